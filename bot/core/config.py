@@ -1,0 +1,144 @@
+"""The policy model (config file version 1) with the built-in defaults of SPEC §3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.models import Tier
+
+BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
+DEFAULT_BUCKETS: dict[str, int] = {"XS": 0, "S": 10, "M": 30, "L": 100, "XL": 500, "XXL": 1000}
+DEFAULT_AI_TRAILERS: tuple[str, ...] = (
+    r"^Co-authored-by: .*(Claude|Copilot|Codex|Cursor|Devin)",
+    r"^Generated-by:",
+    r"^Assisted-by:",
+)
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    lines: int
+    files: int
+
+
+@dataclass(frozen=True)
+class SizePolicy:
+    buckets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
+    soft_limit: SizeLimit = SizeLimit(400, 40)
+    hard_limit: SizeLimit = SizeLimit(1500, 100)
+    ignore: tuple[str, ...] = ("**/*.lock", "package-lock.json", "vendor/**")
+
+
+@dataclass(frozen=True)
+class Invariant:
+    id: str
+    statement: str
+    paths: tuple[str, ...]
+    patterns: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interface:
+    id: str
+    kind: str  # python | openapi | protobuf | graphql | sql | generic
+    paths: tuple[str, ...]
+    owners: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    teams: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    required_approvals: int = 1
+    from_owners: bool = False
+    invalidate_on_push: bool = False
+
+
+@dataclass(frozen=True)
+class L1When:
+    """All-of: every condition must hold for L1."""
+
+    only_paths: tuple[str, ...] = ("docs/**", "**/*.md")
+    max_size: str = "S"
+
+
+@dataclass(frozen=True)
+class L3When:
+    """Any-of: each key present is a trigger; None disables it."""
+
+    invariants: bool = True
+    interfaces: bool = True
+    min_size: str | None = "XXL"
+    min_owners: int | None = 3
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TierPolicy:
+    checks: tuple[str, ...] = ()
+    reviewers: Reviewers = Reviewers()
+
+
+@dataclass(frozen=True)
+class TiersPolicy:
+    l1_when: L1When = L1When()
+    l1: TierPolicy = TierPolicy()
+    l2: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1, from_owners=True))
+    l3_when: L3When = L3When()
+    l3: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1))
+
+    def for_tier(self, tier: Tier) -> TierPolicy:
+        return {Tier.L1: self.l1, Tier.L2: self.l2, Tier.L3: self.l3}[tier]
+
+
+@dataclass(frozen=True)
+class AiPolicy:
+    trailers: tuple[str, ...] = DEFAULT_AI_TRAILERS
+    labels: tuple[str, ...] = ("ai-assisted",)
+    bots: tuple[str, ...] = ()
+    min_tier: Tier = Tier.L2
+    require_section: str | None = "## Generation context"
+
+
+@dataclass(frozen=True)
+class OverridePolicy:
+    roles: tuple[str, ...] = ("maintain", "admin")
+
+
+@dataclass(frozen=True)
+class LabelPolicy:
+    tier_prefix: str = "tier/"
+    size_prefix: str = "size/"
+    override_prefix: str = "tier-override/"
+    size_exception: str = "size-exception"
+    recheck: str = "review-tiers/recheck"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed, validated repository policy. ``Policy()`` is the built-in default."""
+
+    version: int = 1
+    size: SizePolicy = SizePolicy()
+    codeowners: bool = True
+    invariants: tuple[Invariant, ...] = ()
+    interfaces: tuple[Interface, ...] = ()
+    tiers: TiersPolicy = TiersPolicy()
+    ai: AiPolicy = AiPolicy()
+    overrides: OverridePolicy = OverridePolicy()
+    labels: LabelPolicy = LabelPolicy()
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One configuration error, shown to the user: key path (``tiers.L1.when.max_size``),
+    1-based line in the YAML file (None when unknown) and a sentence."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def render(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "line ?"
+        return f"{where}: {self.path or '<root>'}: {self.message}"

@@ -1,0 +1,173 @@
+"""Value types shared by the pure core: the change under review, its facts, and the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Tier(str, Enum):
+    """A review tier; ordering follows review depth."""
+
+    L1 = "L1"
+    L2 = "L2"
+    L3 = "L3"
+
+    @property
+    def rank(self) -> int:
+        return int(self.value[1])
+
+    @classmethod
+    def highest(cls, tiers: list[Tier]) -> Tier:
+        return max(tiers, key=lambda t: t.rank)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A stable machine code plus one human sentence."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One changed file, as seen in a unified diff or a GitHub files listing.
+
+    ``has_patch`` is False when the source omitted the patch (GitHub does so for large and
+    binary files); then ``added_lines``/``removed_lines`` are empty but the counts are real.
+    ``head_prefix`` holds the first lines of the new version when known (a hunk starting at
+    line 1, or contents read from the repository), used to spot generated-code markers.
+    """
+
+    path: str
+    status: str = "modified"  # added | removed | modified | renamed
+    additions: int = 0
+    deletions: int = 0
+    previous_path: str | None = None
+    binary: bool = False
+    has_patch: bool = True
+    added_lines: tuple[str, ...] = ()
+    removed_lines: tuple[str, ...] = ()
+    head_prefix: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """All changed files of a pull request; ``truncated`` when the listing hit its cap."""
+
+    files: tuple[FileChange, ...]
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class FileVersions:
+    """Contents of one file before and after the change (None: absent on that side)."""
+
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class RepoContext:
+    """What the classifier may read from the repository, all of it taken at the base."""
+
+    codeowners: str | None = None
+    gitattributes: str | None = None
+    contents: Mapping[str, FileVersions] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PullMeta:
+    """Who and what: author, labels, commit messages, body, draft."""
+
+    author: str = ""
+    labels: tuple[str, ...] = ()
+    commit_messages: tuple[str, ...] = ()
+    body: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class SizeFacts:
+    """Counted lines and files, the bucket label, and files left out of the count."""
+
+    lines: int
+    files: int
+    label: str
+    additions: int
+    deletions: int
+    ignored_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Touch:
+    """A touched invariant or interface: its id, owners, the files, and why."""
+
+    id: str
+    owners: tuple[str, ...]
+    files: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+    statement: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class PullFacts:
+    """Everything the tier decision looks at, computed from a change and a policy."""
+
+    files: tuple[str, ...]
+    size: SizeFacts
+    invariants: tuple[Touch, ...]
+    interfaces: tuple[Touch, ...]
+    owners: tuple[str, ...]
+    owners_by_file: Mapping[str, tuple[str, ...]]
+    ai_assisted: bool
+    ai_reasons: tuple[Reason, ...]
+    truncated: bool
+    notes: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewerGroup:
+    """A group whose approvals a tier needs: a team, a user, or the owners of a touched area."""
+
+    name: str
+    members: tuple[str, ...]
+    required: int
+    kind: str  # team | user | owners | invariant | interface
+
+
+@dataclass(frozen=True)
+class Limits:
+    soft_exceeded: bool
+    hard_exceeded: bool
+    size_exception: bool = False
+
+
+@dataclass(frozen=True)
+class Override:
+    """A tier override requested by label, and whether it was honoured."""
+
+    label: str
+    tier: Tier
+    actor: str
+    honoured: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TierDecision:
+    """The tier with its reasons, and what the App will apply to the pull request."""
+
+    tier: Tier
+    computed_tier: Tier
+    reasons: tuple[Reason, ...]
+    labels: tuple[str, ...]
+    groups: tuple[ReviewerGroup, ...]
+    checks: tuple[str, ...]
+    limits: Limits
+    invalidate_on_push: bool
+    overrides: tuple[Override, ...] = ()
+    missing_generation_context: bool = False
