@@ -1,0 +1,30 @@
+"""The verdict an interface detector returns: touched or not, with the reasons why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.models import Reason
+
+# Stable reason codes shared by every detector.
+TOUCHED = "interface"
+UNCHANGED = "interface-unchanged"
+FALLBACK = "interface-fallback"
+
+NO_CONTENTS = "before/after contents were not available"
+
+
+@dataclass(frozen=True)
+class InterfaceVerdict:
+    """Whether a change touches a declared interface, and one reason per finding."""
+
+    touched: bool
+    reasons: tuple[Reason, ...]
+
+
+def touched_by(reasons: list[Reason], unchanged: Reason) -> InterfaceVerdict:
+    """Touched when any reason carries the touch code; otherwise report ``unchanged`` as well."""
+    touched = any(reason.code == TOUCHED for reason in reasons)
+    if touched:
+        return InterfaceVerdict(True, tuple(reasons))
+    return InterfaceVerdict(False, (*reasons, unchanged))
