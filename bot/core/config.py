@@ -57,10 +57,10 @@ class Reviewers:
 
 @dataclass(frozen=True)
 class L1When:
-    """All-of: every condition must hold for L1."""
+    """All-of: every condition must hold for L1; empty only_paths or None max_size: no limit."""
 
     only_paths: tuple[str, ...] = ("docs/**", "**/*.md")
-    max_size: str = "S"
+    max_size: str | None = "S"
 
 
 @dataclass(frozen=True)
