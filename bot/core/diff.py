@@ -1,0 +1,161 @@
+"""Parse a change into a ChangeSet, from a unified diff or GitHub's pull-request files listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchedFile, PatchSet
+
+from bot.core.models import ChangeSet, FileChange
+
+# GitHub's files listing stops at 3,000 entries (SPEC §6).
+FILES_LISTING_CAP = 3000
+# How many leading lines of a new file are searched for a generated-code marker.
+PREFIX_LINES = 5
+
+
+class DiffError(ValueError):
+    """The input is not a usable diff; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class _Lines:
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    head_prefix: tuple[str, ...]
+
+
+def parse_unified_diff(text: str) -> ChangeSet:
+    """Parse ``git diff`` output (renames, deletions and binaries included)."""
+    if "\x00" in text:
+        raise DiffError("the diff contains NUL bytes: binary data, not a unified diff")
+    try:
+        patch = PatchSet(text)
+    except UnidiffParseError as err:
+        raise DiffError(f"not a valid unified diff: {err}") from err
+    except (ValueError, IndexError, AttributeError) as err:
+        # unidiff can trip on hand-edited headers with errors of its own kind.
+        raise DiffError(f"not a valid unified diff: {err}") from err
+    if not len(patch) and text.strip():
+        raise DiffError("no file changes found: the input is not a unified diff")
+    return ChangeSet(files=tuple(_from_patched_file(f) for f in patch))
+
+
+def _strip_prefix(name: str | None) -> str | None:
+    if name is None or name == "/dev/null":
+        return None
+    return name[2:] if name[:2] in ("a/", "b/") else name
+
+
+def _from_patched_file(pf: PatchedFile) -> FileChange:
+    lines = _lines_of_unidiff(pf)
+    status = "modified"
+    if pf.is_added_file:
+        status = "added"
+    elif pf.is_removed_file:
+        status = "removed"
+    elif pf.is_rename:
+        status = "renamed"
+    path = _strip_prefix(pf.target_file) or _strip_prefix(pf.source_file) or pf.path
+    return FileChange(
+        path=path,
+        status=status,
+        additions=len(lines.added),
+        deletions=len(lines.removed),
+        previous_path=_strip_prefix(pf.source_file) if pf.is_rename else None,
+        binary=bool(pf.is_binary_file),
+        has_patch=not pf.is_binary_file,
+        added_lines=lines.added,
+        removed_lines=lines.removed,
+        head_prefix=lines.head_prefix,
+    )
+
+
+def _lines_of_unidiff(pf: PatchedFile) -> _Lines:
+    added: list[str] = []
+    removed: list[str] = []
+    prefix: list[str] = []
+    for hunk in pf:
+        at_top = hunk.target_start <= 1
+        for line in hunk:
+            value = line.value.rstrip("\n")
+            if line.line_type == "+":
+                added.append(value)
+            elif line.line_type == "-":
+                removed.append(value)
+            if at_top and line.line_type in "+ " and len(prefix) < PREFIX_LINES:
+                prefix.append(value)
+    return _Lines(tuple(added), tuple(removed), tuple(prefix))
+
+
+def parse_patch_body(patch: str) -> _Lines:
+    """Parse the hunks-only ``patch`` field of the files listing (no file headers)."""
+    added: list[str] = []
+    removed: list[str] = []
+    prefix: list[str] = []
+    at_top = False
+    for line in patch.splitlines():
+        if line.startswith("@@"):
+            at_top = _hunk_target_start(line) <= 1
+            continue
+        mark, value = line[:1], line[1:]
+        if mark == "+":
+            added.append(value)
+        elif mark == "-":
+            removed.append(value)
+        if at_top and mark in ("+", " ") and len(prefix) < PREFIX_LINES:
+            prefix.append(value)
+    return _Lines(tuple(added), tuple(removed), tuple(prefix))
+
+
+def _hunk_target_start(header: str) -> int:
+    # "@@ -12,7 +14,8 @@ context": the target range follows the '+'.
+    try:
+        target = header.split("+", 1)[1].split(" ", 1)[0]
+        return int(target.split(",", 1)[0])
+    except (IndexError, ValueError):
+        return 0
+
+
+def parse_files_listing(entries: Iterable[Mapping[str, object]]) -> ChangeSet:
+    """Parse GitHub's "list pull request files" entries; a missing ``patch`` is a fact."""
+    files = [_from_listing_entry(e) for e in entries]
+    return ChangeSet(files=tuple(files), truncated=len(files) >= FILES_LISTING_CAP)
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
+    additions, deletions = _int(entry.get("additions")), _int(entry.get("deletions"))
+    status = str(entry.get("status") or "modified")
+    status = {"changed": "modified", "copied": "added", "unchanged": "modified"}.get(status, status)
+    previous = entry.get("previous_filename")
+    base = FileChange(
+        path=str(entry.get("filename") or ""),
+        status=status,
+        additions=additions,
+        deletions=deletions,
+        previous_path=str(previous) if previous else None,
+    )
+    patch = entry.get("patch")
+    if isinstance(patch, str):
+        lines = parse_patch_body(patch)
+        return replace(
+            base,
+            added_lines=lines.added,
+            removed_lines=lines.removed,
+            head_prefix=lines.head_prefix,
+        )
+    # GitHub omits ``patch`` for binaries (no line counts) and for large text diffs (counts
+    # present). A pure rename without content changes has neither, and nothing to check.
+    no_content = additions + deletions == 0
+    binary = no_content and status != "renamed"
+    return replace(base, binary=binary, has_patch=no_content and not binary)
+
+
+def changed_paths(files: Sequence[FileChange]) -> tuple[str, ...]:
+    return tuple(f.path for f in files)

@@ -1,0 +1,47 @@
+"""Test builders: scratch git repositories made by real git commands."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+class ScratchRepo:
+    """A throwaway git repository with a `main` branch and helpers to change it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.email", "dev@example.com")
+        self.git("config", "user.name", "Dev")
+        self.git("config", "commit.gpgsign", "false")
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(self.root), *args], capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    def write(self, path: str, text: str | bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text)
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def branch(self, name: str) -> None:
+        self.git("checkout", "-q", "-b", name)
+
+    def diff(self, base: str = "main", head: str = "HEAD") -> str:
+        return self.git("diff", "-M", "--src-prefix=a/", "--dst-prefix=b/", base, head)
+
+
+def lines(count: int, prefix: str = "line") -> str:
+    return "".join(f"{prefix} {i}\n" for i in range(count))
