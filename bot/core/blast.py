@@ -1,0 +1,67 @@
+"""Blast radius: which declared interfaces a change touches, and who owns the changed files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.core.codeowners import parse_codeowners
+from bot.core.config import Interface
+from bot.core.interfaces import classify_interface_change
+from bot.core.invariants import matched_files
+from bot.core.models import FileChange, FileVersions, Reason, Touch
+
+
+def classify_interface(
+    files: Sequence[FileChange],
+    interface: Interface,
+    contents: Mapping[str, FileVersions],
+) -> Touch | None:
+    """The touch of one interface with its reasons, or None when its contract is unchanged."""
+    reasons: list[Reason] = []
+    touched: list[str] = []
+    for change in matched_files(files, interface.paths):
+        verdict = classify_interface_change(interface.kind, change, contents.get(change.path))
+        if not verdict.touched:
+            continue
+        touched.append(change.path)
+        reasons.extend(Reason(r.code, f"{interface.id}: {r.message}") for r in verdict.reasons)
+    if not touched:
+        return None
+    return Touch(
+        id=interface.id,
+        owners=interface.owners,
+        files=tuple(touched),
+        reasons=tuple(reasons),
+        kind=interface.kind,
+    )
+
+
+def classify_interfaces(
+    files: Sequence[FileChange],
+    interfaces: Sequence[Interface],
+    contents: Mapping[str, FileVersions],
+) -> tuple[Touch, ...]:
+    touches = (classify_interface(files, i, contents) for i in interfaces)
+    return tuple(t for t in touches if t is not None)
+
+
+def interface_paths_needing_contents(
+    files: Sequence[FileChange], interfaces: Sequence[Interface]
+) -> tuple[str, ...]:
+    """Files whose before/after contents an interface rule compares (python and openapi)."""
+    wanted: dict[str, None] = {}
+    for interface in interfaces:
+        if interface.kind in ("python", "openapi"):
+            for change in matched_files(files, interface.paths):
+                wanted[change.path] = None
+    return tuple(wanted)
+
+
+def classify_owners(
+    files: Sequence[FileChange], codeowners_text: str | None
+) -> dict[str, tuple[str, ...]]:
+    """Owners of each changed file per CODEOWNERS (empty when there is none)."""
+    if not codeowners_text:
+        return {f.path: () for f in files}
+    rules = parse_codeowners(codeowners_text)
+    return {f.path: rules.owners_of(f.path) for f in files}
