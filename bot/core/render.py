@@ -1,0 +1,130 @@
+"""Render a decision for people and machines: plain text, the check-run markdown, and JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.models import PullFacts, Reason, TierDecision
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a requirement is met: approvals in a group, or a required check."""
+
+    name: str
+    obtained: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.obtained >= self.required
+
+
+def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]:
+    """The object ``evaluate --format json`` prints (SPEC §4)."""
+    return {
+        "tier": decision.tier.value,
+        "computed_tier": decision.computed_tier.value,
+        "size": {
+            "label": facts.size.label,
+            "lines": facts.size.lines,
+            "additions": facts.size.additions,
+            "deletions": facts.size.deletions,
+            "files": facts.size.files,
+            "ignored_files": list(facts.size.ignored_files),
+        },
+        "invariants": [t.id for t in facts.invariants],
+        "interfaces": [t.id for t in facts.interfaces],
+        "owners": list(facts.owners),
+        "ai_assisted": facts.ai_assisted,
+        "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
+        "labels": list(decision.labels),
+        "reviewers": sorted({m for g in decision.groups for m in g.members}),
+        "requirements": [
+            {"group": g.name, "members": list(g.members), "required": g.required}
+            for g in decision.groups
+        ],
+        "checks": list(decision.checks),
+        "limits": {
+            "soft_exceeded": decision.limits.soft_exceeded,
+            "hard_exceeded": decision.limits.hard_exceeded,
+            "size_exception": decision.limits.size_exception,
+        },
+        "generation_context_missing": decision.missing_generation_context,
+        "truncated": facts.truncated,
+    }
+
+
+def render_text(facts: PullFacts, decision: TierDecision) -> str:
+    """A terminal report: tier, reasons, size table."""
+    lines = [f"tier: {decision.tier.value}", "", "reasons:"]
+    lines += [f"  - [{r.code}] {r.message}" for r in decision.reasons]
+    lines += ["", "size:"]
+    lines += [f"  {k:<14}{v}" for k, v in _size_rows(facts)]
+    if facts.owners:
+        lines += ["", "owners: " + ", ".join(facts.owners)]
+    if decision.groups:
+        lines += ["", "approvals required:"]
+        lines += [
+            f"  - {g.name}: {g.required} of {', '.join(g.members) or 'anyone with write access'}"
+            for g in decision.groups
+        ]
+    lines += ["", "labels: " + ", ".join(decision.labels)]
+    return "\n".join(lines) + "\n"
+
+
+def _size_rows(facts: PullFacts) -> list[tuple[str, str]]:
+    size = facts.size
+    return [
+        ("bucket", size.label),
+        ("lines", f"{size.lines} (+{size.additions} / -{size.deletions})"),
+        ("files", f"{size.files} counted, {len(size.ignored_files)} ignored"),
+    ]
+
+
+def _md_reasons(reasons: Sequence[Reason]) -> list[str]:
+    return [f"- `{r.code}` {_md_escape(r.message)}" for r in reasons]
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_markdown(
+    facts: PullFacts, decision: TierDecision, progress: Sequence[Progress] = ()
+) -> str:
+    """The check-run summary: tier, reasons, size, touched areas, owners, checklist."""
+    out = [f"## Review tier: {decision.tier.value}", "", "### Why", *_md_reasons(decision.reasons)]
+    out += ["", "### Size", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in _size_rows(facts)]
+    if facts.invariants:
+        out += ["", "### Invariants touched"]
+        out += [
+            f"- **{t.id}**: {_md_escape(t.statement)} ({', '.join(t.files[:5])})"
+            for t in facts.invariants
+        ]
+    if facts.interfaces:
+        out += ["", "### Interfaces touched"]
+        out += [f"- **{t.id}** ({t.kind}): {', '.join(t.files[:5])}" for t in facts.interfaces]
+    if facts.owners:
+        out += ["", "### Owners", ", ".join(facts.owners)]
+    out += ["", "### Requirements", *render_checklist(decision, progress)]
+    return "\n".join(out) + "\n"
+
+
+def render_checklist(decision: TierDecision, progress: Sequence[Progress]) -> list[str]:
+    """One checkbox per approval group and required check, with obtained / required."""
+    known = {p.name: p for p in progress}
+    rows: list[str] = []
+    for group in decision.groups:
+        p = known.get(group.name, Progress(group.name, 0, group.required))
+        who = ", ".join(group.members) or "anyone with write access"
+        rows.append(
+            f"- [{'x' if p.met else ' '}] {group.name}: {p.obtained}/{p.required} "
+            f"approvals ({_md_escape(who)})"
+        )
+    for check in decision.checks:
+        p = known.get(f"check:{check}", Progress(check, 0, 1))
+        rows.append(f"- [{'x' if p.met else ' '}] check `{check}` passed")
+    return rows or ["- [x] no approvals or checks required"]
