@@ -1,0 +1,95 @@
+"""The `review-tiers` command line: evaluate, check-config, schema, serve, worker."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.core.diff import DiffError
+from bot.core.policy import PolicyResult, parse_policy
+from bot.core.render import decision_json, render_markdown, render_text
+from bot.core.schema import policy_schema
+from bot.local_git import GitError
+from bot.offline import InputError, LocalRequest, read_text, run_local
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_problems(result: PolicyResult) -> None:
+    print(f"{result.source}: invalid configuration", file=sys.stderr)
+    for problem in result.problems:
+        print(f"  {problem.render()}", file=sys.stderr)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    req = LocalRequest(
+        repo=Path(args.repo),
+        base=args.base,
+        head=args.head,
+        config_file=Path(args.config) if args.config else None,
+        diff_file=Path(args.diff) if args.diff else None,
+        labels=tuple(args.label or ()),
+    )
+    result, evaluation = run_local(req)
+    if evaluation is None:
+        _print_problems(result)
+        return 1
+    facts, decision = evaluation.facts, evaluation.decision
+    if args.format == "json":
+        print(json.dumps({**decision_json(facts, decision), "config": result.source}, indent=2))
+    elif args.format == "markdown":
+        print(render_markdown(facts, decision), end="")
+    else:
+        print(render_text(facts, decision) + f"config: {result.source}")
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    result = parse_policy(read_text(Path(args.file)), args.file)
+    if result.problems:
+        _print_problems(result)
+        return 1
+    print(f"{args.file}: valid (version 1)")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(policy_schema(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="review-tiers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="classify a local branch or a diff file, offline")
+    ev.add_argument("--repo", default=".", help="git repository (default: current directory)")
+    ev.add_argument("--base", help="base ref (default: merge-base with the default branch)")
+    ev.add_argument("--head", help="head ref (default: HEAD)")
+    ev.add_argument("--config", help="config file (default: .github/review-tiers.yml at base)")
+    ev.add_argument("--diff", help="a unified diff file instead of git refs")
+    ev.add_argument("--label", action="append", help="simulate a PR label (repeatable)")
+    ev.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    ev.set_defaults(handler=cmd_evaluate)
+    cc = sub.add_parser("check-config", help="validate a config file; exit 1 on error")
+    cc.add_argument("file")
+    cc.set_defaults(handler=cmd_check_config)
+    sc = sub.add_parser("schema", help="print the JSON Schema of the config file")
+    sc.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (GitError, DiffError, InputError) as err:
+        print(f"review-tiers: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
