@@ -1,0 +1,86 @@
+"""Time classification of synthetic pull requests of 30, 300 and 3,000 files.
+
+Run: python bench/classify.py [--repeat 5]
+Prints the median seconds per size and the growth ratio from 300 to 3,000 files. Timings are
+for comparison on one machine, never a pass/fail gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from bot.core.diff import parse_files_listing, parse_unified_diff
+from bot.core.evaluate import evaluate
+from bot.core.models import PullMeta, RepoContext
+from bot.core.policy import parse_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "tests" / "fixtures" / "configs" / "spec-example.yml"
+LINES_PER_FILE = 33  # 3,000 files ≈ 100,000 changed lines
+AREAS = ("billing", "src/acme/api", "docs", "web", "infra", "lib")
+CODEOWNERS = "\n".join(f"/{a}/ @acme/{a.split('/')[-1]}" for a in AREAS) + "\n*.md @acme/docs\n"
+
+
+def synthetic_listing(files: int) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for i in range(files):
+        area = AREAS[i % len(AREAS)]
+        body = "\n".join(f"+value_{i}_{n} = compute({n})" for n in range(LINES_PER_FILE - 3))
+        patch = (
+            f"@@ -10,4 +10,{LINES_PER_FILE - 2} @@\n context\n-old_{i} = 1\n-old_{i}b = 2\n-x\n{body}"
+        )
+        out.append(
+            {
+                "filename": f"{area}/module_{i}.py",
+                "status": "modified",
+                "additions": LINES_PER_FILE - 3,
+                "deletions": 3,
+                "patch": patch,
+            }
+        )
+    return out
+
+
+def synthetic_diff(listing: list[dict[str, object]]) -> str:
+    parts = [
+        f"diff --git a/{e['filename']} b/{e['filename']}\n--- a/{e['filename']}\n"
+        f"+++ b/{e['filename']}\n{e['patch']}\n"
+        for e in listing
+    ]
+    return "".join(parts)
+
+
+def time_once(listing: list[dict[str, object]], diff: str, source: str) -> float:
+    policy = parse_policy(CONFIG.read_text()).policy
+    assert policy is not None
+    context = RepoContext(codeowners=CODEOWNERS)
+    start = time.perf_counter()
+    changes = parse_files_listing(listing) if source == "listing" else parse_unified_diff(diff)
+    evaluate(changes, context, PullMeta(), policy)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    medians: dict[tuple[str, int], float] = {}
+    for source in ("listing", "diff"):
+        for files in (30, 300, 3000):
+            listing = synthetic_listing(files)
+            diff = synthetic_diff(listing)
+            runs = [time_once(listing, diff, source) for _ in range(args.repeat)]
+            medians[(source, files)] = statistics.median(runs)
+            lines = files * LINES_PER_FILE
+            median = medians[(source, files)]
+            print(f"{source:8} {files:5} files {lines:7} lines  median {median:.4f} s")
+    for source in ("listing", "diff"):
+        ratio = medians[(source, 3000)] / medians[(source, 300)]
+        print(f"{source}: growth 300 -> 3,000 files: x{ratio:.2f} (linear would be x10)")
+
+
+if __name__ == "__main__":
+    main()
