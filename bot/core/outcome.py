@@ -1,0 +1,50 @@
+"""The check run's state for a decision and its progress, or for an invalid configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.models import PullFacts, TierDecision
+from bot.core.plan import CheckState
+from bot.core.policy import PolicyResult
+from bot.core.render import Progress, render_markdown
+
+OUTPUT_LIMIT = 65_535  # GitHub's cap on a check run's summary
+
+
+def _clip(text: str) -> str:
+    if len(text) <= OUTPUT_LIMIT:
+        return text
+    return text[: OUTPUT_LIMIT - 40] + "\n\n(truncated to fit GitHub's limit)\n"
+
+
+def check_for_decision(
+    facts: PullFacts, decision: TierDecision, progress: Sequence[Progress]
+) -> CheckState:
+    """in_progress while requirements are open, success when all are met, failure over
+    the hard size limit without an exception."""
+    summary = _clip(render_markdown(facts, decision, progress))
+    tier = decision.tier.value
+    if decision.limits.hard_exceeded and not decision.limits.size_exception:
+        return CheckState("completed", "failure", f"{tier}: over the hard size limit", summary)
+    missing = [p for p in progress if not p.met]
+    if not missing:
+        return CheckState("completed", "success", f"{tier}: requirements met", summary)
+    approvals = sum(p.required - p.obtained for p in missing if not p.name.startswith("check:"))
+    checks = sum(1 for p in missing if p.name.startswith("check:"))
+    waiting = [f"{approvals} approval(s)"] if approvals else []
+    waiting += [f"{checks} check(s)"] if checks else []
+    return CheckState("in_progress", None, f"{tier}: waiting for {' and '.join(waiting)}", summary)
+
+
+def check_for_problems(result: PolicyResult) -> CheckState:
+    """A failing check that lists every configuration error with key path and line."""
+    rows = "\n".join(
+        f"- `{p.path or '<root>'}` line {p.line or '?'}: {p.message}" for p in result.problems
+    )
+    summary = (
+        f"## Invalid review-tiers configuration\n\n`{result.source}` has "
+        f"{len(result.problems)} error(s); no tier was decided.\n\n{rows}\n\n"
+        "Fix the file on the base branch; `review-tiers check-config FILE` shows the same list.\n"
+    )
+    return CheckState("completed", "failure", "Invalid configuration", _clip(summary))

@@ -1,0 +1,178 @@
+"""One evaluation of one pull request: refetch, classify, decide, then converge GitHub on it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot import effects
+from bot.core.approvals import Review, ReviewState, measure_progress, team_slugs
+from bot.core.config import Policy
+from bot.core.evaluate import Evaluation, evaluate
+from bot.core.models import PullMeta
+from bot.core.names import CHECK_NAME
+from bot.core.outcome import check_for_decision, check_for_problems
+from bot.core.plan import Desired, check_actions, diff, plan_reviewers
+from bot.core.policy import PolicyResult
+from bot.core.render import Progress
+from bot.core.sticky import render_sticky
+from bot.ports import GitHubPort, PullInfo, RepoRef
+from bot.snapshot import LabelGrants, check_label_grants, fetch_changes, fetch_context, fetch_policy
+
+log = logging.getLogger(__name__)
+WRITE_ROLES = ("write", "maintain", "admin")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    delivery_id: str
+    actor: str | None = None  # who asked for a recheck by comment
+
+
+@dataclass
+class Record:
+    """The audit record of one evaluation (SPEC §5 "Audit")."""
+
+    delivery_id: str
+    repository: str
+    pull_number: int
+    outcome: str = "evaluated"
+    head_sha: str = ""
+    base_sha: str = ""
+    config: str = ""
+    config_hash: str = ""
+    tier: str | None = None
+    computed_tier: str | None = None
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+    requirements: list[dict[str, object]] = field(default_factory=list)
+    overrides: list[dict[str, object]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    retry: bool = False
+
+
+def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) -> Record:
+    """Evaluate and converge; transient GitHub errors propagate so the job retries."""
+    record = Record(run.delivery_id, repo.full_name, number)
+    pull = port.fetch_pull(repo, number)
+    record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
+    if pull.state != "open":
+        record.outcome = "skipped: pull request is closed"
+        return record
+    if run.actor is not None and port.fetch_role(repo, run.actor) not in WRITE_ROLES:
+        record.outcome = f"skipped: @{run.actor} lacks write access for a recheck"
+        return record
+    result = fetch_policy(port, repo, pull)
+    record.config, record.config_hash = result.source, result.digest
+    if result.policy is None:
+        return _converge_invalid_config(port, repo, pull, result, record)
+    return _evaluate_valid(port, repo, pull, result.policy, record)
+
+
+def _converge_invalid_config(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, result: PolicyResult, record: Record
+) -> Record:
+    # Only the check changes: labels and requests stay as they were until the config is fixed.
+    record.outcome = "invalid config"
+    record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
+    existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
+    check_id, observed = effects.observed_check(existing)
+    actions = check_actions(check_for_problems(result), check_id, observed)
+    outcome = effects.apply(port, repo, pull, actions)
+    record.actions, record.failures = outcome.done, outcome.failed
+    return record
+
+
+def _evaluate_valid(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, policy: Policy, record: Record
+) -> Record:
+    changes = fetch_changes(port, repo, pull)
+    context = fetch_context(port, repo, pull, changes, policy)
+    grants = check_label_grants(port, repo, pull, policy)
+    labels = tuple(label for label in pull.labels if label not in grants.refused_labels)
+    messages = port.fetch_commit_messages(repo, pull.number)
+    meta = PullMeta(pull.author, labels, messages, pull.body, pull.draft)
+    evaluation = evaluate(changes, context, meta, policy, grants.overrides)
+    progress, reviewed, members = _progress(port, repo, pull, evaluation)
+    desired = _desired(pull, policy, evaluation, grants, (progress, reviewed, members))
+    observed = effects.observe(port, repo, pull, reviewed)
+    outcome = effects.apply(port, repo, pull, diff(desired, observed, policy.labels))
+    _fill(record, evaluation, grants, progress)
+    record.actions, record.failures, record.retry = outcome.done, outcome.failed, outcome.retry
+    return record
+
+
+def _progress(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, evaluation: Evaluation
+) -> tuple[tuple[Progress, ...], tuple[str, ...], dict[str, tuple[str, ...]]]:
+    decision = evaluation.decision
+    reviews = port.fetch_reviews(repo, pull.number)
+    members = {}
+    for team in team_slugs(decision.groups):
+        org, _, slug = team.lstrip("@").partition("/")
+        members[team] = port.fetch_team_members(org, slug)
+    checks = port.fetch_check_states(repo, pull.head_sha) if decision.checks else {}
+    state = ReviewState(
+        author=pull.author,
+        head_sha=pull.head_sha,
+        reviews=[Review(r.user, r.state, r.commit_id) for r in reviews],
+        team_members=members,
+        check_states=checks,
+    )
+    reviewed = tuple(dict.fromkeys(r.user for r in reviews if r.state != "PENDING"))
+    return measure_progress(decision, state), reviewed, members
+
+
+def _desired(
+    pull: PullInfo,
+    policy: Policy,
+    evaluation: Evaluation,
+    grants: LabelGrants,
+    seen: tuple[tuple[Progress, ...], tuple[str, ...], dict[str, tuple[str, ...]]],
+) -> Desired:
+    progress, reviewed, members = seen
+    facts, decision = evaluation.facts, evaluation.decision
+    users, teams = plan_reviewers(decision, members, reviewed)
+    if pull.draft:
+        users, teams = (), ()  # drafts get the check but no review requests
+    remove = list(grants.refused_labels)
+    if policy.labels.recheck in pull.labels:
+        remove.append(policy.labels.recheck)
+    return Desired(
+        check=check_for_decision(facts, decision, progress),
+        labels=decision.labels,
+        remove_labels=tuple(remove),
+        users=users,
+        teams=teams,
+        comment=render_sticky(facts, decision, policy, grants.refusals),
+    )
+
+
+def _fill(
+    record: Record, evaluation: Evaluation, grants: LabelGrants, progress: tuple[Progress, ...]
+) -> None:
+    facts, decision = evaluation.facts, evaluation.decision
+    record.tier, record.computed_tier = decision.tier.value, decision.computed_tier.value
+    record.reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+    record.facts = {
+        "size": {"label": facts.size.label, "lines": facts.size.lines, "files": facts.size.files},
+        "invariants": [t.id for t in facts.invariants],
+        "interfaces": [t.id for t in facts.interfaces],
+        "owners": list(facts.owners),
+        "ai_assisted": facts.ai_assisted,
+        "truncated": facts.truncated,
+    }
+    record.requirements = [
+        {"name": p.name, "obtained": p.obtained, "required": p.required} for p in progress
+    ]
+    record.overrides = [
+        {
+            "label": o.label,
+            "tier": o.tier.value,
+            "actor": o.actor,
+            "honoured": o.honoured,
+            "reason": o.reason,
+        }
+        for o in grants.overrides
+    ]

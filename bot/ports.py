@@ -1,0 +1,106 @@
+"""The narrow port to GitHub: every read the pipeline may make and every write, as a Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """Which repository, through which installation."""
+
+    installation_id: int
+    owner: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+
+@dataclass(frozen=True)
+class PullInfo:
+    number: int
+    state: str  # open | closed
+    draft: bool
+    author: str
+    title: str
+    body: str
+    head_sha: str
+    base_ref: str
+    base_sha: str
+    labels: tuple[str, ...]
+    requested_users: tuple[str, ...]
+    requested_teams: tuple[str, ...]  # "org/slug"
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    user: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    commit_id: str
+
+
+@dataclass(frozen=True)
+class CheckOutput:
+    """The desired or observed state of the review-tiers check run."""
+
+    status: str  # in_progress | completed
+    conclusion: str | None  # success | failure | None while in progress
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class CheckRunInfo:
+    id: int
+    output: CheckOutput
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    """Who last added a label (from the issue events timeline)."""
+
+    label: str
+    actor: str
+
+
+class GitHubPort(Protocol):
+    """Reads and writes the pipeline may make, for one installation."""
+
+    def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo: ...
+    def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]: ...
+    def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]: ...
+    def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]: ...
+    def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None: ...
+    def fetch_org_config(self, owner: str) -> str | None: ...
+    def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]: ...
+    def fetch_role(self, repo: RepoRef, user: str) -> str: ...
+    def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]: ...
+    def fetch_check_run(self, repo: RepoRef, head_sha: str, name: str) -> CheckRunInfo | None: ...
+    def fetch_check_states(self, repo: RepoRef, sha: str) -> Mapping[str, str]: ...
+    def fetch_sticky_comment(
+        self, repo: RepoRef, number: int, marker: str
+    ) -> CommentInfo | None: ...
+    def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]: ...
+
+    def create_check_run(
+        self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput
+    ) -> int: ...
+    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckOutput) -> None: ...
+    def add_labels(self, repo: RepoRef, number: int, labels: Sequence[str]) -> None: ...
+    def remove_label(self, repo: RepoRef, number: int, label: str) -> None: ...
+    def request_reviewers(
+        self, repo: RepoRef, number: int, users: Sequence[str], teams: Sequence[str]
+    ) -> None: ...
+    def create_comment(self, repo: RepoRef, number: int, body: str) -> int: ...
+    def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> None: ...
+    def delete_comment(self, repo: RepoRef, comment_id: int) -> None: ...

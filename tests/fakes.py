@@ -1,0 +1,175 @@
+"""The one in-memory fake of GitHubPort for unit tests, with per-method error injection."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from bot.ports import (
+    CheckOutput,
+    CheckRunInfo,
+    CommentInfo,
+    LabelEvent,
+    PullInfo,
+    RepoRef,
+    ReviewInfo,
+)
+
+WRITES = {
+    "create_check_run",
+    "update_check_run",
+    "add_labels",
+    "remove_label",
+    "request_reviewers",
+    "create_comment",
+    "edit_comment",
+    "delete_comment",
+}
+
+
+@dataclass
+class FakePort:
+    """Holds one repository's pull requests, files, reviews, checks, comments and roles."""
+
+    pulls: dict[int, PullInfo] = field(default_factory=dict)
+    files: dict[int, list[Mapping[str, object]]] = field(default_factory=dict)
+    commits: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    reviews: dict[int, list[ReviewInfo]] = field(default_factory=dict)
+    contents: dict[tuple[str, str], str] = field(default_factory=dict)  # (ref, path)
+    org_config: str | None = None
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "org/slug"
+    roles: dict[str, str] = field(default_factory=dict)
+    label_actors: dict[int, list[LabelEvent]] = field(default_factory=dict)
+    checks: dict[str, dict[str, CheckRunInfo]] = field(default_factory=dict)  # sha -> name
+    check_states: dict[str, dict[str, str]] = field(default_factory=dict)
+    comments: dict[int, dict[int, str]] = field(default_factory=dict)
+    calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    errors: dict[str, list[Exception]] = field(default_factory=dict)
+    _next_id: int = 1000
+
+    # -- test helpers -------------------------------------------------------------------
+    def fail(self, method: str, error: Exception, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` raise ``error``."""
+        self.errors.setdefault(method, []).extend([error] * times)
+
+    def writes(self) -> list[tuple[str, tuple[object, ...]]]:
+        return [c for c in self.calls if c[0] in WRITES]
+
+    def _call(self, method: str, *args: object) -> None:
+        self.calls.append((method, args))
+        pending = self.errors.get(method)
+        if pending:
+            raise pending.pop(0)
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    # -- reads ----------------------------------------------------------------------------
+    def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo:
+        self._call("fetch_pull", number)
+        return self.pulls[number]
+
+    def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
+        self._call("fetch_files", number)
+        return list(self.files.get(number, []))
+
+    def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
+        self._call("fetch_commit_messages", number)
+        return self.commits.get(number, ())
+
+    def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
+        self._call("fetch_reviews", number)
+        return tuple(self.reviews.get(number, []))
+
+    def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None:
+        self._call("fetch_file", path, ref)
+        return self.contents.get((ref, path))
+
+    def fetch_org_config(self, owner: str) -> str | None:
+        self._call("fetch_org_config", owner)
+        return self.org_config
+
+    def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]:
+        self._call("fetch_team_members", org, slug)
+        return self.teams.get(f"{org}/{slug}", ())
+
+    def fetch_role(self, repo: RepoRef, user: str) -> str:
+        self._call("fetch_role", user)
+        return self.roles.get(user, "none")
+
+    def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:
+        self._call("fetch_label_actors", number)
+        return tuple(self.label_actors.get(number, []))
+
+    def fetch_check_run(self, repo: RepoRef, head_sha: str, name: str) -> CheckRunInfo | None:
+        self._call("fetch_check_run", head_sha, name)
+        return self.checks.get(head_sha, {}).get(name)
+
+    def fetch_check_states(self, repo: RepoRef, sha: str) -> Mapping[str, str]:
+        self._call("fetch_check_states", sha)
+        return dict(self.check_states.get(sha, {}))
+
+    def fetch_sticky_comment(self, repo: RepoRef, number: int, marker: str) -> CommentInfo | None:
+        self._call("fetch_sticky_comment", number, marker)
+        for comment_id, body in self.comments.get(number, {}).items():
+            if marker in body:
+                return CommentInfo(comment_id, body)
+        return None
+
+    def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
+        self._call("fetch_pulls_for_commit", sha)
+        return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
+
+    # -- writes ---------------------------------------------------------------------------
+    def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput) -> int:
+        self._call("create_check_run", head_sha, name, output)
+        check_id = self._id()
+        self.checks.setdefault(head_sha, {})[name] = CheckRunInfo(check_id, output)
+        return check_id
+
+    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckOutput) -> None:
+        self._call("update_check_run", check_id, output)
+        for runs in self.checks.values():
+            for name, run in runs.items():
+                if run.id == check_id:
+                    runs[name] = CheckRunInfo(check_id, output)
+
+    def add_labels(self, repo: RepoRef, number: int, labels: Sequence[str]) -> None:
+        self._call("add_labels", number, tuple(labels))
+        pull = self.pulls[number]
+        merged = pull.labels + tuple(x for x in labels if x not in pull.labels)
+        self.pulls[number] = replace(pull, labels=merged)
+
+    def remove_label(self, repo: RepoRef, number: int, label: str) -> None:
+        self._call("remove_label", number, label)
+        pull = self.pulls[number]
+        self.pulls[number] = replace(pull, labels=tuple(x for x in pull.labels if x != label))
+
+    def request_reviewers(
+        self, repo: RepoRef, number: int, users: Sequence[str], teams: Sequence[str]
+    ) -> None:
+        self._call("request_reviewers", number, tuple(users), tuple(teams))
+        pull = self.pulls[number]
+        self.pulls[number] = replace(
+            pull,
+            requested_users=pull.requested_users + tuple(users),
+            requested_teams=pull.requested_teams + tuple(teams),
+        )
+
+    def create_comment(self, repo: RepoRef, number: int, body: str) -> int:
+        self._call("create_comment", number, body)
+        comment_id = self._id()
+        self.comments.setdefault(number, {})[comment_id] = body
+        return comment_id
+
+    def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> None:
+        self._call("edit_comment", comment_id, body)
+        for comments in self.comments.values():
+            if comment_id in comments:
+                comments[comment_id] = body
+
+    def delete_comment(self, repo: RepoRef, comment_id: int) -> None:
+        self._call("delete_comment", comment_id)
+        for comments in self.comments.values():
+            comments.pop(comment_id, None)
