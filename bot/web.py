@@ -1,0 +1,180 @@
+"""The Flask intake: verify a webhook delivery, route it, enqueue its ids, answer at once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from bot.logs import log_context
+from bot.settings import AppSettings
+from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, verify_signature
+
+# GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
+MAX_BODY_BYTES = 25 * 1024 * 1024
+MAX_HEADER_CHARS = 128
+
+Enqueue = Callable[[EvaluateRequest], None]
+Ready = Callable[[], bool]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Result:
+    """What one delivery came to: the HTTP answer and the fields of its log line."""
+
+    status: int
+    outcome: str
+    reason: str
+    requests: list[EvaluateRequest] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def body(self) -> dict[str, Any]:
+        if self.outcome == "queued":
+            return {"status": "queued", "count": len(self.requests)}
+        if self.outcome == "ignored":
+            return {"status": "ignored", "reason": self.reason}
+        return {"status": "error", "reason": self.reason}
+
+
+def create_app(settings: AppSettings, enqueue: Enqueue, ready: Ready) -> Flask:
+    """Build the web app around injected settings, a queue writer and a readiness probe."""
+    app = Flask(__name__)
+    # Werkzeug stops reading a chunked body at this size; _read_signed_body turns that into 413.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.post("/webhook")
+    def webhook() -> tuple[Response, int]:
+        return _deliver(settings, enqueue)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Response, int]:
+        return jsonify(status="ok"), 200
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        try:
+            is_ready = bool(ready())
+        except Exception:  # the probe must answer even when its dependency is broken
+            log.warning("readiness check failed", exc_info=True)
+            is_ready = False
+        if is_ready:
+            return jsonify(status="ready"), 200
+        return jsonify(status="unavailable"), 503
+
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _http_error(error: HTTPException) -> Response:
+    """Flask's own errors (413, 404, 405) as JSON, keeping headers such as Allow."""
+    response = error.get_response()
+    response.set_data(json.dumps({"status": "error", "reason": (error.name or "error").lower()}))
+    response.content_type = "application/json"
+    return response
+
+
+def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int]:
+    """Handle one delivery and write its single log line, whatever happens."""
+    started = time.monotonic()
+    delivery_id = request.headers.get("X-GitHub-Delivery", "")[:MAX_HEADER_CHARS]
+    event = request.headers.get("X-GitHub-Event", "")[:MAX_HEADER_CHARS]
+    summary: dict[str, Any] = {}
+    with log_context(delivery_id=delivery_id or None, event=event or None):
+        try:
+            result = _process(settings, enqueue, summary)
+        except Exception as err:  # STYLE habit 7: the view is the boundary; answer 500 as JSON
+            result = _Result(500, "error", "internal error", error=err)
+        _log_delivery(result, summary, started)
+    return jsonify(result.body()), result.status
+
+
+def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -> _Result:
+    """Body, headers, JSON, route, enqueue: each step can end the delivery."""
+    body = _read_signed_body(settings.webhook_secret)
+    if isinstance(body, _Result):
+        return body
+    delivery_id = request.headers.get("X-GitHub-Delivery", "")
+    event = request.headers.get("X-GitHub-Event", "")
+    if not delivery_id or not event:
+        return _Result(400, "rejected", "missing X-GitHub-Event or X-GitHub-Delivery header")
+    payload = _parse(body)
+    if payload is None:
+        return _Result(400, "rejected", "body is not a JSON object")
+    summary.update(summarize(payload))
+    try:
+        routed = route(
+            event, delivery_id, payload, app_id=settings.app_id, app_slug=settings.app_slug
+        )
+    except PayloadError as err:
+        return _Result(400, "rejected", str(err))
+    if isinstance(routed, Skip):
+        return _Result(200, "ignored", routed.reason)
+    return _enqueue_all(enqueue, routed)
+
+
+def _read_signed_body(secret: str) -> bytes | _Result:
+    """The raw body once its size and signature pass, else the rejection."""
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        return _Result(413, "rejected", "payload too large")
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return _Result(413, "rejected", "payload too large")
+    # A streamed (chunked) body is silently cut at MAX_CONTENT_LENGTH, so a full one is too big.
+    if length is None and len(body) >= MAX_BODY_BYTES:
+        return _Result(413, "rejected", "payload too large")
+    # The signature is checked on the raw bytes before anything in them is trusted.
+    signature = request.headers.get("X-Hub-Signature-256")
+    if not verify_signature(secret, body, signature):
+        reason = "missing X-Hub-Signature-256" if signature is None else "invalid signature"
+        return _Result(401, "rejected", reason)
+    return body
+
+
+def _parse(body: bytes) -> dict[str, Any] | None:
+    """The JSON object in ``body``, or None when it is not one."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        # ValueError covers bad JSON and bad UTF-8; RecursionError deeply nested arrays.
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _enqueue_all(enqueue: Enqueue, requests: list[EvaluateRequest]) -> _Result:
+    try:
+        for evaluate in requests:
+            enqueue(evaluate)
+    except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
+        return _Result(503, "error", "queue unavailable", requests, err)
+    return _Result(202, "queued", f"{len(requests)} evaluation(s) queued", requests)
+
+
+def _log_delivery(result: _Result, summary: dict[str, Any], started: float) -> None:
+    """The one log line of a delivery; a metrics hook would read the same result."""
+    numbers = {r.number for r in result.requests}
+    fields = {
+        "action": summary.get("action"),
+        "installation_id": summary.get("installation_id"),
+        "repository": summary.get("repository"),
+        "pull_number": next(iter(numbers)) if len(numbers) == 1 else None,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "http_status": result.status,
+        "duration_ms": round((time.monotonic() - started) * 1000, 2),
+    }
+    level = logging.ERROR if result.status >= 500 else logging.INFO
+    if 400 <= result.status < 500:
+        level = logging.WARNING
+    error = result.error
+    exc_info = (type(error), error, error.__traceback__) if error is not None else None
+    log.log(level, "webhook delivery %s", result.outcome, extra=fields, exc_info=exc_info)
