@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -61,6 +62,34 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot import service
+
+    port = args.port if args.port is not None else int(os.environ.get("PORT", "8080"))
+    return service.run_or_exit(service.serve, args.host, port)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot import service
+
+    return service.run_or_exit(service.work, args.burst)
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from bot.audit import AuditLog, parse_since
+    from bot.service import StartupError, connect_redis
+
+    try:
+        since = parse_since(args.since) if args.since else None
+        redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    except (ValueError, StartupError) as err:
+        print(f"review-tiers: {err}", file=sys.stderr)
+        return 1
+    for record in AuditLog(redis).export(since):
+        print(json.dumps(record, sort_keys=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review-tiers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     cc.set_defaults(handler=cmd_check_config)
     sc = sub.add_parser("schema", help="print the JSON Schema of the config file")
     sc.set_defaults(handler=cmd_schema)
+    sv = sub.add_parser("serve", help="run the webhook server")
+    sv.add_argument("--host", default="0.0.0.0")
+    sv.add_argument("--port", type=int, default=None, help="default: $PORT, else 8080")
+    sv.set_defaults(handler=cmd_serve)
+    wk = sub.add_parser("worker", help="run an evaluation worker")
+    wk.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    wk.set_defaults(handler=cmd_worker)
+    au = sub.add_parser("audit", help="the audit log")
+    au_sub = au.add_subparsers(dest="audit_command", required=True)
+    ex = au_sub.add_parser("export", help="write audit records as JSON lines")
+    ex.add_argument("--since", help="ISO date or date-time (UTC unless it says otherwise)")
+    ex.set_defaults(handler=cmd_audit_export)
     return parser
 
 

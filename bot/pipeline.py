@@ -26,7 +26,9 @@ WRITE_ROLES = ("write", "maintain", "admin")
 @dataclass(frozen=True)
 class RunInfo:
     delivery_id: str
-    actor: str | None = None  # who asked for a recheck by comment
+    # Who asked for each coalesced event: None for ordinary events, a login for a recheck by
+    # comment (which needs write access). One ordinary event is enough to evaluate.
+    actors: tuple[str | None, ...] = (None,)
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Record:
     delivery_id: str
     repository: str
     pull_number: int
+    deliveries: list[str] = field(default_factory=list)
     outcome: str = "evaluated"
     head_sha: str = ""
     base_sha: str = ""
@@ -60,14 +63,21 @@ def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) ->
     if pull.state != "open":
         record.outcome = "skipped: pull request is closed"
         return record
-    if run.actor is not None and port.fetch_role(repo, run.actor) not in WRITE_ROLES:
-        record.outcome = f"skipped: @{run.actor} lacks write access for a recheck"
+    if not _allowed(port, repo, run.actors):
+        who = ", ".join(f"@{a}" for a in run.actors if a)
+        record.outcome = f"skipped: {who} lacks write access for a recheck"
         return record
     result = fetch_policy(port, repo, pull)
     record.config, record.config_hash = result.source, result.digest
     if result.policy is None:
         return _converge_invalid_config(port, repo, pull, result, record)
     return _evaluate_valid(port, repo, pull, result.policy, record)
+
+
+def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) -> bool:
+    if None in actors:
+        return True
+    return any(port.fetch_role(repo, a) in WRITE_ROLES for a in actors if a)
 
 
 def _converge_invalid_config(

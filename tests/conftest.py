@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.builders import ScratchRepo
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 
 @pytest.fixture
@@ -16,3 +25,79 @@ def scratch(tmp_path: Path) -> ScratchRepo:
     repo.write("README.md", "# project\n")
     repo.commit("initial")
     return repo
+
+
+def _reachable(url: str) -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: REDIS_URL, else 127.0.0.1:6379, else one started from `redis-server`.
+
+    Never skips: tests that need Redis fail loudly when none can be had.
+    """
+    import os
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
+    if _reachable(url):
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(f"no Redis at {url} and no redis-server binary to start one")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while not _reachable(url):
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("redis-server did not start")
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+TEST_DB = 13  # a database of its own, flushed around each test that uses it
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> Iterator[str]:
+    from redis import Redis
+
+    base = redis_server_url.rstrip("/")
+    if base.count("/") > 2:  # the URL names a database already: use ours instead
+        base = base.rsplit("/", 1)[0]
+    url = f"{base}/{TEST_DB}"
+    client = Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[Redis]:
+    from redis import Redis
+
+    client = Redis.from_url(redis_url)
+    yield client
+    client.close()

@@ -55,7 +55,7 @@ def make_port(files: list[dict[str, object]], config: str | None = SPEC_CONFIG) 
 
 
 def run(port: FakePort, actor: str | None = None):
-    return evaluate_pull(port, REPO, 7, RunInfo("d-1", actor))
+    return evaluate_pull(port, REPO, 7, RunInfo("d-1", (actor,)))
 
 
 def test_invariant_pr_first_run_then_no_writes() -> None:

@@ -1,0 +1,50 @@
+"""The append-only audit log: one JSON record per evaluation in a bounded Redis stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+
+STREAM = "review-tiers:audit"
+MAX_RECORDS = 100_000  # bounded: Redis trims the oldest beyond about this many
+
+
+class AuditLog:
+    def __init__(self, redis: Redis, stream: str = STREAM, maxlen: int = MAX_RECORDS) -> None:
+        self.redis = redis
+        self.stream = stream
+        self.maxlen = maxlen
+
+    def append(self, record: dict[str, Any]) -> str:
+        """Add one record; returns its stream id (milliseconds-sequence)."""
+        stamped = {"at": datetime.now(UTC).isoformat(), **record}
+        payload = json.dumps(stamped, sort_keys=True, default=str)
+        entry_id = self.redis.xadd(
+            self.stream, {"record": payload}, maxlen=self.maxlen, approximate=True
+        )
+        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    def export(self, since: datetime | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Records in order, from ``since`` (inclusive) or the oldest kept."""
+        start = "-" if since is None else f"{int(since.timestamp() * 1000)}-0"
+        while True:
+            rows = self.redis.xrange(self.stream, min=start, max="+", count=batch)
+            for _entry_id, fields in rows:
+                yield json.loads(fields[b"record"])
+            if len(rows) < batch:
+                return
+            last = rows[-1][0].decode()
+            start = "(" + last  # exclusive start after the last id read
+
+
+def parse_since(text: str) -> datetime:
+    """An ISO date or date-time; a naive value is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise ValueError(f"--since: {text!r} is not an ISO date (e.g. 2026-11-01)") from err
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

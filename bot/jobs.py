@@ -1,0 +1,113 @@
+"""rq job entry points: evaluate one pull request (coalesced, serialised, retried) or a commit."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.logs import log_context
+from bot.pipeline import RunInfo, evaluate_pull
+from bot.ports import RepoRef
+from bot.queueing import PullKey
+from bot.runtime import Runtime, current_runtime
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = 900.0
+
+
+def backoff(attempt: int, retry_after: float | None) -> float:
+    """GitHub's wait when it gave one, else exponential from 5 s, capped at 15 min."""
+    if retry_after is not None:
+        return max(1.0, retry_after)
+    return min(MAX_BACKOFF, 5.0 * 2**attempt)
+
+
+def run_pull_job(installation_id: int, owner: str, repo: str, number: int) -> str:
+    """Evaluate one PR under its lock; the outcome string is kept as the job result."""
+    runtime = current_runtime()
+    pull = PullKey(installation_id, owner, repo, number)
+    fields = {
+        "installation_id": installation_id,
+        "repository": f"{owner}/{repo}",
+        "pull_number": number,
+    }
+    with log_context(**fields):
+        token = runtime.dispatcher.begin(pull)
+        if token is None:
+            log.info("evaluation already running; it will follow up", extra={"outcome": "busy"})
+            return "busy"
+        retry_in: float | None = None
+        try:
+            retry_in = _run_locked(runtime, pull)
+        finally:
+            runtime.dispatcher.finish(pull, token, retry_in)
+        return "retry" if retry_in is not None else "done"
+
+
+def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
+    """One evaluation; returns a delay when it must run again (a transient failure)."""
+    events = runtime.dispatcher.take_events(pull)
+    if not events:
+        return None  # an earlier run already took these events
+    deliveries = sorted(events)
+    actors = tuple(a or None for a in events.values())
+    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
+    started = time.monotonic()
+    with log_context(delivery_id=",".join(deliveries)):
+        try:
+            port = runtime.port_for(pull.installation_id)
+            record = evaluate_pull(port, repo, pull.number, RunInfo(deliveries[-1], actors))
+        except TransientGitHubError as err:
+            return _schedule_retry(runtime, pull, events, err)
+        except PermanentGitHubError as err:
+            log.error("evaluation failed for good: %s", err, extra={"outcome": "failed"})
+            runtime.dispatcher.clear_attempts(pull)
+            return None
+        record.deliveries = deliveries
+        runtime.record(record, time.monotonic() - started)
+        runtime.dispatcher.clear_attempts(pull)
+        if record.retry:
+            return _schedule_retry(runtime, pull, events, TransientGitHubError("secondary write"))
+    return None
+
+
+def _schedule_retry(
+    runtime: Runtime, pull: PullKey, events: dict[str, str], err: TransientGitHubError
+) -> float | None:
+    attempt = runtime.dispatcher.attempt(pull) + 1
+    if attempt > MAX_ATTEMPTS:
+        log.error(
+            "giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave up"}
+        )
+        runtime.dispatcher.clear_attempts(pull)
+        return None
+    delay = backoff(attempt - 1, err.retry_after)
+    runtime.dispatcher.mark_retry(pull, events, attempt)
+    log.warning(
+        "transient GitHub failure, retrying in %.0f s: %s",
+        delay,
+        err,
+        extra={"outcome": "retry", "attempt": attempt},
+    )
+    return delay
+
+
+def run_commit_job(installation_id: int, owner: str, repo: str, sha: str, delivery_id: str) -> str:
+    """A status event: find the open PRs whose head is this commit and evaluate each."""
+    runtime = current_runtime()
+    with log_context(
+        delivery_id=delivery_id, installation_id=installation_id, repository=f"{owner}/{repo}"
+    ):
+        port = runtime.port_for(installation_id)
+        numbers = port.fetch_pulls_for_commit(RepoRef(installation_id, owner, repo), sha)
+        for number in numbers:
+            runtime.dispatcher.submit(PullKey(installation_id, owner, repo, number), delivery_id)
+        log.info(
+            "commit %s maps to %d pull request(s)",
+            sha[:12],
+            len(numbers),
+            extra={"outcome": "fanned out"},
+        )
+        return f"{len(numbers)} pull request(s)"

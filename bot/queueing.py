@@ -1,0 +1,114 @@
+"""Per-pull-request job coalescing on Redis: one run at a time, at most one follow-up queued.
+
+Every event marks its pull request dirty (with its delivery id) and enqueues a job only when
+none is queued yet, after a short debounce so a burst of events coalesces into one run. A run
+holds a per-PR lock, so across all workers only one evaluation of a PR runs at a time; events
+that arrive during a run leave the PR dirty, and the run enqueues exactly one follow-up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis import Redis
+from rq import Queue
+
+QUEUE_NAME = "review-tiers"
+QUEUED_TTL = 3600  # a lost job cannot block a PR for longer than this
+LOCK_TTL_MS = 15 * 60 * 1000  # longer than any evaluation; a crashed worker's lock expires
+JOB_TIMEOUT = 600
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class PullKey:
+    installation_id: int
+    owner: str
+    repo: str
+    number: int
+
+    def key(self, suffix: str) -> str:
+        return f"rt:pr:{self.installation_id}:{self.owner}/{self.repo}#{self.number}:{suffix}"
+
+    def args(self) -> tuple[int, str, str, int]:
+        return (self.installation_id, self.owner, self.repo, self.number)
+
+
+class Dispatcher:
+    """Marks pull requests dirty and keeps exactly one job queued per dirty PR."""
+
+    def __init__(self, redis: Redis, debounce_seconds: float = 2.0, queue: str = QUEUE_NAME):
+        self.redis = redis
+        self.queue = Queue(queue, connection=redis)
+        self.debounce = debounce_seconds
+
+    def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
+        """Record the event; True when this call enqueued a job, False when it coalesced."""
+        pipe = self.redis.pipeline()
+        pipe.hset(pull.key("dirty"), delivery_id, actor or "")
+        pipe.expire(pull.key("dirty"), QUEUED_TTL)
+        pipe.execute()
+        return self.ensure_queued(pull, self.debounce)
+
+    def ensure_queued(self, pull: PullKey, delay: float) -> bool:
+        if not self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
+            return False
+        self.enqueue("bot.jobs.run_pull_job", pull.args(), delay)
+        return True
+
+    def enqueue(self, func: str, args: tuple[object, ...], delay: float) -> None:
+        options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 600, "failure_ttl": 7 * 86400}
+        if delay > 0:
+            self.queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
+        else:
+            self.queue.enqueue(func, *args, **options)
+
+    def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
+        """A status event names a commit, not a PR: a job finds its PRs first."""
+        self.enqueue("bot.jobs.run_commit_job", (*repo, sha, delivery_id), 0)
+
+    # -- used by the job --------------------------------------------------------------
+    def begin(self, pull: PullKey) -> str | None:
+        """Take the PR's lock for a run; None when another run holds it (it will follow up)."""
+        self.redis.delete(pull.key("queued"))
+        token = uuid.uuid4().hex
+        if not self.redis.set(pull.key("lock"), token, nx=True, px=LOCK_TTL_MS):
+            return None
+        return token
+
+    def take_events(self, pull: PullKey) -> dict[str, str]:
+        """The deliveries (and recheck actors) that made the PR dirty, clearing them."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hgetall(pull.key("dirty"))
+        pipe.delete(pull.key("dirty"))
+        raw, _ = pipe.execute()
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def finish(self, pull: PullKey, token: str, retry_in: float | None = None) -> None:
+        """Release the lock, then enqueue one follow-up if events arrived meanwhile."""
+        self.redis.eval(_RELEASE, 1, pull.key("lock"), token)
+        if retry_in is not None:
+            if self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
+                self.enqueue("bot.jobs.run_pull_job", pull.args(), retry_in)
+            return
+        if self.redis.exists(pull.key("dirty")):
+            self.ensure_queued(pull, 0)
+
+    def mark_retry(self, pull: PullKey, events: dict[str, str], attempt: int) -> None:
+        """Put the events back so the retry run still sees them, with the attempt count."""
+        if events:
+            self.redis.hset(pull.key("dirty"), mapping=events)
+            self.redis.expire(pull.key("dirty"), QUEUED_TTL)
+        self.redis.set(pull.key("attempt"), attempt, ex=QUEUED_TTL)
+
+    def attempt(self, pull: PullKey) -> int:
+        raw = self.redis.get(pull.key("attempt"))
+        return int(raw) if raw else 0
+
+    def clear_attempts(self, pull: PullKey) -> None:
+        self.redis.delete(pull.key("attempt"))

@@ -1,0 +1,116 @@
+"""Start the App's processes: the webhook server and the rq worker, after start-up checks."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+
+from redis import Redis
+from redis.exceptions import RedisError
+
+from bot.errors import SettingsError
+from bot.logs import configure_logging
+from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.runtime import Runtime, install
+from bot.settings import AppSettings
+from bot.webhook import EvaluateRequest
+
+log = logging.getLogger("bot.service")
+
+
+class StartupError(RuntimeError):
+    """The process cannot start; the message is one line for the operator."""
+
+
+def load_settings(environ: Mapping[str, str]) -> AppSettings:
+    try:
+        return AppSettings.from_env(environ)
+    except SettingsError as err:
+        raise StartupError(str(err)) from err
+
+
+def connect_redis(url: str) -> Redis:
+    redis = Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+    try:
+        redis.ping()
+    except RedisError as err:
+        raise StartupError(f"Redis is unreachable at {_safe_url(url)}: {err}") from err
+    return redis
+
+
+def _safe_url(url: str) -> str:
+    # A password in the URL must not reach the log.
+    if "@" in url:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
+    def enqueue(req: EvaluateRequest) -> None:
+        if req.number is None:
+            if req.sha:
+                dispatcher.submit_commit(
+                    (req.installation_id, req.owner, req.repo), req.sha, req.delivery_id
+                )
+            return
+        pull = PullKey(req.installation_id, req.owner, req.repo, req.number)
+        dispatcher.submit(pull, req.delivery_id, req.actor)
+
+    return enqueue
+
+
+def make_ready(redis: Redis) -> Callable[[], bool]:
+    def ready() -> bool:
+        try:
+            return bool(redis.ping())
+        except RedisError:
+            return False
+
+    return ready
+
+
+def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None:
+    """`review-tiers serve`: the Flask intake under waitress."""
+    from waitress import serve as waitress_serve
+
+    from bot.web import create_app
+
+    settings = load_settings(environ)
+    configure_logging(settings.log_level)
+    redis = connect_redis(settings.redis_url)
+    dispatcher = Dispatcher(redis, settings.debounce_seconds)
+    app = create_app(settings, make_enqueue(dispatcher), make_ready(redis))
+    log.info("serving webhooks on %s:%d", host, port)
+    waitress_serve(app, host=host, port=port, threads=8, ident="review-tiers")
+
+
+def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
+    """`review-tiers worker`: an rq worker with the scheduler (debounce and retries)."""
+    from rq import Queue, Worker
+
+    settings = load_settings(environ)
+    configure_logging(settings.log_level)
+    redis = connect_redis(settings.redis_url)
+    install(
+        Runtime(
+            settings,
+            redis,
+            Dispatcher(redis, settings.debounce_seconds),
+            Runtime.build(settings).audit,
+        )
+    )
+    worker = Worker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
+    log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
+    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+
+
+def run_or_exit(func: Callable[..., None], *args: object) -> int:
+    try:
+        func(*args)
+    except StartupError as err:
+        print(f"review-tiers: {err}", file=sys.stderr)
+        return 1
+    return 0
