@@ -8,7 +8,7 @@ Source: the npm package ``@octokit/openapi`` version 23.0.2 (``info.version`` 23
 
 The output (``tests/fixtures/openapi/github-subset.json``) keeps each listed operation and every
 component it reaches through ``$ref``; examples are dropped because validation never reads them.
-Two normalisations make the schemas accept what GitHub really sends (see ``normalise``).
+Three normalisations make the schemas accept what GitHub really sends (see ``normalise``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/labels"),
     ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/events"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
@@ -45,6 +46,7 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("post", "/repos/{owner}/{repo}/check-runs"),
     ("patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/status"),
+    ("get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("get", "/orgs/{org}/teams/{team_slug}/members"),
 )
@@ -101,6 +103,21 @@ NULLABLE_PATCHES = (
     "/components/schemas/pull-request-simple/properties/labels/items/properties/description",
 )
 
+# The contents reply discriminates on ``type``, but a directory comes back as a JSON array,
+# which has no ``type`` to look at: validators then refuse every directory listing. ``oneOf``
+# alone tells the four shapes apart.
+DISCRIMINATOR_DROPS = (
+    "/paths/~1repos~1{owner}~1{repo}~1contents~1{path}/get/responses/200/content"
+    "/application~1json/schema",
+)
+
+
+def resolve_pointer(subset: dict[str, Any], pointer: str) -> Any:
+    node: Any = subset
+    for token in pointer.strip("/").split("/"):
+        node = node[token.replace("~1", "/").replace("~0", "~")]
+    return node
+
 
 def allow_null_in_enums(node: Any) -> None:
     """OpenAPI 3.0.3: ``nullable`` admits null only if ``enum`` lists it; add it where missing."""
@@ -118,10 +135,9 @@ def normalise(subset: dict[str, Any]) -> dict[str, Any]:
     """Apply the documented fixes to ``subset`` in place and return it."""
     allow_null_in_enums(subset)
     for pointer in NULLABLE_PATCHES:
-        node = subset
-        for token in pointer.strip("/").split("/"):
-            node = node[token]
-        node["nullable"] = True
+        resolve_pointer(subset, pointer)["nullable"] = True
+    for pointer in DISCRIMINATOR_DROPS:
+        resolve_pointer(subset, pointer).pop("discriminator", None)
     return subset
 
 

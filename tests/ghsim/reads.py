@@ -216,3 +216,13 @@ def team_members(call: Call) -> Reply:
     members = call.store.team_members(call.params["org"], call.params["team_slug"])
     shape = accounts.user
     return Reply(200, [shape(call.base, call.store, login) for login in members], paginate=True)
+
+
+@route("GET", f"{REPO}/commits/{{commit_sha}}/pulls")
+def pulls_for_commit(call: Call) -> Reply:
+    # GitHub lists every pull request containing the commit, open or closed, not only those
+    # whose head it is; callers filter.
+    repo, sha = call.repo(), call.params["commit_sha"]
+    found = [p for p in repo.pulls.values() if sha in {c.sha for c in p.commits} | {p.head_sha}]
+    items = [shape_pull.pull_request(call.base, call.store, repo, p) for p in found]
+    return Reply(200, items, paginate=True)

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from tests.ghsim.events import relabel
 from tests.ghsim.state import (
     CheckRun,
     Comment,
@@ -97,8 +98,8 @@ class Seeding:
                 files=[as_file(f) for f in files],
                 commits=[as_commit(c) for c in commits] or [CommitInfo(head_sha, title, author)],
             )
-            for name in labels:
-                pull.labels.append(target.label(name, self.store.next_id()).name)
+            # Labels given at creation were added by the author, as GitHub's timeline shows.
+            relabel(self.store, target, pull, list(labels), author)
             target.pulls[number] = pull
             self.store.user(author)
             return pull
@@ -156,11 +157,21 @@ class Seeding:
             pull = self.store.repo(owner, repo).pull(number)
             next(r for r in pull.reviews if r.id == review_id).state = "DISMISSED"
 
-    def set_labels(self, owner: str, repo: str, number: int, labels: Iterable[str]) -> None:
+    def set_labels(
+        self, owner: str, repo: str, number: int, labels: Iterable[str], actor: str | None = None
+    ) -> None:
+        """Replace the labels; ``actor`` (the author by default) is recorded on each change."""
         with self.lock:
             target = self.store.repo(owner, repo)
-            names = [target.label(n, self.store.next_id()).name for n in labels]
-            target.pull(number).labels = names
+            pull = target.pull(number)
+            relabel(self.store, target, pull, list(labels), actor or pull.author)
+
+    def add_label(self, owner: str, repo: str, number: int, label: str, actor: str) -> None:
+        """Add one label as ``actor`` (a person, or the app's bot login), like the web UI does."""
+        with self.lock:
+            pull = self.store.repo(owner, repo).pull(number)
+            if label.lower() not in {n.lower() for n in pull.labels}:
+                self.set_labels(owner, repo, number, [*pull.labels, label], actor)
 
     def add_comment(self, owner: str, repo: str, number: int, user: str, body: str) -> Comment:
         """Add an issue comment; ``user`` equal to the app's bot login marks it as the app's."""

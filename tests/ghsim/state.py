@@ -77,6 +77,18 @@ class Comment:
 
 
 @dataclass
+class IssueEvent:
+    """One entry of an issue's event timeline; the simulator records label changes only."""
+
+    id: int
+    event: str  # labeled | unlabeled
+    label: str
+    actor: str
+    via_app: bool = False
+    created_at: str = field(default_factory=now_iso)
+
+
+@dataclass
 class Pull:
     """A pull request and the issue-side objects GitHub hangs on it (labels, comments)."""
 
@@ -97,6 +109,7 @@ class Pull:
     requested_reviewers: list[str] = field(default_factory=list)
     requested_teams: list[str] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    events: list[IssueEvent] = field(default_factory=list)
     state: str = "open"
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)

@@ -8,6 +8,7 @@ from typing import Any
 from tests.ghsim import shape_accounts as accounts
 from tests.ghsim import shape_pull
 from tests.ghsim.calls import Call, HttpError, Reply, route
+from tests.ghsim.events import record_label_event
 from tests.ghsim.reads import ISSUE, PULL, REPO
 from tests.ghsim.state import CheckRun, Comment, NotFoundError, Pull, Repo, now_iso
 
@@ -84,6 +85,8 @@ def add_labels(call: Call) -> Reply:
         if canonical.lower() not in present:
             pull.labels.append(canonical)
             present.add(canonical.lower())
+            # Installation tokens act as the app's bot user, so the event's actor is the bot.
+            record_label_event(call.store, pull, "labeled", canonical, call.store.app.bot_login)
     return Reply(200, shape_pull.pull_labels(call.base, call.store, repo, pull))
 
 
@@ -95,6 +98,9 @@ def remove_label(call: Call) -> Reply:
     if len(kept) == len(pull.labels):
         # Removing a label the issue does not carry is an error on GitHub, not a no-op.
         raise NotFoundError("Label does not exist")
+    for name in pull.labels:
+        if name.lower() == wanted:
+            record_label_event(call.store, pull, "unlabeled", name, call.store.app.bot_login)
     pull.labels = kept
     return Reply(200, shape_pull.pull_labels(call.base, call.store, repo, pull))
 

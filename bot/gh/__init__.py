@@ -1,0 +1,1 @@
+"""The adapter to GitHub over PyGithub and pyjwt: the only package that imports them."""

@@ -1,0 +1,55 @@
+"""What the port's reads and writes share: settings, the installation's client and its token."""
+
+from __future__ import annotations
+
+from github import Auth
+from redis import Redis
+
+from bot.gh.auth import InstallationTokens, github_client
+from bot.gh.contents import FileReader
+from bot.gh.rest import Rest
+from bot.settings import AppSettings
+
+
+class PortBase:
+    """Holds one installation's client, built on first use so that errors surface per call."""
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        redis: Redis,
+        installation_id: int,
+        tokens: InstallationTokens | None = None,
+    ) -> None:
+        self.settings = settings
+        self.installation_id = installation_id
+        self.tokens = tokens or InstallationTokens(settings, redis)
+        self.files = FileReader(redis, installation_id)
+        self._rest: Rest | None = None
+        self._last_remaining: int | None = None
+
+    @property
+    def rest(self) -> Rest:
+        if self._rest is None:
+            token = self.tokens.get(self.installation_id)
+            self._rest = Rest(github_client(self.settings, Auth.Token(token)))
+        return self._rest
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """The installation's x-ratelimit-remaining as of the last reply, for metrics."""
+        current = None if self._rest is None else self._rest.rate_limit_remaining()
+        if current is not None:
+            self._last_remaining = current
+        return self._last_remaining
+
+    def unauthorized(self) -> None:
+        """GitHub refused the token: forget it everywhere, and the client built on it."""
+        self.tokens.forget(self.installation_id)
+        self.close()
+
+    def close(self) -> None:
+        if self._rest is not None:
+            self._last_remaining = self.rate_limit_remaining
+            self._rest.close()
+            self._rest = None

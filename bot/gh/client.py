@@ -1,0 +1,24 @@
+"""The real GitHubPort over PyGithub, one per installation, and its factory."""
+
+from __future__ import annotations
+
+from redis import Redis
+
+from bot.gh.checks import Checks
+from bot.gh.reads import PullReads, RepoReads
+from bot.gh.writes import Writes
+from bot.ports import GitHubPort
+from bot.settings import AppSettings
+
+
+class PyGithubPort(PullReads, RepoReads, Checks, Writes):
+    """Every read and write of GitHubPort for one installation.
+
+    Each method raises TransientGitHubError (worth retrying, with GitHub's requested wait) or
+    PermanentGitHubError; ``rate_limit_remaining`` tells what is left of the hourly budget.
+    """
+
+
+def make_port(settings: AppSettings, redis: Redis, installation_id: int) -> GitHubPort:
+    """A port for ``installation_id``; the installation token comes from the shared cache."""
+    return PyGithubPort(settings, redis, installation_id)

@@ -1,0 +1,165 @@
+"""The port's reads of pull requests (files, commits, reviews, labels) and of repository files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from github.GithubException import GithubException
+
+from bot.gh.base import PortBase
+from bot.gh.errors import port_call, rate_limited
+from bot.gh.rest import repo_url
+from bot.ports import CommentInfo, LabelEvent, PullInfo, RepoRef, ReviewInfo
+
+log = logging.getLogger(__name__)
+
+# GitHub lists at most 3,000 files and 250 commits of a pull request, and says nothing more.
+MAX_FILE_PAGES = 30
+MAX_COMMIT_PAGES = 3
+LISTING_KEYS = ("filename", "status", "additions", "deletions")
+# Keys GitHub omits rather than sends as null: ``patch`` for binary and large diffs,
+# ``previous_filename`` unless renamed.
+OPTIONAL_LISTING_KEYS = ("patch", "previous_filename")
+
+
+def login(account: Any) -> str:
+    """An account's login; GitHub sends null for some deleted accounts, shown as "ghost"."""
+    return str(account["login"]) if isinstance(account, dict) else "ghost"
+
+
+def quiet_refusal(err: GithubException) -> bool:
+    """A 404, or a 403 that is a permission refusal rather than a rate limit."""
+    return err.status == 404 or (err.status == 403 and not rate_limited(err))
+
+
+def pull_info(repo: RepoRef, data: dict[str, Any]) -> PullInfo:
+    return PullInfo(
+        number=int(data["number"]),
+        state=str(data["state"]),
+        draft=bool(data.get("draft")),
+        author=login(data.get("user")),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),  # null when the description was left empty
+        head_sha=str(data["head"]["sha"]),
+        base_ref=str(data["base"]["ref"]),
+        base_sha=str(data["base"]["sha"]),
+        labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
+        requested_users=tuple(login(u) for u in data.get("requested_reviewers") or ()),
+        # Requested teams carry only a slug; a team reviewer belongs to the repository's owner.
+        requested_teams=tuple(
+            f"{repo.owner}/{team['slug']}" for team in data.get("requested_teams") or ()
+        ),
+    )
+
+
+def listing_entry(item: Mapping[str, Any]) -> dict[str, object]:
+    entry: dict[str, object] = {k: item[k] for k in LISTING_KEYS}
+    entry.update({k: item[k] for k in OPTIONAL_LISTING_KEYS if item.get(k) is not None})
+    return entry
+
+
+class PullReads(PortBase):
+    """Reads addressed by pull request number."""
+
+    @port_call
+    def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo:
+        return pull_info(repo, self.rest.get(f"{repo_url(repo)}/pulls/{number}"))
+
+    @port_call
+    def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
+        url = f"{repo_url(repo)}/pulls/{number}/files"
+        return [listing_entry(f) for f in self.rest.pages(url, max_pages=MAX_FILE_PAGES)]
+
+    @port_call
+    def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
+        url = f"{repo_url(repo)}/pulls/{number}/commits"
+        commits = self.rest.pages(url, max_pages=MAX_COMMIT_PAGES)
+        return tuple(str(c["commit"]["message"]) for c in commits)
+
+    @port_call
+    def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
+        reviews = self.rest.pages(f"{repo_url(repo)}/pulls/{number}/reviews")
+        return tuple(
+            ReviewInfo(login(r.get("user")), str(r["state"]), str(r.get("commit_id") or ""))
+            for r in reviews
+        )
+
+    @port_call
+    def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:
+        events = self.rest.pages(f"{repo_url(repo)}/issues/{number}/events")
+        latest: dict[str, tuple[int, str]] = {}
+        for event in events:
+            if event.get("event") != "labeled" or not isinstance(event.get("label"), dict):
+                continue
+            name, ident = str(event["label"]["name"]), int(event["id"])
+            # Event ids grow with time; comparing them does not rely on the listing's order.
+            if name not in latest or ident > latest[name][0]:
+                latest[name] = (ident, login(event.get("actor")))
+        return tuple(LabelEvent(name, actor) for name, (_, actor) in latest.items())
+
+    @port_call
+    def fetch_sticky_comment(self, repo: RepoRef, number: int, marker: str) -> CommentInfo | None:
+        # Anyone can paste the marker into a comment: only the App's own comment is the sticky.
+        bot = self.settings.bot_login
+        for item in self.rest.pages(f"{repo_url(repo)}/issues/{number}/comments"):
+            body = str(item.get("body") or "")
+            if marker in body and login(item.get("user")) == bot:
+                return CommentInfo(int(item["id"]), body)
+        return None
+
+    @port_call
+    def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
+        # GitHub lists every pull request containing the commit, merged ones included; only
+        # open pull requests whose head it is are evaluated for it.
+        pulls = self.rest.pages(f"{repo_url(repo)}/commits/{sha}/pulls")
+        heads = (p for p in pulls if p["state"] == "open" and p["head"]["sha"] == sha)
+        return tuple(sorted(int(p["number"]) for p in heads))
+
+
+class RepoReads(PortBase):
+    """Reads of repository files, roles and teams."""
+
+    @port_call
+    def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None:
+        return self.files.read(self.rest, repo_url(repo), path, ref)
+
+    @port_call
+    def fetch_org_config(self, owner: str) -> str | None:
+        # The organisation-wide file lives at the root of the owner's ".github" repository,
+        # read from its default branch; either may be missing (404 → None).
+        org_repo = RepoRef(self.installation_id, owner, ".github")
+        return self.files.read(self.rest, repo_url(org_repo), "review-tiers.yml", None)
+
+    @port_call
+    def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]:
+        try:
+            url = f"/orgs/{quote(org, safe='')}/teams/{quote(slug, safe='')}/members"
+            members = self.rest.pages(url)
+        except GithubException as err:
+            if not quiet_refusal(err):
+                raise
+            # Without the "members" permission GitHub answers 403 or hides the team (404):
+            # the team's approvals cannot be counted, which must not stop the evaluation.
+            log.warning(
+                "cannot read team members (%s)",
+                err.status,
+                extra={"org": org, "team": slug, "installation_id": self.installation_id},
+            )
+            return ()
+        return tuple(login(m) for m in members)
+
+    @port_call
+    def fetch_role(self, repo: RepoRef, user: str) -> str:
+        url = f"{repo_url(repo)}/collaborators/{quote(user, safe='')}/permission"
+        try:
+            data = self.rest.get(url)
+        except GithubException as err:
+            # 404: the user is no collaborator of this private repository.
+            if err.status == 404:
+                return "none"
+            raise
+        # ``permission`` folds maintain into write and triage into read; ``role_name`` does not.
+        return str(data.get("role_name") or data.get("permission") or "none")

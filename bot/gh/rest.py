@@ -1,0 +1,97 @@
+"""Documented REST calls through PyGithub's requester: single requests, pages, conditional GETs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from github import Github
+from github.Requester import Requester
+
+from bot.gh.errors import lower_headers
+from bot.ports import RepoRef
+
+PER_PAGE = 100
+
+
+def repo_url(repo: RepoRef) -> str:
+    return f"/repos/{quote(repo.owner, safe='')}/{quote(repo.name, safe='')}"
+
+
+def has_next_page(headers: dict[str, Any]) -> bool:
+    return 'rel="next"' in str(lower_headers(headers).get("link", ""))
+
+
+class Rest:
+    """One installation's client.
+
+    The port talks to the requester rather than PyGithub's object model: each method maps to
+    documented calls, and lazy objects cannot fetch undocumented URLs behind its back.
+    """
+
+    def __init__(self, client: Github) -> None:
+        self.client = client
+        self.requester: Requester = client.requester
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        _, data = self.requester.requestJsonAndCheck("GET", url, parameters=params)
+        return data
+
+    def send(self, verb: str, url: str, body: Any = None) -> Any:
+        _, data = self.requester.requestJsonAndCheck(verb, url, input=body)
+        return data
+
+    def pages(
+        self,
+        url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        max_pages: int | None = None,
+    ) -> list[Any]:
+        """Every item of a list endpoint, following GitHub's ``Link: rel="next"`` pages.
+
+        ``key`` names the list inside an object reply (``{"check_runs": [...]}``).
+        """
+        items: list[Any] = []
+        page = 1
+        while True:
+            query = {**(params or {}), "per_page": PER_PAGE, "page": page}
+            headers, data = self.requester.requestJsonAndCheck("GET", url, parameters=query)
+            items.extend(data[key] if key else data)
+            if not has_next_page(headers) or (max_pages is not None and page >= max_pages):
+                return items
+            page += 1
+
+    def conditional_get(
+        self, url: str, params: dict[str, Any], etag: str | None
+    ) -> tuple[int, dict[str, Any], Any]:
+        """GET with ``If-None-Match``; errors are raised as PyGithub's, a 304 returned as is."""
+        headers = {"If-None-Match": etag} if etag else {}
+        status, reply_headers, raw = self.requester.requestJson(
+            "GET", url, parameters=params, headers=headers
+        )
+        data = parse_json(raw)
+        if status >= 400:
+            error = data if isinstance(data, dict) else {"message": str(data)}
+            raise Requester.createException(status, reply_headers, error)
+        return status, lower_headers(reply_headers), data
+
+    def rate_limit_remaining(self) -> int | None:
+        # The requester keeps the last x-ratelimit-remaining it saw; -1 means none yet.
+        remaining, _ = self.requester.rate_limiting
+        return remaining if remaining >= 0 else None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def parse_json(raw: str) -> Any:
+    """The reply body as JSON; error pages from proxies are HTML, kept as text."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {"message": raw[:300]}
