@@ -57,8 +57,8 @@ class Runtime:
 _current: Runtime | None = None
 
 
-def install(runtime: Runtime) -> None:
-    """Set the process's runtime (the worker does this before it starts working)."""
+def install(runtime: Runtime | None) -> None:
+    """Set (or with None, clear) the process's runtime; the worker sets it before working."""
     global _current
     _current = runtime
 

@@ -1,0 +1,173 @@
+"""End-to-end harness: the simulator, a real Redis, and the serve and worker processes."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from redis import Redis
+
+from tests.ghsim import GitHubSimulator
+
+ROOT = Path(__file__).resolve().parents[2]
+WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
+SECRET = "e2e-webhook-secret"
+INSTALLATION = 4711
+OWNER, REPO = "acme", "shop"
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
+    """Poll until ``check`` returns something truthy; processes run on their own clock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def payload(name: str, **changes: Any) -> dict[str, Any]:
+    """A real payload from @octokit/webhooks-examples, pointed at the simulator's repository."""
+    data = json.loads((WEBHOOKS / f"{name}.json").read_text())
+    data["installation"] = {"id": INSTALLATION, "node_id": "MDIzOkludGVncmF0aW9u"}
+    repo = data["repository"]
+    repo["name"], repo["full_name"] = REPO, f"{OWNER}/{REPO}"
+    repo["owner"]["login"] = OWNER
+    for key, value in changes.items():
+        target = data
+        *path, last = key.split("__")
+        for part in path:
+            target = target[part]
+        target[last] = value
+    return data
+
+
+@dataclass
+class Processes:
+    """The App's processes, started exactly as the Procfile and the image start them."""
+
+    env: dict[str, str]
+    port: int
+    logs: Path
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *args: str, name: str) -> subprocess.Popen[bytes]:
+        with (self.logs / f"{name}.log").open("ab") as out:  # the child keeps its own copy
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", *args],
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                cwd=ROOT,
+            )
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+    def log_lines(self) -> list[str]:
+        return [ln for f in sorted(self.logs.glob("*.log")) for ln in f.read_text().splitlines()]
+
+    def deliver(
+        self,
+        event: str,
+        body: Mapping[str, Any] | bytes,
+        delivery: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        sent = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-Hub-Signature-256": sign(raw),
+            "Content-Type": "application/json",
+            **(headers or {}),
+        }
+        return requests.post(f"{self.url}/webhook", data=raw, headers=sent, timeout=10)
+
+
+def app_env(sim: GitHubSimulator, private_key: str, redis_url: str, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "REDIS_"))}
+    env.update(
+        GITHUB_APP_ID=str(sim.app.id),
+        GITHUB_PRIVATE_KEY=private_key,
+        GITHUB_WEBHOOK_SECRET=SECRET,
+        GITHUB_API_URL=sim.url,
+        REDIS_URL=redis_url,
+        PORT=str(port),
+        LOG_LEVEL="INFO",
+        REVIEW_TIERS_DEBOUNCE_SECONDS="1",
+    )
+    return env
+
+
+@contextmanager
+def running_app(
+    env: dict[str, str], port: int, logs: Path, workers: int = 2
+) -> Iterator[Processes]:
+    procs = Processes(env, port, logs)
+    try:
+        procs.start("serve", "--host", "127.0.0.1", name="web")
+        for index in range(workers):
+            procs.start("worker", name=f"worker-{index}")
+        wait_until(lambda: _ready(procs.url), 20, "the web process to be ready")
+        wait_until(lambda: _workers(env["REDIS_URL"]) >= workers, 20, "workers to register")
+        yield procs
+    finally:
+        procs.stop()
+
+
+def _ready(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/readyz", timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _workers(redis_url: str) -> int:
+    from rq import Worker
+
+    return len(Worker.all(connection=Redis.from_url(redis_url)))
+
+
+def audit_records(redis_url: str, number: int | None = None) -> list[dict[str, Any]]:
+    redis = Redis.from_url(redis_url)
+    rows = redis.xrange("review-tiers:audit")
+    records = [json.loads(fields[b"record"]) for _, fields in rows]
+    return [r for r in records if number is None or r["pull_number"] == number]
+
+
+def fresh(value: Any) -> Any:
+    return copy.deepcopy(value)

@@ -1,0 +1,283 @@
+"""The App end to end: real signed deliveries, serve and worker processes, Redis, the simulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.harness import OWNER, REPO, Processes, audit_records, payload, wait_until
+from tests.ghsim import GitHubSimulator
+
+pytestmark = pytest.mark.e2e
+
+
+def entry(path: str, added: int, text: str = "x = 1") -> dict[str, Any]:
+    body = "\n".join(f"+{text} # {i}" for i in range(added))
+    return {
+        "filename": path,
+        "status": "modified",
+        "additions": added,
+        "deletions": 0,
+        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
+    }
+
+
+def evaluations(app: Processes, number: int) -> int:
+    return len(audit_records(app.env["REDIS_URL"], number))
+
+
+def wait_evaluations(app: Processes, number: int, count: int) -> list[dict[str, Any]]:
+    wait_until(lambda: evaluations(app, number) >= count, 30, f"evaluation {count} of #{number}")
+    return audit_records(app.env["REDIS_URL"], number)
+
+
+def pull_event(number: int, action: str, head_sha: str, **extra: Any) -> dict[str, Any]:
+    return payload(
+        f"pull_request.{action}",
+        pull_request__number=number,
+        pull_request__state="open",
+        pull_request__head__sha=head_sha,
+        **extra,
+    )
+
+
+def open_pull(
+    sim: GitHubSimulator,
+    app: Processes,
+    number: int,
+    files: list[dict[str, Any]],
+    head: str | None = None,
+) -> str:
+    head = head or f"{number:040x}"
+    sim.add_pull(
+        OWNER,
+        REPO,
+        number,
+        author="dev",
+        head_sha=head,
+        files=files,
+        commits=[{"sha": head, "message": "Change things"}],
+    )
+    assert app.deliver("pull_request", pull_event(number, "opened", head)).status_code == 202
+    wait_evaluations(app, number, 1)
+    return head
+
+
+def our_check(sim: GitHubSimulator, head: str):
+    runs = [r for r in sim.check_runs(OWNER, REPO, head) if r.name == "review-tiers"]
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def labels(sim: GitHubSimulator, number: int) -> set[str]:
+    return set(sim.pull(OWNER, REPO, number).labels)
+
+
+def test_invariant_pr_gets_l3_requests_and_check(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 101, [entry("billing/ledger.py", 3, "amount = float(x)")])
+    assert labels(sim, 101) == {"tier/L3", "size/XS"}
+    pull = sim.pull(OWNER, REPO, 101)
+    assert set(pull.requested_teams) >= {"architects", "payments"}
+    check = our_check(sim, head)
+    assert check.status == "in_progress"
+    assert "money-is-integer-cents" in check.output["summary"]
+    assert "0/1 approvals" in check.output["summary"]
+    assert not sim.pull(OWNER, REPO, 101).comments
+
+
+def test_approvals_complete_then_push_reopens(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 102, [entry("billing/ledger.py", 3, "amount = float(x)")])
+    for sha in (head,):
+        for ctx in ("lint", "test"):
+            sim.add_check_run(OWNER, REPO, sha, ctx)
+    for user in ("arch", "payer"):
+        sim.add_review(OWNER, REPO, 102, user, "APPROVED", commit_id=head)
+        review = payload(
+            "pull_request_review.submitted",
+            pull_request__number=102,
+            pull_request__state="open",
+            pull_request__head__sha=head,
+        )
+        assert app.deliver("pull_request_review", review).status_code == 202
+    wait_until(lambda: our_check(sim, head).conclusion == "success", 30, "a successful check")
+    new_head = "f" * 40
+    sim.push(OWNER, REPO, 102, new_head)
+    app.deliver("pull_request", pull_event(102, "synchronize", new_head))
+    wait_until(lambda: [r for r in sim.check_runs(OWNER, REPO, new_head)], 30, "a new check")
+    assert our_check(sim, new_head).status == "in_progress"
+
+
+def test_sticky_comment_lifecycle(sim: GitHubSimulator, app: Processes) -> None:
+    open_pull(sim, app, 103, [entry("src/app.py", 450)])
+
+    def comments() -> list:
+        return list(sim.pull(OWNER, REPO, 103).comments)
+
+    assert len(comments()) == 1 and "Please split" in comments()[0].body
+    first_id = comments()[0].id
+    sim.push(OWNER, REPO, 103, "a" * 40, files=[entry("src/app.py", 470)])
+    app.deliver("pull_request", pull_event(103, "synchronize", "a" * 40))
+    wait_evaluations(app, 103, 2)
+    assert [c.id for c in comments()] == [first_id] and "470" in comments()[0].body
+    sim.push(OWNER, REPO, 103, "b" * 40, files=[entry("src/app.py", 20)])
+    app.deliver("pull_request", pull_event(103, "synchronize", "b" * 40))
+    wait_evaluations(app, 103, 3)
+    assert comments() == []
+
+
+def test_redelivery_and_repeat_make_no_writes(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 104, [entry("src/app.py", 5)])
+    before = len(sim.writes())
+    event = pull_event(104, "synchronize", head)
+    app.deliver("pull_request", event, delivery="fixed-delivery-id")
+    wait_evaluations(app, 104, 2)
+    app.deliver("pull_request", event, delivery="fixed-delivery-id")  # redelivery: same GUID
+    wait_evaluations(app, 104, 3)
+    app.deliver("pull_request", event)  # the same event under a new delivery id
+    records = wait_evaluations(app, 104, 4)
+    assert len(sim.writes()) == before
+    assert [r["actions"] for r in records[1:]] == [[], [], []]
+
+
+def test_override_by_writer_refused_by_maintainer_honoured(
+    sim: GitHubSimulator, app: Processes
+) -> None:
+    head = open_pull(sim, app, 105, [entry("billing/ledger.py", 3, "float(x)")])
+    sim.add_label(OWNER, REPO, 105, "tier-override/L2", actor="writer")
+    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="writer"))
+    wait_evaluations(app, 105, 2)
+    assert "tier-override/L2" not in labels(sim, 105)
+    body = sim.pull(OWNER, REPO, 105).comments[0].body
+    assert "@writer" in body and "`write`" in body
+    sim.add_label(OWNER, REPO, 105, "tier-override/L2", actor="lead")
+    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="lead"))
+    records = wait_evaluations(app, 105, 3)
+    assert labels(sim, 105) >= {"tier/L2", "tier-override/L2"}
+    assert "lead" in our_check(sim, head).output["summary"]
+    assert records[-1]["overrides"][0]["actor"] == "lead" and records[-1]["tier"] == "L2"
+
+
+def test_recheck_label_and_comment(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 106, [entry("src/app.py", 5)])
+    sim.add_label(OWNER, REPO, 106, "review-tiers/recheck", actor="dev")
+    app.deliver("pull_request", pull_event(106, "labeled", head))
+    wait_evaluations(app, 106, 2)
+    wait_until(lambda: "review-tiers/recheck" not in labels(sim, 106), 10, "the label removed")
+    comment = payload(
+        "issue_comment.created",
+        issue__number=106,
+        issue__pull_request={"url": "x"},
+        comment__body="/review-tiers recheck",
+    )
+    comment["comment"]["user"]["login"] = "dev"
+    assert app.deliver("issue_comment", comment).status_code == 202
+    wait_evaluations(app, 106, 3)
+
+
+def test_invalid_config_fails_the_check(sim: GitHubSimulator, app: Processes) -> None:
+    sim.add_repo(OWNER, "broken")
+    sim.set_file(
+        OWNER,
+        "broken",
+        "main",
+        ".github/review-tiers.yml",
+        "version: 1\nsize:\n  soft_limit: {lines: many}\n",
+    )
+    sim.add_pull(OWNER, "broken", 1, author="dev", head_sha="c" * 40, files=[entry("a.py", 1)])
+    event = pull_event(
+        1, "opened", "c" * 40, repository__name="broken", repository__full_name=f"{OWNER}/broken"
+    )
+    app.deliver("pull_request", event)
+    wait_until(lambda: sim.check_runs(OWNER, "broken", "c" * 40), 30, "a check on broken")
+    check = sim.check_runs(OWNER, "broken", "c" * 40)[0]
+    assert check.conclusion == "failure"
+    assert "size.soft_limit.lines" in check.output["summary"]
+    assert "line 3" in check.output["summary"]
+
+
+def test_a_burst_of_fifty_synchronize_events(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 107, [entry("src/app.py", 5)])
+    final = "e" * 40
+    sim.push(OWNER, REPO, 107, final, files=[entry("docs/guide.md", 3)])
+    event = pull_event(107, "synchronize", final)
+    for _ in range(50):
+        assert app.deliver("pull_request", event).status_code == 202
+    wait_until(lambda: [r for r in sim.check_runs(OWNER, REPO, final)], 30, "the final check")
+    wait_until(lambda: labels(sim, 107) == {"tier/L1", "size/XS"}, 30, "the final labels")
+    # Let any follow-up finish before counting.
+    wait_until(lambda: not app_busy(app), 30, "the queue to drain")
+    assert 1 <= evaluations(app, 107) - 1 <= 2
+    assert head != final
+
+
+def app_busy(app: Processes) -> bool:
+    from redis import Redis
+    from rq import Queue
+
+    redis = Redis.from_url(app.env["REDIS_URL"])
+    queue = Queue("review-tiers", connection=redis)
+    return bool(
+        len(queue) or queue.scheduled_job_registry.count or queue.started_job_registry.count
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({"X-Hub-Signature-256": "sha256=" + "0" * 64}, b'{"zen": "x"}', 401),
+        ({"X-Hub-Signature-256": ""}, b'{"zen": "x"}', 401),
+        ({"X-Hub-Signature-256": "", "X-Hub-Signature": "sha1=" + "0" * 40}, b"{}", 401),
+    ],
+    ids=["bad", "missing", "sha1-only"],
+)
+def test_bad_signatures_are_refused(app: Processes, headers, body, status) -> None:
+    response = app.deliver("ping", body, headers=headers)
+    assert response.status_code == status
+
+
+def test_malformed_and_oversized_bodies(app: Processes) -> None:
+    assert app.deliver("pull_request", b"{not json").status_code == 400
+    big = b'{"pad": "' + b"x" * (25 * 1024 * 1024) + b'"}'
+    response = app.deliver("pull_request", big)
+    assert response.status_code == 413
+    assert requests.get(f"{app.url}/healthz", timeout=5).json() == {"status": "ok"}
+
+
+def test_every_log_line_is_json(app: Processes) -> None:
+    lines = app.log_lines()
+    assert lines
+    for line in lines:
+        json.loads(line)
+
+
+def test_request_counts_for_a_twenty_file_pull(
+    sim: GitHubSimulator, app: Processes, record_property
+) -> None:
+    sim.reset_log()
+    files = [entry(f"src/module_{i}.py", 5) for i in range(20)]
+    head = open_pull(sim, app, 108, files)
+    first = traffic(sim)
+    sim.reset_log()
+    app.deliver("pull_request", pull_event(108, "synchronize", head))
+    wait_evaluations(app, 108, 2)
+    again = traffic(sim)
+    record_property("first_evaluation_reads_writes", first)
+    record_property("re_evaluation_reads_writes", again)
+    print(f"\n20-file PR: first evaluation {first}; re-evaluation {again}")
+    assert first["writes"] == 3  # check run, labels, one review request
+    assert again["writes"] == 0
+    assert again["reads"] <= first["reads"] <= 25
+
+
+def traffic(sim: GitHubSimulator) -> dict[str, int]:
+    """Reads and writes to the REST API, apart from minting installation tokens."""
+    api = [r for r in sim.requests if not r.path.startswith("/app")]
+    return {
+        "reads": sum(1 for r in api if r.method == "GET"),
+        "not_modified": sum(1 for r in api if r.status == 304),
+        "writes": sum(1 for r in api if r.method != "GET"),
+        "token_mints": sum(1 for r in sim.requests if r.path.startswith("/app")),
+    }

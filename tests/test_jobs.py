@@ -1,0 +1,109 @@
+"""The job entry points on a real Redis with the shared fake port: retries, locks, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from redis import Redis
+from rq import Queue
+
+from bot import jobs
+from bot.audit import AuditLog
+from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.ports import GitHubPort, PullInfo
+from bot.queueing import Dispatcher, PullKey
+from bot.runtime import Runtime, install
+from bot.settings import AppSettings
+from tests.fakes import FakePort
+
+PULL = PullKey(1, "acme", "shop", 7)
+
+
+class FakeRuntime(Runtime):
+    port: FakePort
+
+    def port_for(self, installation_id: int) -> GitHubPort:
+        return self.port
+
+
+@pytest.fixture
+def runtime(redis_client: Redis) -> Iterator[FakeRuntime]:
+    settings = AppSettings(app_id=1, private_key="", webhook_secret="")
+    rt = FakeRuntime(settings, redis_client, Dispatcher(redis_client, 0), AuditLog(redis_client))
+    rt.port = FakePort()
+    rt.port.pulls[7] = PullInfo(7, "open", False, "dev", "t", "", "h1", "main", "b1", (), (), ())
+    rt.port.files[7] = [
+        {
+            "filename": "src/a.py",
+            "status": "modified",
+            "additions": 1,
+            "deletions": 0,
+            "patch": "@@ -1,0 +1 @@\n+x",
+        }
+    ]
+    install(rt)
+    yield rt
+    install(None)
+
+
+def test_a_run_evaluates_and_audits(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    records = list(runtime.audit.export())
+    assert [r["deliveries"] for r in records] == [["d-1"]]
+    assert records[0]["tier"] == "L2" and records[0]["actions"]
+
+
+def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_pull", TransientGitHubError("403 rate limited", retry_after=42))
+    runtime.dispatcher.submit(PULL, "d-1")
+    Queue("review-tiers", connection=runtime.redis).empty()
+    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    scheduled = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
+    job_ids = scheduled.get_job_ids()
+    assert len(job_ids) == 1
+    when = scheduled.get_scheduled_time(job_ids[0])
+    assert when is not None
+    assert runtime.dispatcher.attempt(PULL) == 1
+    # The retry run sees the original delivery and succeeds.
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert [r["deliveries"] for r in runtime.audit.export()] == [["d-1"]]
+    assert runtime.dispatcher.attempt(PULL) == 0
+
+
+def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_pull", PermanentGitHubError("GitHub answered 404"))
+    runtime.dispatcher.submit(PULL, "d-1")
+    Queue("review-tiers", connection=runtime.redis).empty()
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert Queue("review-tiers", connection=runtime.redis).scheduled_job_registry.count == 0
+
+
+def test_gives_up_after_max_attempts(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.mark_retry(PULL, {"d-1": ""}, jobs.MAX_ATTEMPTS)
+    runtime.port.fail("fetch_pull", TransientGitHubError("502"))
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert runtime.dispatcher.attempt(PULL) == 0
+
+
+def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> None:
+    token = runtime.dispatcher.begin(PULL)
+    assert token is not None
+    runtime.dispatcher.submit(PULL, "d-2")
+    assert jobs.run_pull_job(*PULL.args()) == "busy"
+    runtime.dispatcher.finish(PULL, token)
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+
+
+@pytest.mark.parametrize(
+    ("attempt", "retry_after", "expected"),
+    [(0, None, 5.0), (3, None, 40.0), (20, None, 900.0), (0, 30.0, 30.0), (5, 0.0, 1.0)],
+)
+def test_backoff(attempt: int, retry_after: float | None, expected: float) -> None:
+    assert jobs.backoff(attempt, retry_after) == expected
+
+
+def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
+    assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
+    assert runtime.dispatcher.take_events(PULL) == {"d-9": ""}
