@@ -11,11 +11,12 @@ from bot.core.config import Policy
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import PullMeta
 from bot.core.names import CHECK_NAME
-from bot.core.outcome import check_for_decision, check_for_problems
+from bot.core.outcome import check_for_decision, check_for_error, check_for_problems
 from bot.core.plan import Desired, check_actions, diff, plan_reviewers
 from bot.core.policy import PolicyResult
 from bot.core.render import Progress
 from bot.core.sticky import render_sticky
+from bot.errors import PermanentGitHubError
 from bot.ports import GitHubPort, PullInfo, RepoRef
 from bot.snapshot import LabelGrants, check_label_grants, fetch_changes, fetch_context, fetch_policy
 
@@ -67,11 +68,28 @@ def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) ->
         who = ", ".join(f"@{a}" for a in run.actors if a)
         record.outcome = f"skipped: {who} lacks write access for a recheck"
         return record
-    result = fetch_policy(port, repo, pull)
-    record.config, record.config_hash = result.source, result.digest
-    if result.policy is None:
-        return _converge_invalid_config(port, repo, pull, result, record)
-    return _evaluate_valid(port, repo, pull, result.policy, record)
+    try:
+        result = fetch_policy(port, repo, pull)
+        record.config, record.config_hash = result.source, result.digest
+        if result.policy is None:
+            return _converge_invalid_config(port, repo, pull, result, record)
+        return _evaluate_valid(port, repo, pull, result.policy, record)
+    except PermanentGitHubError as err:
+        return _report_failure(port, repo, pull, record, err)
+
+
+def _report_failure(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, record: Record, err: PermanentGitHubError
+) -> Record:
+    """GitHub refused something for good: say so in the check rather than fail silently."""
+    record.outcome = f"failed: {err}"
+    existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
+    check_id, observed = effects.observed_check(existing)
+    outcome = effects.apply(
+        port, repo, pull, check_actions(check_for_error(err), check_id, observed)
+    )
+    record.actions = outcome.done
+    return record
 
 
 def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) -> bool:

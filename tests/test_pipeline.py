@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import TransientGitHubError
+from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
 from tests.fakes import FakePort
@@ -198,3 +198,12 @@ def test_closed_pull_is_skipped() -> None:
     port = make_port([entry("src/app.py", 3)], config=None)
     port.pulls[7] = replace(port.pulls[7], state="closed")
     assert run(port).outcome.startswith("skipped") and port.writes() == []
+
+
+def test_permanent_error_is_reported_in_the_check() -> None:
+    port = make_port([entry("src/app.py", 3)], config=None)
+    port.fail("fetch_files", PermanentGitHubError("GitHub answered 422: diff too large"))
+    record = run(port)
+    assert record.outcome.startswith("failed: ")
+    output = port.checks["h1"]["review-tiers"].output
+    assert output.conclusion == "failure" and "diff too large" in output.summary

@@ -48,3 +48,14 @@ def check_for_problems(result: PolicyResult) -> CheckState:
         "Fix the file on the base branch; `review-tiers check-config FILE` shows the same list.\n"
     )
     return CheckState("completed", "failure", "Invalid configuration", _clip(summary))
+
+
+def check_for_error(error: Exception) -> CheckState:
+    """A failing check for a pull request GitHub would not let the App evaluate."""
+    summary = (
+        "## review-tiers could not evaluate this pull request\n\n"
+        f"GitHub refused a request: {error}\n\n"
+        "Check the App's permissions and installation, then add the recheck label or comment "
+        "`/review-tiers recheck`.\n"
+    )
+    return CheckState("completed", "failure", "Evaluation failed", _clip(summary))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -281,3 +283,24 @@ def traffic(sim: GitHubSimulator) -> dict[str, int]:
         "writes": sum(1 for r in api if r.method != "GET"),
         "token_mints": sum(1 for r in sim.requests if r.path.startswith("/app")),
     }
+
+
+def test_audit_export(app: Processes) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "export", "--since", "2000-01-01"],
+        env=app.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert records and all(r["deliveries"] and "tier" in r for r in records)
+    assert {r["pull_number"] for r in records} >= {101, 104}
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "export", "--since", "yesterday"],
+        env=app.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 1 and "not an ISO date" in bad.stderr
