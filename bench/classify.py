@@ -29,9 +29,8 @@ def synthetic_listing(files: int) -> list[dict[str, object]]:
     for i in range(files):
         area = AREAS[i % len(AREAS)]
         body = "\n".join(f"+value_{i}_{n} = compute({n})" for n in range(LINES_PER_FILE - 3))
-        patch = (
-            f"@@ -10,4 +10,{LINES_PER_FILE - 2} @@\n context\n-old_{i} = 1\n-old_{i}b = 2\n-x\n{body}"
-        )
+        header = f"@@ -10,4 +10,{LINES_PER_FILE - 2} @@"
+        patch = f"{header}\n context\n-old_{i} = 1\n-old_{i}b = 2\n-x\n{body}"
         out.append(
             {
                 "filename": f"{area}/module_{i}.py",

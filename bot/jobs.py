@@ -24,8 +24,14 @@ def backoff(attempt: int, retry_after: float | None) -> float:
     return min(MAX_BACKOFF, 5.0 * 2**attempt)
 
 
-def run_pull_job(installation_id: int, owner: str, repo: str, number: int) -> str:
-    """Evaluate one PR under its lock; the outcome string is kept as the job result."""
+def run_pull_job(
+    installation_id: int, owner: str, repo: str, number: int, delivery_id: str = ""
+) -> str:
+    """Evaluate one PR under its lock; the outcome string is kept as the job result.
+
+    ``delivery_id`` is the delivery that queued the job; the run also takes every event
+    that coalesced into it.
+    """
     runtime = current_runtime()
     pull = PullKey(installation_id, owner, repo, number)
     fields = {
@@ -66,7 +72,7 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
             runtime.dispatcher.clear_attempts(pull)
             return None
         record.deliveries = deliveries
-        runtime.record(record, time.monotonic() - started)
+        runtime.record(record, time.monotonic() - started, port)
         runtime.dispatcher.clear_attempts(pull)
         if record.retry:
             return _schedule_retry(runtime, pull, events, TransientGitHubError("secondary write"))

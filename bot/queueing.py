@@ -53,12 +53,14 @@ class Dispatcher:
         pipe.hset(pull.key("dirty"), delivery_id, actor or "")
         pipe.expire(pull.key("dirty"), QUEUED_TTL)
         pipe.execute()
-        return self.ensure_queued(pull, self.debounce)
+        return self.ensure_queued(pull, self.debounce, delivery_id)
 
-    def ensure_queued(self, pull: PullKey, delay: float) -> bool:
+    def ensure_queued(self, pull: PullKey, delay: float, trigger: str) -> bool:
+        """Enqueue a run unless one is queued; ``trigger`` is the delivery that caused it,
+        carried by the job so every log line about the run can name a delivery."""
         if not self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
             return False
-        self.enqueue("bot.jobs.run_pull_job", pull.args(), delay)
+        self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), delay)
         return True
 
     def enqueue(self, func: str, args: tuple[object, ...], delay: float) -> None:
@@ -71,6 +73,10 @@ class Dispatcher:
     def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
         """A status event names a commit, not a PR: a job finds its PRs first."""
         self.enqueue("bot.jobs.run_commit_job", (*repo, sha, delivery_id), 0)
+
+    def depth(self) -> int:
+        """Jobs waiting to run: queued now plus scheduled (debounced or retrying)."""
+        return len(self.queue) + self.queue.scheduled_job_registry.count
 
     # -- used by the job --------------------------------------------------------------
     def begin(self, pull: PullKey) -> str | None:
@@ -92,12 +98,11 @@ class Dispatcher:
     def finish(self, pull: PullKey, token: str, retry_in: float | None = None) -> None:
         """Release the lock, then enqueue one follow-up if events arrived meanwhile."""
         self.redis.eval(_RELEASE, 1, pull.key("lock"), token)
+        pending = sorted(k.decode() for k in self.redis.hkeys(pull.key("dirty")))
         if retry_in is not None:
-            if self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
-                self.enqueue("bot.jobs.run_pull_job", pull.args(), retry_in)
-            return
-        if self.redis.exists(pull.key("dirty")):
-            self.ensure_queued(pull, 0)
+            self.ensure_queued(pull, retry_in, pending[-1] if pending else "")
+        elif pending:
+            self.ensure_queued(pull, 0, pending[-1])
 
     def mark_retry(self, pull: PullKey, events: dict[str, str], attempt: int) -> None:
         """Put the events back so the retry run still sees them, with the attempt count."""

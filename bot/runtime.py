@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from bot.audit import AuditLog
+from bot.metrics import Metrics
 from bot.pipeline import Record
 from bot.ports import GitHubPort
 from bot.queueing import Dispatcher
@@ -24,19 +25,26 @@ class Runtime:
     redis: Redis
     dispatcher: Dispatcher
     audit: AuditLog
+    metrics: Metrics = dataclasses.field(default_factory=Metrics)
 
     @classmethod
     def build(cls, settings: AppSettings) -> Runtime:
         redis = Redis.from_url(settings.redis_url)
-        return cls(settings, redis, Dispatcher(redis, settings.debounce_seconds), AuditLog(redis))
+        dispatcher = Dispatcher(redis, settings.debounce_seconds)
+        runtime = cls(settings, redis, dispatcher, AuditLog(redis))
+        runtime.metrics.track_queue(dispatcher.depth)
+        return runtime
 
     def port_for(self, installation_id: int) -> GitHubPort:
         from bot.gh.client import make_port  # the only door to PyGithub
 
-        return make_port(self.settings, self.redis, installation_id)
+        return make_port(
+            self.settings, self.redis, installation_id, observe=self.metrics.observe_request
+        )
 
-    def record(self, record: Record, seconds: float) -> None:
-        """Append the audit record and log the evaluation's one outcome line."""
+    def record(self, record: Record, seconds: float, port: GitHubPort | None = None) -> None:
+        """Append the audit record, update metrics and log the evaluation's outcome line."""
+        self._measure(record, seconds, port)
         data = dataclasses.asdict(record)
         data["duration_ms"] = round(seconds * 1000, 1)
         self.audit.append(data)
@@ -44,14 +52,19 @@ class Runtime:
             "evaluated: tier %s, %d action(s)",
             record.tier or "-",
             len(record.actions),
-            extra={
-                "outcome": record.outcome,
-                "tier": record.tier,
-                "actions": record.actions,
-                "failures": record.failures,
-                "duration_ms": data["duration_ms"],
-            },
+            # The structured log carries the whole audit record too (SPEC §5 "Audit").
+            extra={"outcome": record.outcome, "audit": data},
         )
+
+    def _measure(self, record: Record, seconds: float, port: GitHubPort | None) -> None:
+        self.metrics.observe_evaluation(record.outcome, record.tier, seconds)
+        for override in record.overrides:
+            self.metrics.observe_override(bool(override["honoured"]))
+        # Only the real adapter knows the budget; the port protocol need not carry it.
+        remaining = getattr(port, "rate_limit_remaining", None)
+        installation = getattr(port, "installation_id", None)
+        if isinstance(remaining, int) and installation is not None:
+            self.metrics.rate_limit_remaining.labels(str(installation)).set(remaining)
 
 
 _current: Runtime | None = None

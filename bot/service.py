@@ -12,10 +12,12 @@ from redis.exceptions import RedisError
 
 from bot.errors import SettingsError
 from bot.logs import configure_logging
+from bot.metrics import Metrics
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest
+from bot.workers import ContextWorker
 
 log = logging.getLogger("bot.service")
 
@@ -82,29 +84,43 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
-    app = create_app(settings, make_enqueue(dispatcher), make_ready(redis))
+    metrics = Metrics()
+    metrics.track_queue(dispatcher.depth)
+    app = create_app(settings, make_enqueue(dispatcher), make_ready(redis), metrics)
     log.info("serving webhooks on %s:%d", host, port)
     waitress_serve(app, host=host, port=port, threads=8, ident="review-tiers")
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers worker`: an rq worker with the scheduler (debounce and retries)."""
-    from rq import Queue, Worker
+    """`review-tiers worker`: an rq worker with the scheduler (debounce and retries).
+
+    Jobs run in the worker's own process (rq's SimpleWorker, no fork per job), so its
+    metrics and its HTTP connections live as long as the worker.
+    """
+    from rq import Queue
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
-    install(
-        Runtime(
-            settings,
-            redis,
-            Dispatcher(redis, settings.debounce_seconds),
-            Runtime.build(settings).audit,
-        )
-    )
-    worker = Worker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
+    runtime = Runtime.build(settings)
+    install(runtime)
+    if settings.metrics_port:
+        _serve_metrics(runtime.metrics, settings.metrics_port)
+    worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
     log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+
+
+def _serve_metrics(metrics: Metrics, port: int) -> None:
+    from prometheus_client import start_http_server
+
+    try:
+        start_http_server(port, registry=metrics.registry)
+    except OSError as err:
+        raise StartupError(
+            f"cannot serve metrics on port {port}: {err.strerror}; give each worker on a "
+            "host its own REVIEW_TIERS_METRICS_PORT (0 turns it off)"
+        ) from err
 
 
 def run_or_exit(func: Callable[..., None], *args: object) -> int:

@@ -37,6 +37,7 @@ class AppSettings:
     app_slug: str = DEFAULT_APP_SLUG
     log_level: str = "INFO"
     debounce_seconds: float = 2.0
+    metrics_port: int = 9100  # the worker's /metrics; 0 turns it off
 
     @property
     def bot_login(self) -> str:
@@ -48,7 +49,7 @@ class AppSettings:
             f"AppSettings(app_id={self.app_id}, private_key='***', webhook_secret='***', "
             f"redis_url={self.redis_url!r}, api_url={self.api_url!r}, "
             f"app_slug={self.app_slug!r}, log_level={self.log_level!r}, "
-            f"debounce_seconds={self.debounce_seconds!r})"
+            f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r})"
         )
 
     @classmethod
@@ -67,6 +68,7 @@ class AppSettings:
             app_slug=_app_slug(environ),
             log_level=_log_level(environ),
             debounce_seconds=_debounce(environ),
+            metrics_port=_metrics_port(environ),
         )
 
 
@@ -198,3 +200,14 @@ def _debounce(environ: Mapping[str, str]) -> float:
             f"{MAX_DEBOUNCE_SECONDS:g}, got {raw.strip()[:20]!r}"
         )
     return seconds
+
+
+def _metrics_port(environ: Mapping[str, str]) -> int:
+    raw = _get(environ, "REVIEW_TIERS_METRICS_PORT")
+    if raw is None:
+        return 9100
+    if not raw.strip().isdigit() or int(raw) > 65535:
+        raise SettingsError(
+            f"REVIEW_TIERS_METRICS_PORT must be a port number (0 turns it off), got {raw[:20]!r}"
+        )
+    return int(raw)

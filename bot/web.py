@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bot.logs import log_context
+from bot.metrics import Metrics
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, verify_signature
 
@@ -44,15 +46,27 @@ class _Result:
         return {"status": "error", "reason": self.reason}
 
 
-def create_app(settings: AppSettings, enqueue: Enqueue, ready: Ready) -> Flask:
-    """Build the web app around injected settings, a queue writer and a readiness probe."""
+def create_app(
+    settings: AppSettings, enqueue: Enqueue, ready: Ready, metrics: Metrics | None = None
+) -> Flask:
+    """Build the web app around injected settings, a queue writer, a readiness probe and
+    (optionally) the process's metrics, served at /metrics."""
     app = Flask(__name__)
     # Werkzeug stops reading a chunked body at this size; _read_signed_body turns that into 413.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @app.post("/webhook")
     def webhook() -> tuple[Response, int]:
-        return _deliver(settings, enqueue)
+        response, status, event, outcome = _deliver(settings, enqueue)
+        if metrics is not None:
+            metrics.deliveries.labels(event or "unknown", outcome).inc()
+        return response, status
+
+    @app.get("/metrics")
+    def metrics_view() -> Response:
+        if metrics is None:
+            return Response("metrics are off\n", status=404, mimetype="text/plain")
+        return Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -81,7 +95,7 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
-def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int]:
+def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int, str, str]:
     """Handle one delivery and write its single log line, whatever happens."""
     started = time.monotonic()
     delivery_id = request.headers.get("X-GitHub-Delivery", "")[:MAX_HEADER_CHARS]
@@ -93,7 +107,7 @@ def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int]:
         except Exception as err:  # STYLE habit 7: the view is the boundary; answer 500 as JSON
             result = _Result(500, "error", "internal error", error=err)
         _log_delivery(result, summary, started)
-    return jsonify(result.body()), result.status
+    return jsonify(result.body()), result.status, event, result.outcome
 
 
 def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -> _Result:

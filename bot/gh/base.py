@@ -8,6 +8,7 @@ from redis import Redis
 from bot.gh.auth import InstallationTokens, github_client
 from bot.gh.contents import FileReader
 from bot.gh.rest import Rest
+from bot.metrics import RequestObserver
 from bot.settings import AppSettings
 
 
@@ -20,6 +21,7 @@ class PortBase:
         redis: Redis,
         installation_id: int,
         tokens: InstallationTokens | None = None,
+        observe: RequestObserver | None = None,
     ) -> None:
         self.settings = settings
         self.installation_id = installation_id
@@ -27,12 +29,13 @@ class PortBase:
         self.files = FileReader(redis, installation_id)
         self._rest: Rest | None = None
         self._last_remaining: int | None = None
+        self.observe = observe
 
     @property
     def rest(self) -> Rest:
         if self._rest is None:
             token = self.tokens.get(self.installation_id)
-            self._rest = Rest(github_client(self.settings, Auth.Token(token)))
+            self._rest = Rest(github_client(self.settings, Auth.Token(token)), self.observe)
         return self._rest
 
     @property

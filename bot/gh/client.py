@@ -7,7 +7,7 @@ from redis import Redis
 from bot.gh.checks import Checks
 from bot.gh.reads import PullReads, RepoReads
 from bot.gh.writes import Writes
-from bot.ports import GitHubPort
+from bot.metrics import RequestObserver
 from bot.settings import AppSettings
 
 
@@ -19,6 +19,14 @@ class PyGithubPort(PullReads, RepoReads, Checks, Writes):
     """
 
 
-def make_port(settings: AppSettings, redis: Redis, installation_id: int) -> GitHubPort:
-    """A port for ``installation_id``; the installation token comes from the shared cache."""
-    return PyGithubPort(settings, redis, installation_id)
+def make_port(
+    settings: AppSettings,
+    redis: Redis,
+    installation_id: int,
+    observe: RequestObserver | None = None,
+) -> PyGithubPort:
+    """A port for ``installation_id``; the installation token comes from the shared cache.
+
+    ``observe`` is told of every REST request (method, URL, status), for metrics.
+    """
+    return PyGithubPort(settings, redis, installation_id, observe=observe)

@@ -6,10 +6,11 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from github import Github
+from github import Github, GithubException
 from github.Requester import Requester
 
 from bot.gh.errors import lower_headers
+from bot.metrics import RequestObserver
 from bot.ports import RepoRef
 
 PER_PAGE = 100
@@ -30,16 +31,34 @@ class Rest:
     documented calls, and lazy objects cannot fetch undocumented URLs behind its back.
     """
 
-    def __init__(self, client: Github) -> None:
+    def __init__(self, client: Github, observe: RequestObserver | None = None) -> None:
         self.client = client
         self.requester: Requester = client.requester
+        self.observe = observe
+
+    def _checked(self, verb: str, url: str, **kwargs: Any) -> tuple[dict[str, Any], Any]:
+        """One request; every outcome (status or error) goes to the observer for metrics."""
+        try:
+            headers, data = self.requester.requestJsonAndCheck(verb, url, **kwargs)
+        except GithubException as err:
+            self._note(verb, url, str(err.status))
+            raise
+        except Exception:
+            self._note(verb, url, "error")
+            raise
+        self._note(verb, url, "2xx")
+        return headers, data
+
+    def _note(self, verb: str, url: str, status: str) -> None:
+        if self.observe is not None:
+            self.observe(verb, url, status)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
-        _, data = self.requester.requestJsonAndCheck("GET", url, parameters=params)
+        _, data = self._checked("GET", url, parameters=params)
         return data
 
     def send(self, verb: str, url: str, body: Any = None) -> Any:
-        _, data = self.requester.requestJsonAndCheck(verb, url, input=body)
+        _, data = self._checked(verb, url, input=body)
         return data
 
     def pages(
@@ -58,7 +77,7 @@ class Rest:
         page = 1
         while True:
             query = {**(params or {}), "per_page": PER_PAGE, "page": page}
-            headers, data = self.requester.requestJsonAndCheck("GET", url, parameters=query)
+            headers, data = self._checked("GET", url, parameters=query)
             items.extend(data[key] if key else data)
             if not has_next_page(headers) or (max_pages is not None and page >= max_pages):
                 return items
@@ -69,9 +88,14 @@ class Rest:
     ) -> tuple[int, dict[str, Any], Any]:
         """GET with ``If-None-Match``; errors are raised as PyGithub's, a 304 returned as is."""
         headers = {"If-None-Match": etag} if etag else {}
-        status, reply_headers, raw = self.requester.requestJson(
-            "GET", url, parameters=params, headers=headers
-        )
+        try:
+            status, reply_headers, raw = self.requester.requestJson(
+                "GET", url, parameters=params, headers=headers
+            )
+        except Exception:
+            self._note("GET", url, "error")
+            raise
+        self._note("GET", url, str(status))
         data = parse_json(raw)
         if status >= 400:
             error = data if isinstance(data, dict) else {"message": str(data)}

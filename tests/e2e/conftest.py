@@ -72,5 +72,6 @@ def app(
 ) -> Iterator[Processes]:
     port = _free_port()
     env = app_env(sim, keys[0], e2e_redis_url, port)
-    with running_app(env, port, tmp_path_factory.mktemp("logs")) as procs:
+    metrics_ports = [_free_port(), _free_port()]  # two workers, each with its own /metrics
+    with running_app(env, port, tmp_path_factory.mktemp("logs"), metrics_ports) as procs:
         yield procs

@@ -68,17 +68,20 @@ class Processes:
     env: dict[str, str]
     port: int
     logs: Path
+    worker_metrics_ports: list[int] = field(default_factory=list)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *args: str, name: str) -> subprocess.Popen[bytes]:
+    def start(
+        self, *args: str, name: str, env: Mapping[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         with (self.logs / f"{name}.log").open("ab") as out:  # the child keeps its own copy
             proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", *args],
-                env=self.env,
+                env={**self.env, **(env or {})},
                 stdout=out,
                 stderr=out,
                 cwd=ROOT,
@@ -135,13 +138,16 @@ def app_env(sim: GitHubSimulator, private_key: str, redis_url: str, port: int) -
 
 @contextmanager
 def running_app(
-    env: dict[str, str], port: int, logs: Path, workers: int = 2
+    env: dict[str, str], port: int, logs: Path, metrics_ports: list[int]
 ) -> Iterator[Processes]:
-    procs = Processes(env, port, logs)
+    """The web process and one worker per metrics port, as the Procfile starts them."""
+    procs = Processes(env, port, logs, metrics_ports)
+    workers = len(metrics_ports)
     try:
         procs.start("serve", "--host", "127.0.0.1", name="web")
-        for index in range(workers):
-            procs.start("worker", name=f"worker-{index}")
+        for index, metrics_port in enumerate(metrics_ports):
+            port_env = {"REVIEW_TIERS_METRICS_PORT": str(metrics_port)}
+            procs.start("worker", name=f"worker-{index}", env=port_env)
         wait_until(lambda: _ready(procs.url), 20, "the web process to be ready")
         wait_until(lambda: _workers(env["REDIS_URL"]) >= workers, 20, "workers to register")
         yield procs

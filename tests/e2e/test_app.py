@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.harness import OWNER, REPO, Processes, audit_records, payload, wait_until
+from tests.e2e.harness import OWNER, REPO, SECRET, Processes, audit_records, payload, wait_until
 from tests.ghsim import GitHubSimulator
 
 pytestmark = pytest.mark.e2e
@@ -304,3 +304,52 @@ def test_audit_export(app: Processes) -> None:
         check=False,
     )
     assert bad.returncode == 1 and "not an ISO date" in bad.stderr
+
+
+def scrape(url: str) -> dict[str, float]:
+    """Prometheus text as {series: value}, summed over label sets per metric name."""
+    totals: dict[str, float] = {}
+    for line in requests.get(url, timeout=5).text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, value = line.rsplit(" ", 1)
+        name = series.split("{", 1)[0]
+        totals[name] = totals.get(name, 0.0) + float(value)
+    return totals
+
+
+def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> None:
+    head = open_pull(sim, app, 109, [entry("src/app.py", 5)])
+    app.deliver("pull_request", pull_event(109, "synchronize", head))  # debounced: still queued
+    web = scrape(f"{app.url}/metrics")
+    assert web["review_tiers_deliveries_total"] > 0
+    assert web["review_tiers_queue_depth"] > 0
+    wait_evaluations(app, 109, 2)
+    workers: dict[str, float] = {}
+    for port in app.worker_metrics_ports:
+        for name, value in scrape(f"http://127.0.0.1:{port}/metrics").items():
+            workers[name] = workers.get(name, 0.0) + value
+    for family in (
+        "review_tiers_evaluation_seconds_count",
+        "review_tiers_github_requests_total",
+        "review_tiers_github_rate_limit_remaining",
+        "review_tiers_tiers_decided_total",
+        "review_tiers_overrides_total",  # the override test earlier in this module
+        "review_tiers_evaluations_total",
+    ):
+        assert workers.get(family, 0) > 0, family
+
+
+def test_log_lines_carry_ids_and_no_secrets(app: Processes, keys: tuple[str, str]) -> None:
+    lines = app.log_lines()
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    in_jobs = [r for r in records if r.get("job_id")]
+    assert in_jobs
+    for record in in_jobs:
+        for field in ("delivery_id", "installation_id", "repository", "pull_number"):
+            assert record.get(field) not in (None, ""), (field, record)
+    secret_parts = [SECRET, *keys[0].strip().splitlines()[1:-1]]
+    tokens = [r["message"] for r in records if "ghs_" in json.dumps(r)]
+    assert tokens == []
+    joined = "\n".join(lines)
+    assert not [part for part in secret_parts if part in joined]

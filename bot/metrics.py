@@ -1,0 +1,94 @@
+"""Prometheus metrics of the web and worker processes, each process with its own registry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+RequestObserver = Callable[[str, str, str], None]  # verb, endpoint template, status
+
+# Path segments that vary per call become placeholders, so label cardinality stays bounded.
+_ENDPOINT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?:https?://[^/]+)?(?:/api/v3)?"), ""),
+    (re.compile(r"\?.*$"), ""),
+    (re.compile(r"^/repos/[^/]+/[^/]+"), "/repos/{owner}/{repo}"),
+    (re.compile(r"/contents/.*$"), "/contents/{path}"),
+    (re.compile(r"/labels/[^/]+$"), "/labels/{name}"),
+    (re.compile(r"/commits/[^/]+/"), "/commits/{ref}/"),
+    (re.compile(r"/collaborators/[^/]+/"), "/collaborators/{username}/"),
+    (re.compile(r"^/orgs/[^/]+/teams/[^/]+/"), "/orgs/{org}/teams/{team_slug}/"),
+    (re.compile(r"/\d+(?=/|$)"), "/{id}"),
+)
+EVALUATION_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+def endpoint_label(url: str) -> str:
+    """``/repos/acme/shop/pulls/7/files?page=2`` → ``/repos/{owner}/{repo}/pulls/{id}/files``."""
+    for pattern, replacement in _ENDPOINT_RULES:
+        url = pattern.sub(replacement, url)
+    return url or "/"
+
+
+class Metrics:
+    """The metric families of SPEC's operators: deliveries, queue, evaluations, GitHub calls."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.deliveries = Counter(
+            "review_tiers_deliveries",
+            "Webhook deliveries by event and outcome",
+            ["event", "outcome"],
+            registry=r,
+        )
+        self.queue_depth = Gauge(
+            "review_tiers_queue_depth", "Evaluation jobs waiting: queued plus scheduled", registry=r
+        )
+        self.evaluation_seconds = Histogram(
+            "review_tiers_evaluation_seconds",
+            "Duration of one evaluation of a pull request",
+            buckets=EVALUATION_BUCKETS,
+            registry=r,
+        )
+        self.evaluations = Counter(
+            "review_tiers_evaluations", "Evaluations by outcome", ["outcome"], registry=r
+        )
+        self.github_requests = Counter(
+            "review_tiers_github_requests",
+            "GitHub REST requests by endpoint and status",
+            ["method", "endpoint", "status"],
+            registry=r,
+        )
+        self.rate_limit_remaining = Gauge(
+            "review_tiers_github_rate_limit_remaining",
+            "x-ratelimit-remaining of the installation's last GitHub reply",
+            ["installation"],
+            registry=r,
+        )
+        self.tiers = Counter(
+            "review_tiers_tiers_decided", "Tiers decided, after overrides", ["tier"], registry=r
+        )
+        self.overrides = Counter(
+            "review_tiers_overrides",
+            "Override and exception labels by decision",
+            ["decision"],
+            registry=r,
+        )
+
+    def track_queue(self, depth: Callable[[], int]) -> None:
+        """Read the queue depth from Redis at each scrape."""
+        self.queue_depth.set_function(lambda: float(depth()))
+
+    def observe_request(self, verb: str, url: str, status: str) -> None:
+        self.github_requests.labels(verb, endpoint_label(url), status).inc()
+
+    def observe_evaluation(self, outcome: str, tier: str | None, seconds: float) -> None:
+        self.evaluations.labels(outcome.split(":", 1)[0]).inc()
+        self.evaluation_seconds.observe(seconds)
+        if tier:
+            self.tiers.labels(tier).inc()
+
+    def observe_override(self, honoured: bool) -> None:
+        self.overrides.labels("honoured" if honoured else "refused").inc()
