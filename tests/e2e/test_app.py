@@ -285,7 +285,8 @@ def traffic(sim: GitHubSimulator) -> dict[str, int]:
     }
 
 
-def test_audit_export(app: Processes) -> None:
+def test_audit_export(sim: GitHubSimulator, app: Processes) -> None:
+    open_pull(sim, app, 110, [entry("src/app.py", 2)])
     done = subprocess.run(
         [sys.executable, "-m", "bot", "audit", "export", "--since", "2000-01-01"],
         env=app.env,
@@ -295,7 +296,7 @@ def test_audit_export(app: Processes) -> None:
     )
     records = [json.loads(line) for line in done.stdout.splitlines()]
     assert records and all(r["deliveries"] and "tier" in r for r in records)
-    assert {r["pull_number"] for r in records} >= {101, 104}
+    assert 110 in {r["pull_number"] for r in records}
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "audit", "export", "--since", "yesterday"],
         env=app.env,
@@ -320,7 +321,9 @@ def scrape(url: str) -> dict[str, float]:
 
 def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> None:
     head = open_pull(sim, app, 109, [entry("src/app.py", 5)])
-    app.deliver("pull_request", pull_event(109, "synchronize", head))  # debounced: still queued
+    sim.add_label(OWNER, REPO, 109, "tier-override/L1", actor="lead")
+    labeled = pull_event(109, "labeled", head, sender__login="lead")
+    app.deliver("pull_request", labeled)  # debounced: still queued when scraped
     web = scrape(f"{app.url}/metrics")
     assert web["review_tiers_deliveries_total"] > 0
     assert web["review_tiers_queue_depth"] > 0
@@ -334,13 +337,16 @@ def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> Non
         "review_tiers_github_requests_total",
         "review_tiers_github_rate_limit_remaining",
         "review_tiers_tiers_decided_total",
-        "review_tiers_overrides_total",  # the override test earlier in this module
+        "review_tiers_overrides_total",
         "review_tiers_evaluations_total",
     ):
         assert workers.get(family, 0) > 0, family
 
 
-def test_log_lines_carry_ids_and_no_secrets(app: Processes, keys: tuple[str, str]) -> None:
+def test_log_lines_carry_ids_and_no_secrets(
+    sim: GitHubSimulator, app: Processes, keys: tuple[str, str]
+) -> None:
+    open_pull(sim, app, 111, [entry("src/app.py", 2)])
     lines = app.log_lines()
     records = [json.loads(line) for line in lines]  # every line is JSON
     in_jobs = [r for r in records if r.get("job_id")]
