@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -76,11 +77,12 @@ class Processes:
         return f"http://127.0.0.1:{self.port}"
 
     def start(
-        self, *args: str, name: str, env: Mapping[str, str] | None = None
+        self, kind: str, name: str, env: Mapping[str, str] | None = None
     ) -> subprocess.Popen[bytes]:
+        """Start a process of the Procfile's ``kind`` (web or worker), exactly as it says."""
         with (self.logs / f"{name}.log").open("ab") as out:  # the child keeps its own copy
             proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", *args],
+                procfile_command(kind),
                 env={**self.env, **(env or {})},
                 stdout=out,
                 stderr=out,
@@ -121,6 +123,16 @@ class Processes:
         return requests.post(f"{self.url}/webhook", data=raw, headers=sent, timeout=10)
 
 
+def procfile_command(kind: str) -> list[str]:
+    """The Procfile's command for ``kind``, with the console script from this environment."""
+    for line in (ROOT / "deploy" / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == kind:
+            program, *args = shlex.split(command)
+            return [str(Path(sys.executable).parent / program), *args]
+    raise KeyError(f"no {kind!r} process in deploy/Procfile")
+
+
 def app_env(sim: GitHubSimulator, private_key: str, redis_url: str, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "REDIS_"))}
     env.update(
@@ -144,7 +156,7 @@ def running_app(
     procs = Processes(env, port, logs, metrics_ports)
     workers = len(metrics_ports)
     try:
-        procs.start("serve", "--host", "127.0.0.1", name="web")
+        procs.start("web", name="web")
         for index, metrics_port in enumerate(metrics_ports):
             port_env = {"REVIEW_TIERS_METRICS_PORT": str(metrics_port)}
             procs.start("worker", name=f"worker-{index}", env=port_env)

@@ -1,0 +1,104 @@
+"""The deployment files hold up: hadolint, the compose spec, Kubernetes schemas, the Procfile."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from bot.cli import build_parser
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A validator installed with the dev extra; missing is a failure, never a skip."""
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install -e '.[dev]'")
+    return found
+
+
+def manifests() -> list[dict]:
+    docs = []
+    for path in sorted((DEPLOY / "kubernetes").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return docs
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    done = subprocess.run(
+        [tool("hadolint"), str(DEPLOY / "Dockerfile")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_dockerfile_is_multi_stage_and_unprivileged() -> None:
+    lines = [ln.split() for ln in (DEPLOY / "Dockerfile").read_text().splitlines() if ln.strip()]
+    froms = [ln for ln in lines if ln[0] == "FROM"]
+    assert len(froms) >= 2
+    users = [ln[1] for ln in lines if ln[0] == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert ["ENTRYPOINT", '["review-tiers"]'] in lines and ["CMD", '["serve"]'] in lines
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    done = subprocess.run(
+        [
+            tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(DEPLOY / "docker-compose.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_compose_runs_web_two_workers_and_persistent_redis() -> None:
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["web"]["command"] == ["serve"]
+    assert services["worker"]["command"] == ["worker"]
+    assert services["worker"]["deploy"]["replicas"] == 2
+    assert "--appendonly" in services["redis"]["command"]
+    assert services["web"]["secrets"] == ["github_private_key"]
+    assert services["web"]["environment"]["GITHUB_PRIVATE_KEY_PATH"].startswith("/run/secrets/")
+
+
+@pytest.mark.parametrize("doc", manifests(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_kubernetes_manifest_is_valid(doc: dict) -> None:
+    kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+
+
+def test_kubernetes_probes_and_requests() -> None:
+    deployments = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
+    web = deployments["review-tiers-web"]["spec"]["template"]["spec"]["containers"][0]
+    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    for deployment in deployments.values():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["resources"]["requests"]
+        secret_refs = [e for e in container["env"] if "valueFrom" in e]
+        assert secret_refs and all("secretKeyRef" in e["valueFrom"] for e in secret_refs)
+    assert deployments["review-tiers-worker"]["spec"]["replicas"] >= 1
+
+
+def test_procfile_and_image_commands_exist() -> None:
+    parser = build_parser()
+    commands = {}
+    for line in (DEPLOY / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        commands[name.strip()] = shlex.split(command)
+    assert commands == {"web": ["review-tiers", "serve"], "worker": ["review-tiers", "worker"]}
+    for argv in commands.values():
+        parser.parse_args(argv[1:])
