@@ -55,7 +55,7 @@ def _file_reason(
             if regex.search(line):
                 return Reason(
                     "invariant",
-                    f"{cited}: changed line {line.strip()[:80]!r} matches {regex.pattern!r}",
+                    f"{cited}: changed line `{line.strip()[:80]}` matches /{regex.pattern}/",
                 )
     return None
 

@@ -16,7 +16,8 @@ SPLIT_ROWS = 15
 def suggest_split(facts: PullFacts) -> list[tuple[str, int]]:
     """Groups of changed files by owner, else by top-level directory, largest first."""
     groups: Counter[str] = Counter()
-    for path in facts.files:
+    ignored = set(facts.size.ignored_files)  # they do not count toward the size either
+    for path in (p for p in facts.files if p not in ignored):
         owners = facts.owners_by_file.get(path, ())
         if owners:
             key = "owned by " + " ".join(owners)

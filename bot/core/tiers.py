@@ -69,7 +69,7 @@ def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]
     """The computed tier before overrides: the highest any rule triggers."""
     escalations = l3_triggers(facts, policy.tiers.l3_when)
     if escalations:
-        return Tier.L3, escalations
+        return Tier.L3, escalations + list(facts.ai_reasons)
     tier, reasons = Tier.L2, [Reason("default", "L2 team review is the default")]
     low = l1_holds(facts, policy.tiers.l1_when)
     if low is not None:

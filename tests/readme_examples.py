@@ -1,0 +1,64 @@
+"""The README's example check summary and sticky comment, rendered by the real pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.pipeline import RunInfo, evaluate_pull
+from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from tests.fakes import FakePort
+
+SPEC_CONFIG = Path(__file__).parent / "fixtures" / "configs" / "spec-example.yml"
+
+
+def _entry(path: str, added: int, line: str) -> dict[str, object]:
+    body = "\n".join(f"+{line}" for _ in range(added))
+    return {
+        "filename": path,
+        "status": "modified",
+        "additions": added,
+        "deletions": 0,
+        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
+    }
+
+
+def example_port() -> FakePort:
+    """An AI-assisted pull request that touches the billing invariant and is too large."""
+    port = FakePort()
+    port.pulls[42] = PullInfo(
+        number=42,
+        state="open",
+        draft=False,
+        author="dev",
+        title="Refund flow",
+        body="",
+        head_sha="9f1c2e",
+        base_ref="main",
+        base_sha="1a2b3c",
+        labels=("tier-override/L1",),
+        requested_users=(),
+        requested_teams=(),
+    )
+    port.files[42] = [
+        _entry("billing/refunds.py", 260, "refund = float(amount) * rate"),
+        _entry("web/refunds/view.tsx", 180, "return <Refund />"),
+        _entry("package-lock.json", 900, '"version": "1.0.0",'),
+    ]
+    port.commits[42] = ("Add refunds\n\nCo-authored-by: Claude <noreply@anthropic.com>",)
+    port.contents[("main", ".github/review-tiers.yml")] = SPEC_CONFIG.read_text()
+    port.contents[("main", ".github/CODEOWNERS")] = "/billing/ @acme/payments\n/web/ @acme/web\n"
+    port.teams = {"acme/architects": ("ada",), "acme/payments": ("pat",)}
+    port.reviews[42] = [ReviewInfo("pat", "APPROVED", "9f1c2e")]
+    port.check_states["9f1c2e"] = {"lint": "success", "test": "pending"}
+    port.label_actors[42] = [LabelEvent("tier-override/L1", "sam")]
+    port.roles = {"sam": "write"}
+    return port
+
+
+def render_examples() -> tuple[str, str]:
+    """(check summary, sticky comment) as GitHub would show them."""
+    port = example_port()
+    evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, RunInfo("example"))
+    summary = port.checks["9f1c2e"]["review-tiers"].output.summary
+    comment = next(iter(port.comments[42].values()))
+    return summary, comment
