@@ -45,3 +45,18 @@ class ScratchRepo:
 
 def lines(count: int, prefix: str = "line") -> str:
     return "".join(f"{prefix} {i}\n" for i in range(count))
+
+
+def file_entry(path: str, added: int, line: str = "x = 1", numbered: bool = False) -> dict:
+    """One entry of GitHub's pull-request files listing: ``added`` new lines, with a patch.
+
+    ``numbered`` makes every line distinct (``line # 0``, ``line # 1``, …).
+    """
+    body = "\n".join(f"+{line} # {i}" if numbered else f"+{line}" for i in range(added))
+    return {
+        "filename": path,
+        "status": "modified",
+        "additions": added,
+        "deletions": 0,
+        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
+    }

@@ -6,20 +6,10 @@ from pathlib import Path
 
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from tests.builders import file_entry
 from tests.fakes import FakePort
 
 SPEC_CONFIG = Path(__file__).parent / "fixtures" / "configs" / "spec-example.yml"
-
-
-def _entry(path: str, added: int, line: str) -> dict[str, object]:
-    body = "\n".join(f"+{line}" for _ in range(added))
-    return {
-        "filename": path,
-        "status": "modified",
-        "additions": added,
-        "deletions": 0,
-        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
-    }
 
 
 def example_port() -> FakePort:
@@ -40,9 +30,9 @@ def example_port() -> FakePort:
         requested_teams=(),
     )
     port.files[42] = [
-        _entry("billing/refunds.py", 260, "refund = float(amount) * rate"),
-        _entry("web/refunds/view.tsx", 180, "return <Refund />"),
-        _entry("package-lock.json", 900, '"version": "1.0.0",'),
+        file_entry("billing/refunds.py", 260, "refund = float(amount) * rate"),
+        file_entry("web/refunds/view.tsx", 180, "return <Refund />"),
+        file_entry("package-lock.json", 900, '"version": "1.0.0",'),
     ]
     port.commits[42] = ("Add refunds\n\nCo-authored-by: Claude <noreply@anthropic.com>",)
     port.contents[("main", ".github/review-tiers.yml")] = SPEC_CONFIG.read_text()

@@ -10,21 +10,11 @@ import pytest
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from tests.builders import file_entry as entry
 from tests.fakes import FakePort
 
 REPO = RepoRef(1, "acme", "shop")
 SPEC_CONFIG = (Path(__file__).parent / "fixtures" / "configs" / "spec-example.yml").read_text()
-
-
-def entry(path: str, added: int, text: str = "x = 1") -> dict[str, object]:
-    body = "\n".join(f"+{text}" for _ in range(added))
-    return {
-        "filename": path,
-        "status": "modified",
-        "additions": added,
-        "deletions": 0,
-        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
-    }
 
 
 def make_port(files: list[dict[str, object]], config: str | None = SPEC_CONFIG) -> FakePort:

@@ -8,19 +8,11 @@ from bot.core.config import Invariant, L3When, Policy, TiersPolicy
 from bot.core.diff import parse_files_listing
 from bot.core.evaluate import evaluate
 from bot.core.models import Override, PullMeta, RepoContext, Tier
+from tests.builders import file_entry
 
 
 def listing(*entries: tuple[str, int]) -> list[dict[str, object]]:
-    return [
-        {
-            "filename": path,
-            "status": "modified",
-            "additions": n,
-            "deletions": 0,
-            "patch": f"@@ -1,0 +1,{n} @@\n" + "\n".join("+x" for _ in range(n)),
-        }
-        for path, n in entries
-    ]
+    return [file_entry(path, n, "x") for path, n in entries]
 
 
 def run(entries, policy=None, meta=None, overrides=(), context=None):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.builders import file_entry
 from tests.e2e.harness import OWNER, REPO, SECRET, Processes, audit_records, payload, wait_until
 from tests.ghsim import GitHubSimulator
 
@@ -17,14 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def entry(path: str, added: int, text: str = "x = 1") -> dict[str, Any]:
-    body = "\n".join(f"+{text} # {i}" for i in range(added))
-    return {
-        "filename": path,
-        "status": "modified",
-        "additions": added,
-        "deletions": 0,
-        "patch": f"@@ -1,0 +1,{added} @@\n{body}",
-    }
+    return file_entry(path, added, text, numbered=True)
 
 
 def evaluations(app: Processes, number: int) -> int:

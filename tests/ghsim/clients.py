@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import github
@@ -39,3 +41,15 @@ def app_key_pair() -> tuple[str, str]:
     private = key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
     public = key.public_key().public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo)
     return private.decode(), public.decode()
+
+
+@contextmanager
+def checked_simulator(**options: Any) -> Iterator[GitHubSimulator]:
+    """A serving simulator that fails the test if any request or reply broke the description.
+
+    Tests that send invalid requests on purpose clear the lists after checking them.
+    """
+    with GitHubSimulator.serve(**options) as sim:
+        yield sim
+        assert sim.invalid_requests == [], sim.invalid_requests
+        assert sim.invalid_responses == [], sim.invalid_responses
