@@ -13,6 +13,7 @@ import requests
 from tests.builders import file_entry
 from tests.e2e.harness import OWNER, REPO, SECRET, Processes, audit_records, payload, wait_until
 from tests.ghsim import GitHubSimulator
+from tests.ghsim.traffic import SECONDARY_RATE_LIMIT_BODY
 
 pytestmark = pytest.mark.e2e
 
@@ -353,3 +354,23 @@ def test_log_lines_carry_ids_and_no_secrets(
     assert tokens == []
     joined = "\n".join(lines)
     assert not [part for part in secret_parts if part in joined]
+
+
+def test_rate_limit_reschedules_and_then_converges(sim: GitHubSimulator, app: Processes) -> None:
+    head = "d" * 40
+    sim.add_pull(OWNER, REPO, 112, author="dev", head_sha=head, files=[entry("src/app.py", 4)])
+    sim.inject(
+        "GET",
+        r"/pulls/112$",
+        status=403,
+        times=1,
+        body=SECONDARY_RATE_LIMIT_BODY,
+        headers={"retry-after": "1"},
+    )
+    app.deliver("pull_request", pull_event(112, "opened", head))
+    wait_evaluations(app, 112, 1)  # after the re-scheduled retry
+    pulls = [r for r in sim.requests if r.method == "GET" and r.path.endswith("/pulls/112")]
+    assert [r.status for r in pulls][:2] == [403, 200]
+    assert our_check(sim, head).status == "in_progress"
+    retry_lines = [ln for ln in app.log_lines() if '"outcome": "retry"' in ln and "112" in ln]
+    assert retry_lines
