@@ -68,12 +68,24 @@ def diff(desired: Desired, observed: Observed, labels: LabelPolicy) -> tuple[Act
 def check_actions(
     desired: CheckState, check_id: int | None, observed: CheckState | None
 ) -> list[Action]:
-    """Create the check once per head SHA, then update it only when it differs."""
+    """Create the check once per head SHA, then update it only when it differs.
+
+    GitHub does not reopen a completed check run nor change its conclusion, so once the
+    observed run is completed, a different status or conclusion needs a new run (GitHub
+    shows the newest run of a name); a completed run whose text alone changed is updated.
+    """
     if check_id is None:
         return [Action("create_check", check=desired)]
-    if observed != desired:
-        return [Action("update_check", target=check_id, check=desired)]
-    return []
+    if observed == desired:
+        return []
+    reopened = (
+        observed is not None
+        and observed.status == "completed"
+        and ((observed.status, observed.conclusion) != (desired.status, desired.conclusion))
+    )
+    if reopened:
+        return [Action("create_check", check=desired)]
+    return [Action("update_check", target=check_id, check=desired)]
 
 
 def _label_actions(desired: Desired, observed: Observed, labels: LabelPolicy) -> list[Action]:
