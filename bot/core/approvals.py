@@ -27,6 +27,7 @@ class ReviewState:
     reviews: Sequence[Review]
     team_members: Mapping[str, tuple[str, ...]]  # "@org/slug" -> logins
     check_states: Mapping[str, str]
+    writers: frozenset[str] = frozenset()  # approvers known to have write access or above
 
 
 def approvers(state: ReviewState, current_head_only: bool) -> set[str]:
@@ -47,7 +48,7 @@ def approvers(state: ReviewState, current_head_only: bool) -> set[str]:
 
 def _in_group(user: str, group: ReviewerGroup, state: ReviewState) -> bool:
     if not group.members:
-        return True  # no named reviewers: anyone but the author may approve
+        return user in state.writers  # no named reviewers: anyone with write access
     for member in group.members:
         if member.lower() == f"@{user}".lower():
             return True

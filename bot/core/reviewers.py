@@ -11,6 +11,12 @@ def as_team(name: str) -> str:
     return name if name.startswith("@") else f"@{name}"
 
 
+def is_account(owner: str) -> bool:
+    """A user or team; an e-mail owner (allowed in CODEOWNERS) can neither be requested nor
+    matched to an approval, so it cannot make up a group."""
+    return "@" not in owner.lstrip("@")
+
+
 def as_user(name: str) -> str:
     return name if name.startswith("@") or "@" in name else f"@{name}"
 
@@ -19,7 +25,7 @@ def plan_groups(tier: Tier, reviewers: Reviewers, facts: PullFacts) -> tuple[Rev
     """The groups whose approvals the tier needs, each with its members and count."""
     members = [as_team(t) for t in reviewers.teams] + [as_user(u) for u in reviewers.users]
     if reviewers.from_owners:
-        members += [o for o in facts.owners if o not in members]
+        members += [o for o in facts.owners if o not in members and is_account(o)]
     groups: list[ReviewerGroup] = []
     if reviewers.required_approvals > 0 and (tier is not Tier.L1 or members):
         name = {Tier.L1: "L1 reviewers", Tier.L2: "team review", Tier.L3: "architecture review"}
@@ -40,7 +46,7 @@ def _area_owner_groups(facts: PullFacts) -> list[ReviewerGroup]:
     # L3 needs one approval from every team owning a touched invariant or interface.
     seen: dict[str, str] = {}
     for touch in facts.invariants + facts.interfaces:
-        for owner in touch.owners:
+        for owner in filter(is_account, touch.owners):
             seen.setdefault(owner, touch.id)
     return [
         ReviewerGroup(name=f"owner {owner} ({area})", members=(owner,), required=1, kind="owner")

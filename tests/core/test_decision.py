@@ -104,3 +104,16 @@ def test_invariant_owners_become_required_groups() -> None:
     groups = {g.name: g for g in result.decision.groups}
     assert groups["owner @acme/pay (inv)"].required == 1
     assert result.decision.reasons[0].message.startswith('billing/x.py touches "inv" (Stmt.)')
+
+
+def test_email_owners_make_no_unmeetable_groups() -> None:
+    policy = Policy(
+        invariants=(
+            Invariant("inv", "Stmt.", ("billing/**",), (), ("pay@acme.example", "@acme/pay")),
+        )
+    )
+    context = RepoContext(codeowners="billing/ docs@acme.example @acme/billing\n")
+    result = run(listing(("billing/x.py", 1)), policy=policy, context=context)
+    members = [m for g in result.decision.groups for m in g.members]
+    assert "pay@acme.example" not in members and "docs@acme.example" not in members
+    assert "@acme/pay" in members
