@@ -19,6 +19,7 @@ class Outcome:
     done: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     retry: bool = False  # a secondary write failed transiently: run again later
+    retry_after: float | None = None  # the longest wait GitHub asked for, if any
 
 
 def observed_check(existing: CheckRunInfo | None) -> tuple[int | None, CheckState | None]:
@@ -95,7 +96,10 @@ def apply(
         except ReviewTiersError as err:
             log.warning("secondary write failed: %s: %s", describe(action), err)
             outcome.failed.append(f"{describe(action)}: {err}")
-            outcome.retry = outcome.retry or isinstance(err, TransientGitHubError)
+            if isinstance(err, TransientGitHubError):
+                outcome.retry = True
+                waits = [w for w in (outcome.retry_after, err.retry_after) if w is not None]
+                outcome.retry_after = max(waits) if waits else None
         else:
             outcome.done.append(describe(action))
     return outcome

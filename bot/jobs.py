@@ -7,7 +7,7 @@ import time
 
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import log_context
-from bot.pipeline import RunInfo, evaluate_pull
+from bot.pipeline import Record, RunInfo, evaluate_pull
 from bot.ports import RepoRef
 from bot.queueing import PullKey
 from bot.runtime import Runtime, current_runtime
@@ -38,10 +38,12 @@ def run_pull_job(
         "installation_id": installation_id,
         "repository": f"{owner}/{repo}",
         "pull_number": number,
+        "delivery_id": delivery_id,
     }
     with log_context(**fields):
         token = runtime.dispatcher.begin(pull)
         if token is None:
+            runtime.dispatcher.watch(pull, delivery_id)
             log.info("evaluation already running; it will follow up", extra={"outcome": "busy"})
             return "busy"
         retry_in: float | None = None
@@ -53,30 +55,42 @@ def run_pull_job(
 
 
 def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
-    """One evaluation; returns a delay when it must run again (a transient failure)."""
+    """One evaluation; returns a delay when it must run again, so no event is ever lost."""
     events = runtime.dispatcher.take_events(pull)
     if not events:
         return None  # an earlier run already took these events
     deliveries = sorted(events)
-    actors = tuple(a or None for a in events.values())
-    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
-    started = time.monotonic()
     with log_context(delivery_id=",".join(deliveries)):
         try:
-            port = runtime.port_for(pull.installation_id)
-            record = evaluate_pull(port, repo, pull.number, RunInfo(deliveries[-1], actors))
+            record = _evaluate(runtime, pull, deliveries, events)
         except TransientGitHubError as err:
             return _schedule_retry(runtime, pull, events, err)
         except PermanentGitHubError as err:
             log.error("evaluation failed for good: %s", err, extra={"outcome": "failed"})
             runtime.dispatcher.clear_attempts(pull)
             return None
-        record.deliveries = deliveries
-        runtime.record(record, time.monotonic() - started, port)
-        runtime.dispatcher.clear_attempts(pull)
-        if record.retry:
-            return _schedule_retry(runtime, pull, events, TransientGitHubError("secondary write"))
+        except Exception as err:  # STYLE habit 7: the job is a boundary; keep the events
+            log.exception("evaluation crashed", extra={"outcome": "crashed"})
+            unexpected = TransientGitHubError(f"unexpected {type(err).__name__}: {err}")
+            return _schedule_retry(runtime, pull, events, unexpected)
+    if record.retry:
+        failed = TransientGitHubError("a secondary write failed", record.retry_after)
+        return _schedule_retry(runtime, pull, events, failed)
+    runtime.dispatcher.clear_attempts(pull)
     return None
+
+
+def _evaluate(
+    runtime: Runtime, pull: PullKey, deliveries: list[str], events: dict[str, str]
+) -> Record:
+    actors = tuple(a or None for a in events.values())
+    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
+    started = time.monotonic()
+    port = runtime.port_for(pull.installation_id)
+    record = evaluate_pull(port, repo, pull.number, RunInfo(deliveries[-1], actors))
+    record.deliveries = deliveries
+    runtime.record(record, time.monotonic() - started, port)
+    return record
 
 
 def _schedule_retry(
@@ -92,7 +106,7 @@ def _schedule_retry(
     delay = backoff(attempt - 1, err.retry_after)
     runtime.dispatcher.mark_retry(pull, events, attempt)
     log.warning(
-        "transient GitHub failure, retrying in %.0f s: %s",
+        "transient failure, retrying in %.0f s: %s",
         delay,
         err,
         extra={"outcome": "retry", "attempt": attempt},
@@ -100,14 +114,24 @@ def _schedule_retry(
     return delay
 
 
-def run_commit_job(installation_id: int, owner: str, repo: str, sha: str, delivery_id: str) -> str:
+def run_commit_job(
+    installation_id: int, owner: str, repo: str, sha: str, delivery_id: str, attempt: int = 0
+) -> str:
     """A status event: find the open PRs whose head is this commit and evaluate each."""
     runtime = current_runtime()
-    with log_context(
-        delivery_id=delivery_id, installation_id=installation_id, repository=f"{owner}/{repo}"
-    ):
-        port = runtime.port_for(installation_id)
-        numbers = port.fetch_pulls_for_commit(RepoRef(installation_id, owner, repo), sha)
+    fields = {
+        "delivery_id": delivery_id,
+        "installation_id": installation_id,
+        "repository": f"{owner}/{repo}",
+    }
+    with log_context(**fields):
+        try:
+            port = runtime.port_for(installation_id)
+            numbers = port.fetch_pulls_for_commit(RepoRef(installation_id, owner, repo), sha)
+        except TransientGitHubError as err:
+            return _retry_commit(
+                runtime, (installation_id, owner, repo, sha, delivery_id), attempt, err
+            )
         for number in numbers:
             runtime.dispatcher.submit(PullKey(installation_id, owner, repo, number), delivery_id)
         log.info(
@@ -117,3 +141,23 @@ def run_commit_job(installation_id: int, owner: str, repo: str, sha: str, delive
             extra={"outcome": "fanned out"},
         )
         return f"{len(numbers)} pull request(s)"
+
+
+def _retry_commit(
+    runtime: Runtime,
+    args: tuple[int, str, str, str, str],
+    attempt: int,
+    err: TransientGitHubError,
+) -> str:
+    if attempt + 1 >= MAX_ATTEMPTS:
+        log.error("giving up on commit %s: %s", args[3][:12], err, extra={"outcome": "gave up"})
+        return "gave up"
+    delay = backoff(attempt, err.retry_after)
+    runtime.dispatcher.enqueue("bot.jobs.run_commit_job", (*args, attempt + 1), delay)
+    log.warning(
+        "transient failure, retrying in %.0f s: %s",
+        delay,
+        err,
+        extra={"outcome": "retry", "attempt": attempt + 1},
+    )
+    return "retry"

@@ -17,8 +17,10 @@ from rq import Queue
 
 QUEUE_NAME = "review-tiers"
 QUEUED_TTL = 3600  # a lost job cannot block a PR for longer than this
-LOCK_TTL_MS = 15 * 60 * 1000  # longer than any evaluation; a crashed worker's lock expires
 JOB_TIMEOUT = 600
+# Longer than any evaluation (rq stops a job at JOB_TIMEOUT); a killed worker's lock expires.
+LOCK_TTL_MS = (JOB_TIMEOUT + 60) * 1000
+WATCHDOG_SECONDS = 60.0
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -60,8 +62,20 @@ class Dispatcher:
         carried by the job so every log line about the run can name a delivery."""
         if not self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
             return False
-        self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), delay)
+        try:
+            self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), delay)
+        except Exception:
+            # No job behind the flag: later events must be able to queue one.
+            self.redis.delete(pull.key("queued"))
+            raise
         return True
+
+    def watch(self, pull: PullKey, trigger: str) -> None:
+        """A run found the PR locked: look again later, in case the holder died mid-run.
+
+        A live holder enqueues its own follow-up; then this later run finds nothing to do.
+        """
+        self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), WATCHDOG_SECONDS)
 
     def enqueue(self, func: str, args: tuple[object, ...], delay: float) -> None:
         options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 600, "failure_ttl": 7 * 86400}

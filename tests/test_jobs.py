@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
@@ -63,13 +64,45 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     scheduled = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
     job_ids = scheduled.get_job_ids()
     assert len(job_ids) == 1
-    when = scheduled.get_scheduled_time(job_ids[0])
-    assert when is not None
+    assert 40 <= scheduled_in(runtime, job_ids[0]) <= 43  # GitHub's retry-after, not a guess
     assert runtime.dispatcher.attempt(PULL) == 1
     # The retry run sees the original delivery and succeeds.
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert [r["deliveries"] for r in runtime.audit.export()] == [["d-1"]]
     assert runtime.dispatcher.attempt(PULL) == 0
+
+
+def scheduled_in(runtime: FakeRuntime, job_id: str) -> float:
+    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
+    when = registry.get_scheduled_time(job_id)
+    return (when - datetime.now(UTC)).total_seconds()
+
+
+def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
+    runtime: FakeRuntime,
+) -> None:
+    runtime.port.fail(
+        "add_labels", TransientGitHubError("secondary limit", retry_after=60), times=3
+    )
+    runtime.dispatcher.submit(PULL, "d-1")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    for attempt in (1, 2, 3):
+        queue.empty()
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id)
+        assert jobs.run_pull_job(*PULL.args()) == "retry"
+        assert runtime.dispatcher.attempt(PULL) == attempt
+        (job_id,) = queue.scheduled_job_registry.get_job_ids()
+        assert 58 <= scheduled_in(runtime, job_id) <= 61
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert runtime.dispatcher.attempt(PULL) == 0
+
+
+def test_a_crash_keeps_the_events_for_a_retry(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_files", KeyError("surprise"))
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert runtime.dispatcher.take_events(PULL) == {"d-1": ""}
 
 
 def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
@@ -91,7 +124,11 @@ def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> No
     token = runtime.dispatcher.begin(PULL)
     assert token is not None
     runtime.dispatcher.submit(PULL, "d-2")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    before = set(queue.scheduled_job_registry.get_job_ids())
     assert jobs.run_pull_job(*PULL.args()) == "busy"
+    (watchdog,) = set(queue.scheduled_job_registry.get_job_ids()) - before
+    assert 55 <= scheduled_in(runtime, watchdog) <= 61  # in case the holder died
     runtime.dispatcher.finish(PULL, token)
     assert jobs.run_pull_job(*PULL.args()) == "done"
 
@@ -102,6 +139,14 @@ def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> No
 )
 def test_backoff(attempt: int, retry_after: float | None, expected: float) -> None:
     assert jobs.backoff(attempt, retry_after) == expected
+
+
+def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"))
+    assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "retry"
+    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
+    (job_id,) = registry.get_job_ids()
+    assert 3 <= scheduled_in(runtime, job_id) <= 6
 
 
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
