@@ -160,12 +160,25 @@ def _is_number(value: object) -> bool:
 
 
 def _prefix_findings(data: object) -> Iterator[Finding]:
-    for path, labels in walk(data, ("labels",)):
-        given = labels if isinstance(labels, dict) else {}
-        tier = given.get("tier_prefix", config.LabelPolicy.tier_prefix)
-        if given.get("override_prefix", config.LabelPolicy.override_prefix) == tier:
-            key = "override_prefix" if "override_prefix" in given else "tier_prefix"
-            yield (*path, key), "override_prefix must differ from tier_prefix"
+    # The App removes any label under a tier or size prefix that it did not decide, so no
+    # other label it reads (overrides, exception, recheck, AI) may start with one.
+    given = data.get("labels") if isinstance(data, dict) else None
+    labels = given if isinstance(given, dict) else {}
+    managed = [
+        labels.get(k, getattr(config.LabelPolicy, k)) for k in ("tier_prefix", "size_prefix")
+    ]
+    named = [
+        (("labels", k), labels.get(k, getattr(config.LabelPolicy, k)))
+        for k in ("override_prefix", "size_exception", "recheck")
+    ]
+    for path, value in [*named, *walk(data, ("ai", "labels", "*"))]:
+        clash = [m for m in managed if isinstance(m, str) and m and str(value).startswith(m)]
+        if clash and isinstance(value, str):
+            where = path if path[-1] in labels or path[0] == "ai" else ("labels", "tier_prefix")
+            yield (
+                where,
+                f"'{value}' starts with the managed prefix '{clash[0]}': the App would remove it",
+            )
 
 
 def _build(data: Mapping[str, Any]) -> Policy:

@@ -388,7 +388,7 @@ PROBLEMS = [
         V1 + "labels:\n  override_prefix: tier/\n",
         "labels.override_prefix",
         3,
-        "must differ from tier_prefix",
+        "starts with the managed prefix 'tier/'",
     ),
     (
         "duplicate key",
@@ -614,3 +614,19 @@ def test_schema_defaults_mirror_the_model_defaults() -> None:
     assert properties["ai"]["properties"]["trailers"]["default"] == list(AiPolicy().trailers)
     l3_when = properties["tiers"]["properties"]["L3"]["properties"]["when"]["properties"]
     assert l3_when["min_owners"]["default"] == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("version: 1\nlabels:\n  override_prefix: tier/override-\n", "labels.override_prefix"),
+        ("version: 1\nlabels:\n  tier_prefix: tier\n", "labels.tier_prefix"),
+        ("version: 1\nlabels:\n  recheck: size/recheck\n", "labels.recheck"),
+        ("version: 1\nai:\n  labels: [tier/ai]\n", "ai.labels[0]"),
+    ],
+)
+def test_labels_under_a_managed_prefix_are_refused(text: str, path: str) -> None:
+    result = parse_policy(text)
+    assert result.policy is None
+    assert [(p.path, p.line) for p in result.problems] == [(path, 3)]
+    assert "managed prefix" in result.problems[0].message
