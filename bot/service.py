@@ -102,6 +102,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     settings = load_settings(environ)
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
+    warn_on_app_identity(settings)
     runtime = Runtime.build(settings)
     install(runtime)
     if settings.metrics_port:
@@ -109,6 +110,15 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
     log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+
+
+def warn_on_app_identity(settings: AppSettings) -> None:
+    """Log a warning when GitHub knows the App by another slug, or could not be asked."""
+    from bot.gh.identity import check_app_identity
+
+    warning = check_app_identity(settings)
+    if warning is not None:
+        log.warning(warning)
 
 
 def _serve_metrics(metrics: Metrics, port: int) -> None:

@@ -13,6 +13,7 @@ from bot.gh.base import PortBase
 from bot.gh.errors import port_call, rate_limited
 from bot.gh.rest import repo_url
 from bot.ports import CommentInfo, LabelEvent, PullInfo, RepoRef, ReviewInfo
+from bot.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,18 @@ def listing_entry(item: Mapping[str, Any]) -> dict[str, object]:
     return entry
 
 
+def written_by_app(item: Mapping[str, Any], settings: AppSettings) -> bool:
+    """Whether the App wrote ``item``: by the App's id, else by its bot user's login.
+
+    The id holds even when GITHUB_APP_SLUG differs from the App's real slug, which makes the
+    bot login wrong; ``performed_via_github_app`` is null for what people write.
+    """
+    app = item.get("performed_via_github_app")
+    if isinstance(app, dict) and app.get("id") == settings.app_id:
+        return True
+    return login(item.get("user")) == settings.bot_login
+
+
 class PullReads(PortBase):
     """Reads addressed by pull request number."""
 
@@ -103,10 +116,9 @@ class PullReads(PortBase):
     @port_call
     def fetch_sticky_comment(self, repo: RepoRef, number: int, marker: str) -> CommentInfo | None:
         # Anyone can paste the marker into a comment: only the App's own comment is the sticky.
-        bot = self.settings.bot_login
         for item in self.rest.pages(f"{repo_url(repo)}/issues/{number}/comments"):
             body = str(item.get("body") or "")
-            if marker in body and login(item.get("user")) == bot:
+            if marker in body and written_by_app(item, self.settings):
                 return CommentInfo(int(item["id"]), body)
         return None
 
