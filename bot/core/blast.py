@@ -60,8 +60,18 @@ def interface_paths_needing_contents(
 def classify_owners(
     files: Sequence[FileChange], codeowners_text: str | None
 ) -> dict[str, tuple[str, ...]]:
-    """Owners of each changed file per CODEOWNERS (empty when there is none)."""
+    """Owners of each changed file per CODEOWNERS (empty when there is none), keyed by new path.
+
+    A renamed file is owned by the owners of its new path and of its old one: moving a file out
+    of an area must still ask that area's owners.
+    """
     if not codeowners_text:
         return {f.path: () for f in files}
     rules = parse_codeowners(codeowners_text)
-    return {f.path: rules.owners_of(f.path) for f in files}
+    owners: dict[str, tuple[str, ...]] = {}
+    for f in files:
+        found = rules.owners_of(f.path)
+        if f.previous_path is not None:
+            found += tuple(o for o in rules.owners_of(f.previous_path) if o not in found)
+        owners[f.path] = found
+    return owners

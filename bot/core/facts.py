@@ -41,4 +41,5 @@ def compute_facts(
         ai_reasons=ai_reasons,
         truncated=changes.truncated,
         notes=tuple(notes),
+        previous_paths={f.path: f.previous_path for f in changes.files if f.previous_path},
     )

@@ -51,6 +51,9 @@ class FileChange:
     added_lines: tuple[str, ...] = ()
     removed_lines: tuple[str, ...] = ()
     head_prefix: tuple[str, ...] = ()
+    # The raw hunks-only ``patch`` of a files-listing entry: GitHub computes it against the merge
+    # base, so un-applying it to the head version rebuilds the exact "before" (None: not given).
+    patch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,9 @@ class PullFacts:
     ai_reasons: tuple[Reason, ...]
     truncated: bool
     notes: tuple[Reason, ...] = ()
+    # Renamed files: new path -> old path. Path rules and owners look at both sides, so moving
+    # a file out of a protected area still counts as touching that area.
+    previous_paths: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,7 @@ def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
             )
         )
     if when.paths:
-        globs = GlobSet.from_patterns(when.paths)
-        hits = [f for f in facts.files if globs.matches(f)]
+        hits = _l3_path_hits(facts, GlobSet.from_patterns(when.paths))
         if hits:
             reasons.append(Reason("path", f"{hits[0]} is under an L3 path ({len(hits)} file(s))"))
     if facts.truncated:
@@ -50,13 +49,27 @@ def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
     return reasons
 
 
+def _l3_path_hits(facts: PullFacts, globs: GlobSet) -> list[str]:
+    """Files under an L3 path on either side of a rename, citing the old path when it matched."""
+    hits: list[str] = []
+    for path in facts.files:
+        old = facts.previous_paths.get(path)
+        if globs.matches(path):
+            hits.append(path)
+        elif old is not None and globs.matches(old):
+            hits.append(f"{old} (renamed to {path})")
+    return hits
+
+
 def l1_holds(facts: PullFacts, when: L1When) -> Reason | None:
     """All-of: a reason when every L1 condition holds, None otherwise."""
     if when.max_size is not None and bucket_rank(facts.size.label) > bucket_rank(when.max_size):
         return None
     if when.only_paths:
         globs = GlobSet.from_patterns(when.only_paths)
-        if not all(globs.matches(f) for f in facts.files):
+        # A rename stays low-risk only when both its old and its new path are.
+        touched = [*facts.files, *facts.previous_paths.values()]
+        if not all(globs.matches(p) for p in touched):
             return None
     scope = ", ".join(when.only_paths) or "any path"
     return Reason(
