@@ -12,6 +12,7 @@ from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, Override, RepoContext
 from bot.core.names import override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
+from bot.core.unpatch import rebuild_before
 from bot.ports import GitHubPort, PullInfo, RepoRef
 
 CONFIG_PATH = ".github/review-tiers.yml"
@@ -60,10 +61,15 @@ def _interface_contents(
     out: dict[str, FileVersions] = {}
     for path in interface_paths_needing_contents(changes.files, policy.interfaces):
         change = by_path[path]
-        before = None
-        if change.status != "added":
-            before = port.fetch_file(repo, change.previous_path or path, pull.base_sha)
         after = None if change.status == "removed" else port.fetch_file(repo, path, pull.head_sha)
+        # The listing's patch is the diff against the merge base: un-applied to the head
+        # version it gives the exact "before" the pull request changed, with no extra request.
+        before = rebuild_before(change, after)
+        if before is None and change.status != "added":
+            # No patch, or it does not fit: read the base branch tip. That "before" is off
+            # when the base moved after the branch point: the PR would be blamed for changes
+            # made on the base since then (e.g. a function added there reads as removed).
+            before = port.fetch_file(repo, change.previous_path or path, pull.base_sha)
         out[path] = FileVersions(before=before, after=after)
     return out
 
@@ -115,3 +121,4 @@ def _refusal(label: str, actor: str, role: str, roles: Sequence[str]) -> str:
         f"`{label}` was added by {who}, whose role is `{role}`; only {', '.join(roles)} "
         "may apply it, so it was removed."
     )
+

@@ -149,6 +149,7 @@ def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
             added_lines=lines.added,
             removed_lines=lines.removed,
             head_prefix=lines.head_prefix,
+            patch=patch,
         )
     # GitHub omits ``patch`` for binaries (no line counts) and for large text diffs (counts
     # present). A pure rename without content changes has neither, and nothing to check.
