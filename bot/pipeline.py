@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import effects
-from bot.core.approvals import Review, ReviewState, measure_progress, team_slugs
+from bot.core.approvals import Review, ReviewState, approvers, measure_progress, team_slugs
 from bot.core.config import Policy
 from bot.core.evaluate import Evaluation, evaluate
-from bot.core.models import PullMeta
+from bot.core.models import PullMeta, TierDecision
 from bot.core.names import CHECK_NAME
 from bot.core.outcome import check_for_decision, check_for_error, check_for_problems
 from bot.core.plan import Desired, check_actions, diff, plan_reviewers
@@ -18,7 +18,14 @@ from bot.core.render import Progress
 from bot.core.sticky import render_sticky
 from bot.errors import PermanentGitHubError
 from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.snapshot import LabelGrants, check_label_grants, fetch_changes, fetch_context, fetch_policy
+from bot.snapshot import (
+    LabelGrants,
+    carried_refusals,
+    check_label_grants,
+    fetch_changes,
+    fetch_context,
+    fetch_policy,
+)
 
 log = logging.getLogger(__name__)
 WRITE_ROLES = ("write", "maintain", "admin")
@@ -54,6 +61,7 @@ class Record:
     actions: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     retry: bool = False
+    retry_after: float | None = None
 
 
 def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) -> Record:
@@ -123,11 +131,13 @@ def _evaluate_valid(
     meta = PullMeta(pull.author, labels, messages, pull.body, pull.draft)
     evaluation = evaluate(changes, context, meta, policy, grants.overrides)
     progress, reviewed, members = _progress(port, repo, pull, evaluation)
-    desired = _desired(pull, policy, evaluation, grants, (progress, reviewed, members))
     observed = effects.observe(port, repo, pull, reviewed)
+    grants = replace(grants, refusals=carried_refusals(observed.comment, pull.labels, grants))
+    desired = _desired(pull, policy, evaluation, grants, (progress, reviewed, members))
     outcome = effects.apply(port, repo, pull, diff(desired, observed, policy.labels))
     _fill(record, evaluation, grants, progress)
-    record.actions, record.failures, record.retry = outcome.done, outcome.failed, outcome.retry
+    record.actions, record.failures = outcome.done, outcome.failed
+    record.retry, record.retry_after = outcome.retry, outcome.retry_after
     return record
 
 
@@ -148,8 +158,20 @@ def _progress(
         team_members=members,
         check_states=checks,
     )
+    state = replace(state, writers=_writers(port, repo, decision, state))
     reviewed = tuple(dict.fromkeys(r.user for r in reviews if r.state != "PENDING"))
     return measure_progress(decision, state), reviewed, members
+
+
+def _writers(
+    port: GitHubPort, repo: RepoRef, decision: TierDecision, state: ReviewState
+) -> frozenset[str]:
+    """Approvers with write access or above: only they count for groups that name nobody
+    (on a public repository anyone may leave an approving review)."""
+    if all(group.members for group in decision.groups):
+        return frozenset()
+    candidates = approvers(state, decision.invalidate_on_push)
+    return frozenset(u for u in candidates if port.fetch_role(repo, u) in WRITE_ROLES)
 
 
 def _desired(

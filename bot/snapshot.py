@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -122,3 +123,22 @@ def _refusal(label: str, actor: str, role: str, roles: Sequence[str]) -> str:
         "may apply it, so it was removed."
     )
 
+
+_REFUSAL = re.compile(r"^- `(?P<label>[^`]+)` was added by .*, so it was removed\.$", re.M)
+
+
+def carried_refusals(
+    previous_comment: str | None, labels: Sequence[str], grants: LabelGrants
+) -> tuple[str, ...]:
+    """This run's refusals plus earlier ones still worth explaining.
+
+    The refused label is gone by the next run, so the comment itself remembers why: an
+    earlier explanation stays until that label is applied again (by anyone).
+    """
+    kept = list(grants.refusals)
+    refused_now = set(grants.refused_labels)
+    for found in _REFUSAL.finditer(previous_comment or ""):
+        label = found.group("label")
+        if label not in labels and label not in refused_now and found.group(0)[2:] not in kept:
+            kept.append(found.group(0)[2:])
+    return tuple(kept)

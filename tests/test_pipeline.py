@@ -79,12 +79,17 @@ def test_approvals_from_every_group_complete_the_check() -> None:
     assert port.checks["h2"]["review-tiers"].output.status == "in_progress"
 
 
-def test_author_approval_never_counts() -> None:
+def test_author_and_read_only_approvals_never_count() -> None:
     port = make_port([entry("src/app.py", 3)], config=None)
     port.reviews[7] = [ReviewInfo("dev", "APPROVED", "h1")]
     run(port)
     assert port.checks["h1"]["review-tiers"].output.status == "in_progress"
+    port.reviews[7].append(ReviewInfo("passer-by", "APPROVED", "h1"))
+    port.roles["passer-by"] = "read"
+    run(port)
+    assert port.checks["h1"]["review-tiers"].output.status == "in_progress"
     port.reviews[7].append(ReviewInfo("other", "APPROVED", "h1"))
+    port.roles["other"] = "write"
     run(port)
     assert port.checks["h1"]["review-tiers"].output.conclusion == "success"
 
@@ -112,6 +117,16 @@ def test_override_by_writer_is_removed_and_explained() -> None:
     assert "tier-override/L2" not in port.pulls[7].labels
     body = next(iter(port.comments[7].values()))
     assert "@writer" in body and "`write`" in body
+    # The label is gone now; the explanation stays, and the next run writes nothing.
+    port.calls.clear()
+    run(port)
+    assert port.writes() == [] and next(iter(port.comments[7].values())) == body
+    # Applied again by a maintainer: honoured, and the old explanation goes.
+    port.pulls[7] = replace(port.pulls[7], labels=(*port.pulls[7].labels, "tier-override/L2"))
+    port.label_actors[7] = [LabelEvent("tier-override/L2", "lead")]
+    port.roles["lead"] = "maintain"
+    assert run(port).tier == "L2"
+    assert port.comments[7] == {}
 
 
 def test_override_by_maintainer_lowers_the_tier() -> None:
