@@ -189,7 +189,7 @@ def test_fetch_check_run_is_the_apps_own(sim: GitHubSimulator, port: PyGithubPor
     assert found is not None and (found.id, found.output) == (check_id, output)
 
 
-def test_check_run_back_to_in_progress(sim: GitHubSimulator, port: PyGithubPort) -> None:
+def test_completed_check_run_is_replaced_not_reopened(sim: GitHubSimulator, port: PyGithubPort) -> None:
     open_ = CheckOutput("in_progress", None, "Tier L2", "Waiting")
     check_id = port.create_check_run(REPO, HEAD, "review-tiers", open_)
     assert sim.writes()[-1].json == {
@@ -201,12 +201,12 @@ def test_check_run_back_to_in_progress(sim: GitHubSimulator, port: PyGithubPort)
     done = CheckOutput("completed", "success", "Tier L2", "Met")
     port.update_check_run(REPO, check_id, done)
     assert sim.check_runs(OWNER, NAME, HEAD)[0].conclusion == "success"
-    port.update_check_run(REPO, check_id, open_)
-    assert "conclusion" not in (sim.writes()[-1].json or {})
-    # GitHub keeps the stale conclusion on the run; the port does not report it.
-    assert sim.check_runs(OWNER, NAME, HEAD)[0].conclusion == "success"
+    # A completed run is not reopened (the plan creates a new one instead); the newest wins.
+    with pytest.raises(PermanentGitHubError):
+        port.update_check_run(REPO, check_id, open_)
+    newer = port.create_check_run(REPO, HEAD, "review-tiers", open_)
     found = port.fetch_check_run(REPO, HEAD, "review-tiers")
-    assert found is not None and found.output == open_
+    assert found is not None and found.id == newer and found.output == open_
 
 
 def test_check_states(sim: GitHubSimulator, port: PyGithubPort) -> None:

@@ -69,6 +69,11 @@ def our_check(sim: GitHubSimulator, head: str):
     return runs[0]
 
 
+def latest_check(sim: GitHubSimulator, head: str):
+    runs = [r for r in sim.check_runs(OWNER, REPO, head) if r.name == "review-tiers"]
+    return max(runs, key=lambda r: r.id)
+
+
 def labels(sim: GitHubSimulator, number: int) -> set[str]:
     return set(sim.pull(OWNER, REPO, number).labels)
 
@@ -90,8 +95,9 @@ def test_approvals_complete_then_push_reopens(sim: GitHubSimulator, app: Process
     for sha in (head,):
         for ctx in ("lint", "test"):
             sim.add_check_run(OWNER, REPO, sha, ctx)
+    reviews = {}
     for user in ("arch", "payer"):
-        sim.add_review(OWNER, REPO, 102, user, "APPROVED", commit_id=head)
+        reviews[user] = sim.add_review(OWNER, REPO, 102, user, "APPROVED", commit_id=head)
         review = payload(
             "pull_request_review.submitted",
             pull_request__number=102,
@@ -100,6 +106,16 @@ def test_approvals_complete_then_push_reopens(sim: GitHubSimulator, app: Process
         )
         assert app.deliver("pull_request_review", review).status_code == 202
     wait_until(lambda: our_check(sim, head).conclusion == "success", 30, "a successful check")
+    # A dismissed approval reopens the requirement: a new run, since a completed one stays.
+    sim.dismiss_review(OWNER, REPO, 102, reviews["arch"].id)
+    dismissed = payload(
+        "pull_request_review.dismissed",
+        pull_request__number=102,
+        pull_request__state="open",
+        pull_request__head__sha=head,
+    )
+    app.deliver("pull_request_review", dismissed)
+    wait_until(lambda: latest_check(sim, head).status == "in_progress", 30, "a reopened check")
     new_head = "f" * 40
     sim.push(OWNER, REPO, 102, new_head)
     app.deliver("pull_request", pull_event(102, "synchronize", new_head))

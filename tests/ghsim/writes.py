@@ -194,5 +194,12 @@ def update_check_run(call: Call) -> Reply:
             " GitHub App that created it.",
         )
     updated = updated_run(run, call.body or {})
+    if run.status == "completed" and (updated.status, updated.conclusion) != (
+        run.status,
+        run.conclusion,
+    ):
+        # The App must not rely on reopening a completed run or changing its conclusion:
+        # GitHub keeps the old state (reports differ), so the simulator refuses it outright.
+        raise HttpError(422, "A completed check run's status and conclusion cannot be changed.")
     repo.check_runs[repo.check_runs.index(run)] = updated
     return Reply(200, shape_pull.check_run(call.base, call.store, repo, updated))
