@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from redis import Redis
 
 
+@pytest.fixture(scope="session")
+def keys() -> tuple[str, str]:
+    """One RSA key pair for the test App, as PEM text: (private, public)."""
+    from tests.ghsim.clients import app_key_pair
+
+    return app_key_pair()
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> ScratchRepo:
     """A git repository with one commit on `main` (a README)."""

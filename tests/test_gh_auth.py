@@ -24,11 +24,6 @@ KEY = TOKEN_KEY.format(installation_id=1)
 REPO = RepoRef(1, "acme", "widgets")
 
 
-@pytest.fixture(scope="module")
-def keys() -> tuple[str, str]:
-    return app_key_pair()
-
-
 @pytest.fixture
 def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
     with checked_simulator(app_id=APP_ID, app_public_key_pem=keys[1]) as sim:

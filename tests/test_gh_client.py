@@ -18,7 +18,7 @@ from bot.gh.errors import translated
 from bot.ports import CheckOutput, GitHubPort, LabelEvent, RepoRef, ReviewInfo
 from bot.settings import AppSettings
 from tests.ghsim import GitHubSimulator
-from tests.ghsim.clients import app_key_pair, checked_simulator
+from tests.ghsim.clients import checked_simulator
 from tests.ghsim.traffic import SECONDARY_RATE_LIMIT_BODY
 
 APP_ID = 4242
@@ -26,11 +26,6 @@ OWNER, NAME, HEAD = "acme", "widgets", "a" * 40
 REPO = RepoRef(1, OWNER, NAME)
 API = f"/repos/{OWNER}/{NAME}"
 MARKER = "<!-- review-tiers:sticky -->"
-
-
-@pytest.fixture(scope="module")
-def keys() -> tuple[str, str]:
-    return app_key_pair()
 
 
 @pytest.fixture
@@ -189,7 +184,9 @@ def test_fetch_check_run_is_the_apps_own(sim: GitHubSimulator, port: PyGithubPor
     assert found is not None and (found.id, found.output) == (check_id, output)
 
 
-def test_completed_check_run_is_replaced_not_reopened(sim: GitHubSimulator, port: PyGithubPort) -> None:
+def test_completed_check_run_is_replaced_not_reopened(
+    sim: GitHubSimulator, port: PyGithubPort
+) -> None:
     open_ = CheckOutput("in_progress", None, "Tier L2", "Waiting")
     check_id = port.create_check_run(REPO, HEAD, "review-tiers", open_)
     assert sim.writes()[-1].json == {

@@ -25,11 +25,6 @@ MARKER = "<!-- review-tiers:sticky -->"
 REVIEWERS = f"/repos/{OWNER}/{NAME}/pulls/7/requested_reviewers"
 
 
-@pytest.fixture(scope="module")
-def keys() -> tuple[str, str]:
-    return app_key_pair()
-
-
 @pytest.fixture
 def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
     with checked_simulator(app_id=APP_ID, app_public_key_pem=keys[1]) as sim:

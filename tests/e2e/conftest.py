@@ -11,7 +11,6 @@ from redis import Redis
 
 from tests.e2e.harness import OWNER, REPO, Processes, app_env, running_app
 from tests.ghsim import GitHubSimulator
-from tests.ghsim.clients import app_key_pair
 
 E2E_DB = 14
 SPEC_CONFIG = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "spec-example.yml"
@@ -21,11 +20,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def keys() -> tuple[str, str]:
-    return app_key_pair()
 
 
 @pytest.fixture(scope="module")
