@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-RECHECK_COMMAND = "/review-tiers recheck"
+from bot.core.names import RECHECK_COMMAND
 
 PULL_REQUEST_ACTIONS = frozenset(
     {"opened", "reopened", "synchronize", "ready_for_review", "edited", "labeled", "unlabeled"}

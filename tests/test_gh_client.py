@@ -11,6 +11,7 @@ from github.GithubException import GithubException
 from redis import Redis
 from requests.exceptions import ReadTimeout
 
+from bot.core.names import COMMENT_MARKER
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.gh.client import PyGithubPort
 from bot.gh.contents import decode_file
@@ -25,7 +26,7 @@ APP_ID = 4242
 OWNER, NAME, HEAD = "acme", "widgets", "a" * 40
 REPO = RepoRef(1, OWNER, NAME)
 API = f"/repos/{OWNER}/{NAME}"
-MARKER = "<!-- review-tiers:sticky -->"
+MARKER = COMMENT_MARKER
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
+from bot.core.names import COMMENT_MARKER
 from bot.errors import TransientGitHubError
 from bot.gh.client import PyGithubPort
 from bot.gh.identity import check_app_identity
@@ -21,7 +22,7 @@ from tests.ghsim.clients import app_key_pair, checked_simulator
 APP_ID = 4242
 OWNER, NAME = "acme", "widgets"
 REPO = RepoRef(1, OWNER, NAME)
-MARKER = "<!-- review-tiers:sticky -->"
+MARKER = COMMENT_MARKER
 REVIEWERS = f"/repos/{OWNER}/{NAME}/pulls/7/requested_reviewers"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from unidiff.errors import UnidiffParseError
@@ -156,7 +156,3 @@ def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
     no_content = additions + deletions == 0
     binary = no_content and status != "renamed"
     return replace(base, binary=binary, has_patch=no_content and not binary)
-
-
-def changed_paths(files: Sequence[FileChange]) -> tuple[str, ...]:
-    return tuple(f.path for f in files)
