@@ -28,8 +28,8 @@ class Runtime:
     metrics: Metrics = dataclasses.field(default_factory=Metrics)
 
     @classmethod
-    def build(cls, settings: AppSettings) -> Runtime:
-        redis = Redis.from_url(settings.redis_url)
+    def build(cls, settings: AppSettings, redis: Redis | None = None) -> Runtime:
+        redis = redis or Redis.from_url(settings.redis_url)
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
         runtime = cls(settings, redis, dispatcher, AuditLog(redis))
         runtime.metrics.track_queue(dispatcher.depth)

@@ -103,7 +103,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
     warn_on_app_identity(settings)
-    runtime = Runtime.build(settings)
+    runtime = Runtime.build(settings, redis)
     install(runtime)
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port)

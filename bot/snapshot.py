@@ -102,9 +102,12 @@ def check_label_grants(
     refused: list[str] = []
     refusals: list[str] = []
     granted_exception = False
+    roles: dict[str, str] = {"": "none"}  # one lookup per actor, however many labels
     for label in wanted:
         actor = actors.get(label, "")
-        role = port.fetch_role(repo, actor) if actor else "none"
+        if actor not in roles:
+            roles[actor] = port.fetch_role(repo, actor)
+        role = roles[actor]
         allowed = role in policy.overrides.roles
         tier = override_tier(label, names)
         if tier is not None:
