@@ -60,3 +60,39 @@ def file_entry(path: str, added: int, line: str = "x = 1", numbered: bool = Fals
         "deletions": 0,
         "patch": f"@@ -1,0 +1,{added} @@\n{body}",
     }
+
+
+def files_listing(repo: ScratchRepo, base: str = "main") -> list[dict[str, object]]:
+    """Build what GitHub's files API returns, from git itself: per-file counts and hunks."""
+    entries: list[dict[str, object]] = []
+    raw = repo.git("diff", "-M", "--numstat", "-z", base, "HEAD").split("\0")
+    status_rows = repo.git("diff", "-M", "--name-status", base, "HEAD").splitlines()
+    statuses = {row.split("\t")[-1]: row.split("\t")[0][0] for row in status_rows}
+    names = {"A": "added", "D": "removed", "M": "modified", "R": "renamed"}
+    index = 0
+    while index < len(raw) - 1:
+        add, dele, path = raw[index].split("\t")
+        previous = None
+        if not path:  # a rename: "adds\tdels\t" then old and new paths
+            previous, path = raw[index + 1], raw[index + 2]
+            index += 2
+        index += 1
+        entry: dict[str, object] = {
+            "filename": path,
+            "status": names[statuses[path]],
+            "additions": 0 if add == "-" else int(add),
+            "deletions": 0 if dele == "-" else int(dele),
+        }
+        if previous:
+            entry["previous_filename"] = previous
+        patch = _hunks(repo, base, previous or path, path)
+        if patch and add != "-":
+            entry["patch"] = patch
+        entries.append(entry)
+    return entries
+
+
+def _hunks(repo: ScratchRepo, base: str, old: str, new: str) -> str:
+    text = repo.git("diff", "-M", base, "HEAD", "--", old, new)
+    start = text.find("\n@@")
+    return text[start + 1 :].rstrip("\n") if start >= 0 else ""

@@ -23,6 +23,8 @@ class SizeLimit:
 
 @dataclass(frozen=True)
 class SizePolicy:
+    # Globs, read at the base, of files treated like linguist-generated ones.
+    generated: tuple[str, ...] = ()
     buckets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
     soft_limit: SizeLimit = SizeLimit(400, 40)
     hard_limit: SizeLimit = SizeLimit(1500, 100)

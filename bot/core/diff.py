@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -12,8 +13,10 @@ from bot.core.models import ChangeSet, FileChange
 
 # GitHub's files listing stops at 3,000 entries (SPEC §6).
 FILES_LISTING_CAP = 3000
-# How many leading lines of a new file are searched for a generated-code marker.
+# How many leading lines of a file are searched for a generated-code marker.
 PREFIX_LINES = 5
+# The digit caps keep garbage headers from reaching int()'s limit on huge numbers.
+_HUNK_STARTS = re.compile(r"@@ -(\d{1,9})(?:,\d{1,9})? \+(\d{1,9})(?:,\d{1,9})? @@")
 
 
 class DiffError(ValueError):
@@ -25,6 +28,41 @@ class _Lines:
     added: tuple[str, ...]
     removed: tuple[str, ...]
     head_prefix: tuple[str, ...]
+    base_prefix: tuple[str, ...] | None
+
+
+class _Collector:
+    """Collects changed lines and the first lines of both sides, hunk by hunk."""
+
+    def __init__(self) -> None:
+        self.added: list[str] = []
+        self.removed: list[str] = []
+        self.head: list[str] = []
+        self.base: list[str] | None = None
+        self.head_top = self.base_top = False
+
+    def start_hunk(self, source_start: int, target_start: int) -> None:
+        # Only the hunk that covers line 1 of a side shows that side's first lines; an
+        # unreadable header (start -1) shows neither.
+        self.head_top = 0 <= target_start <= 1
+        self.base_top = 0 <= source_start <= 1
+        if self.base_top and self.base is None:
+            self.base = []
+
+    def line(self, mark: str, value: str) -> None:
+        if mark == "+":
+            self.added.append(value)
+        elif mark == "-":
+            self.removed.append(value)
+        if self.head_top and mark in ("+", " ") and len(self.head) < PREFIX_LINES:
+            self.head.append(value)
+        base = self.base if self.base_top else None
+        if base is not None and mark in ("-", " ") and len(base) < PREFIX_LINES:
+            base.append(value)
+
+    def result(self) -> _Lines:
+        base = tuple(self.base) if self.base is not None else None
+        return _Lines(tuple(self.added), tuple(self.removed), tuple(self.head), base)
 
 
 def parse_unified_diff(text: str) -> ChangeSet:
@@ -70,53 +108,36 @@ def _from_patched_file(pf: PatchedFile) -> FileChange:
         added_lines=lines.added,
         removed_lines=lines.removed,
         head_prefix=lines.head_prefix,
+        base_prefix=lines.base_prefix,
     )
 
 
 def _lines_of_unidiff(pf: PatchedFile) -> _Lines:
-    added: list[str] = []
-    removed: list[str] = []
-    prefix: list[str] = []
+    lines = _Collector()
     for hunk in pf:
-        at_top = hunk.target_start <= 1
+        lines.start_hunk(hunk.source_start, hunk.target_start)
         for line in hunk:
-            value = line.value.rstrip("\n")
-            if line.line_type == "+":
-                added.append(value)
-            elif line.line_type == "-":
-                removed.append(value)
-            if at_top and line.line_type in "+ " and len(prefix) < PREFIX_LINES:
-                prefix.append(value)
-    return _Lines(tuple(added), tuple(removed), tuple(prefix))
+            lines.line(line.line_type, line.value.rstrip("\n"))
+    return lines.result()
 
 
 def parse_patch_body(patch: str) -> _Lines:
     """Parse the hunks-only ``patch`` field of the files listing (no file headers)."""
-    added: list[str] = []
-    removed: list[str] = []
-    prefix: list[str] = []
-    at_top = False
+    lines = _Collector()
     for line in patch.splitlines():
         if line.startswith("@@"):
-            at_top = _hunk_target_start(line) <= 1
-            continue
-        mark, value = line[:1], line[1:]
-        if mark == "+":
-            added.append(value)
-        elif mark == "-":
-            removed.append(value)
-        if at_top and mark in ("+", " ") and len(prefix) < PREFIX_LINES:
-            prefix.append(value)
-    return _Lines(tuple(added), tuple(removed), tuple(prefix))
+            lines.start_hunk(*_hunk_starts(line))
+        else:
+            lines.line(line[:1], line[1:])
+    return lines.result()
 
 
-def _hunk_target_start(header: str) -> int:
-    # "@@ -12,7 +14,8 @@ context": the target range follows the '+'.
-    try:
-        target = header.split("+", 1)[1].split(" ", 1)[0]
-        return int(target.split(",", 1)[0])
-    except (IndexError, ValueError):
-        return 0
+def _hunk_starts(header: str) -> tuple[int, int]:
+    # "@@ -12,7 +14,8 @@ context": the source range follows the '-', the target the '+'.
+    found = _HUNK_STARTS.match(header)
+    if found is None:
+        return -1, -1
+    return int(found.group(1)), int(found.group(2))
 
 
 def parse_files_listing(entries: Iterable[Mapping[str, object]]) -> ChangeSet:
@@ -149,6 +170,7 @@ def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
             added_lines=lines.added,
             removed_lines=lines.removed,
             head_prefix=lines.head_prefix,
+            base_prefix=lines.base_prefix,
             patch=patch,
         )
     # GitHub omits ``patch`` for binaries (no line counts) and for large text diffs (counts

@@ -39,6 +39,9 @@ class FileChange:
     binary files); then ``added_lines``/``removed_lines`` are empty but the counts are real.
     ``head_prefix`` holds the first lines of the new version when known (a hunk starting at
     line 1, or contents read from the repository), used to spot generated-code markers.
+    ``base_prefix`` holds the first lines of the old version from the hunk covering its line 1
+    (its context and removed lines): () for a file new in the change, None when no hunk shows
+    them. A marker counts only when the base carried it, so both sides are needed.
     """
 
     path: str
@@ -51,6 +54,7 @@ class FileChange:
     added_lines: tuple[str, ...] = ()
     removed_lines: tuple[str, ...] = ()
     head_prefix: tuple[str, ...] = ()
+    base_prefix: tuple[str, ...] | None = None
     # The raw hunks-only ``patch`` of a files-listing entry: GitHub computes it against the merge
     # base, so un-applying it to the head version rebuilds the exact "before" (None: not given).
     patch: str | None = None
@@ -102,6 +106,8 @@ class SizeFacts:
     additions: int
     deletions: int
     ignored_files: tuple[str, ...] = ()
+    # Files that claim to be generated with a marker the base did not carry: they count.
+    refused_markers: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)

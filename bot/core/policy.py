@@ -31,6 +31,7 @@ _D = TypeVar("_D", bound="DataclassInstance")
 
 _GLOBS: tuple[KeyPath, ...] = (
     ("size", "ignore", "*"),
+    ("size", "generated", "*"),
     ("invariants", "*", "paths", "*"),
     ("interfaces", "*", "paths", "*"),
     ("tiers", "L1", "when", "only_paths", "*"),
@@ -204,6 +205,7 @@ def _build_size(section: Mapping[str, Any], default: config.SizePolicy) -> confi
     buckets = section.get("buckets", default.buckets)
     return config.SizePolicy(
         buckets={name: int(buckets[name]) for name in BUCKET_ORDER},
+        generated=tuple(section.get("generated", default.generated)),
         soft_limit=_merge(default.soft_limit, section.get("soft_limit", {})),
         hard_limit=_merge(default.hard_limit, section.get("hard_limit", {})),
         ignore=tuple(section.get("ignore", default.ignore)),

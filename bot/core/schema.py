@@ -84,6 +84,10 @@ def _size() -> Schema:
     return _obj(
         "Size buckets, limits and files left out of the count.",
         buckets={**buckets, "default": dict(size.buckets)},
+        generated=_strings(
+            "Gitignore-style globs of generated files, not counted (like linguist-generated).",
+            size.generated,
+        ),
         soft_limit=_limit("Over this, the sticky comment asks to split.", size.soft_limit),
         hard_limit=_limit("Over this, the check fails unless excepted.", size.hard_limit),
         ignore=_strings("Gitignore-style globs of files not counted.", size.ignore),

@@ -127,7 +127,12 @@ def decide(
     return TierDecision(
         tier=tier,
         computed_tier=computed,
-        reasons=tuple(override_reasons + reasons + _limit_reasons(facts, policy, limits)),
+        reasons=(
+            *override_reasons,
+            *reasons,
+            *facts.size.refused_markers,
+            *_limit_reasons(facts, policy, limits),
+        ),
         labels=(
             policy.labels.tier_prefix + tier.value,
             policy.labels.size_prefix + facts.size.label,

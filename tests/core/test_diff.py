@@ -13,43 +13,7 @@ from bot.core.config import Invariant, Policy
 from bot.core.diff import DiffError, parse_files_listing, parse_unified_diff
 from bot.core.facts import compute_facts
 from bot.core.models import PullMeta, RepoContext
-from tests.builders import ScratchRepo, lines
-
-
-def listing_from_git(repo: ScratchRepo, base: str = "main") -> list[dict[str, object]]:
-    """Build what GitHub's files API returns, from git itself: per-file counts and hunks."""
-    entries: list[dict[str, object]] = []
-    raw = repo.git("diff", "-M", "--numstat", "-z", base, "HEAD").split("\0")
-    status_rows = repo.git("diff", "-M", "--name-status", base, "HEAD").splitlines()
-    statuses = {row.split("\t")[-1]: row.split("\t")[0][0] for row in status_rows}
-    names = {"A": "added", "D": "removed", "M": "modified", "R": "renamed"}
-    index = 0
-    while index < len(raw) - 1:
-        add, dele, path = raw[index].split("\t")
-        previous = None
-        if not path:  # a rename: "adds\tdels\t" then old and new paths
-            previous, path = raw[index + 1], raw[index + 2]
-            index += 2
-        index += 1
-        entry: dict[str, object] = {
-            "filename": path,
-            "status": names[statuses[path]],
-            "additions": 0 if add == "-" else int(add),
-            "deletions": 0 if dele == "-" else int(dele),
-        }
-        if previous:
-            entry["previous_filename"] = previous
-        patch = _hunks(repo, base, previous or path, path)
-        if patch and add != "-":
-            entry["patch"] = patch
-        entries.append(entry)
-    return entries
-
-
-def _hunks(repo: ScratchRepo, base: str, old: str, new: str) -> str:
-    text = repo.git("diff", "-M", base, "HEAD", "--", old, new)
-    start = text.find("\n@@")
-    return text[start + 1 :].rstrip("\n") if start >= 0 else ""
+from tests.builders import ScratchRepo, files_listing, lines
 
 
 @pytest.fixture
@@ -76,7 +40,7 @@ def test_diff_and_listing_give_the_same_facts(mixed_change: ScratchRepo) -> None
         )
     )
     from_diff = parse_unified_diff(mixed_change.diff())
-    from_listing = parse_files_listing(listing_from_git(mixed_change))
+    from_listing = parse_files_listing(files_listing(mixed_change))
     facts = [compute_facts(c, RepoContext(), PullMeta(), policy) for c in (from_diff, from_listing)]
     assert facts[0] == facts[1]
     by_path = {f.path: f for f in from_diff.files}
