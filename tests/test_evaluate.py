@@ -235,3 +235,19 @@ def test_evaluates_this_project(capsys) -> None:
     assert main(["evaluate", "--repo", str(root)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("tier: L") and "reasons:" in out
+
+
+def test_an_empty_change_has_nothing_to_classify(scratch: ScratchRepo, capsys) -> None:
+    scratch.branch("same")  # the branch is its base: no file changed
+    result = run_json(scratch, capsys)
+    assert result["tier"] == "L1" and result["size"]["lines"] == 0
+    assert result["reasons"] == [
+        {"code": "empty", "message": "no file changed: nothing to classify"}
+    ]
+    assert main(["evaluate", "--repo", str(scratch.root)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("tier: L1\n") and "[empty] no file changed" in text
+    assert main(["evaluate", "--repo", str(scratch.root), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "- `empty` no file changed: nothing to classify" in markdown
+    assert "low-risk" not in text + markdown

@@ -11,6 +11,8 @@ from bot.core.provenance import has_section
 from bot.core.reviewers import plan_groups
 from bot.core.size import bucket_rank
 
+EMPTY = "empty"
+
 
 def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
     """Any-of: every trigger that fires, each with its reasons."""
@@ -80,6 +82,9 @@ def l1_holds(facts: PullFacts, when: L1When) -> Reason | None:
 
 def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]:
     """The computed tier before overrides: the highest any rule triggers."""
+    if not facts.files:
+        # Without this, "every changed file is low-risk" holds vacuously and reads as a docs change.
+        return Tier.L1, [Reason(EMPTY, "no file changed: nothing to classify")]
     escalations = l3_triggers(facts, policy.tiers.l3_when)
     if escalations:
         return Tier.L3, escalations + list(facts.ai_reasons)
