@@ -113,3 +113,11 @@ def exercise_cli(command: str, sub: str, scratch: ScratchRepo, tmp: Path, redis_
     else:
         pytest.fail(f"README command not exercised: {command}")
     return 1
+
+
+def test_the_first_policy_example_names_l3_reviewers() -> None:
+    from bot.core.policy import parse_policy
+
+    policy = parse_policy(yaml_example()).policy
+    assert policy is not None and policy.tiers.l3_reviewers_configured
+    assert policy.tiers.l3.reviewers.teams

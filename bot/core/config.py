@@ -89,9 +89,18 @@ class TiersPolicy:
     l2: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1, from_owners=True))
     l3_when: L3When = L3When()
     l3: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1))
+    # False while the policy names no tiers.L3.reviewers: L3 then asks what L2 asks, so the
+    # deeper tier never requires less than the shallower one.
+    l3_reviewers_configured: bool = False
 
     def for_tier(self, tier: Tier) -> TierPolicy:
         return {Tier.L1: self.l1, Tier.L2: self.l2, Tier.L3: self.l3}[tier]
+
+    def reviewers_for(self, tier: Tier) -> tuple[Tier, Reviewers]:
+        """The reviewers a tier requires and the tier they are configured under."""
+        if tier is Tier.L3 and not self.l3_reviewers_configured:
+            return Tier.L2, self.l2.reviewers
+        return tier, self.for_tier(tier).reviewers
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def _build_tiers(section: Mapping[str, Any]) -> config.TiersPolicy:
         l2=_tier(default.l2, l2),
         l3_when=_l3_when(l3["when"]) if "when" in l3 else default.l3_when,
         l3=_tier(default.l3, l3),
+        l3_reviewers_configured="reviewers" in l3,
     )
 
 

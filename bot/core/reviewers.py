@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.config import Reviewers
+from bot.core.config import TiersPolicy
 from bot.core.models import PullFacts, ReviewerGroup, Tier
+
+GROUP_NAMES = {Tier.L1: "L1 reviewers", Tier.L2: "team review", Tier.L3: "architecture review"}
 
 
 def as_team(name: str) -> str:
@@ -21,17 +23,21 @@ def as_user(name: str) -> str:
     return name if name.startswith("@") or "@" in name else f"@{name}"
 
 
-def plan_groups(tier: Tier, reviewers: Reviewers, facts: PullFacts) -> tuple[ReviewerGroup, ...]:
-    """The groups whose approvals the tier needs, each with its members and count."""
+def plan_groups(tier: Tier, tiers: TiersPolicy, facts: PullFacts) -> tuple[ReviewerGroup, ...]:
+    """The groups whose approvals the tier needs, each with its members and count.
+
+    L3 without reviewers of its own asks L2's group (named as L2's), then every owning team
+    of the touched invariants and interfaces.
+    """
+    source, reviewers = tiers.reviewers_for(tier)
     members = [as_team(t) for t in reviewers.teams] + [as_user(u) for u in reviewers.users]
     if reviewers.from_owners:
         members += [o for o in facts.owners if o not in members and is_account(o)]
     groups: list[ReviewerGroup] = []
-    if reviewers.required_approvals > 0 and (tier is not Tier.L1 or members):
-        name = {Tier.L1: "L1 reviewers", Tier.L2: "team review", Tier.L3: "architecture review"}
+    if reviewers.required_approvals > 0 and (source is not Tier.L1 or members):
         groups.append(
             ReviewerGroup(
-                name=name[tier],
+                name=GROUP_NAMES[source],
                 members=tuple(members),
                 required=reviewers.required_approvals,
                 kind="tier",

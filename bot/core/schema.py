@@ -30,6 +30,10 @@ PATTERN_HINTS: dict[str, str] = {
     LOGIN_PATTERN: "a GitHub login such as octocat or dependabot[bot] (without '@')",
 }
 
+L3_REVIEWERS = (
+    "Whose approvals L3 needs. Omitted: what L2 needs (its reviewers and approvals); either way,"
+    " plus one approval from each owner of a touched invariant or interface."
+)
 Schema = dict[str, object]
 _COUNT: Schema = {"type": "integer", "minimum": 0}
 _DEFAULTS = Policy()
@@ -144,7 +148,12 @@ def _tiers() -> Schema:
         "Tier rules and requirements.",
         L1=_obj("Automated tier.", when=l1_when, checks=checks),
         L2=_obj("Team review.", checks=checks, reviewers=l2_reviewers),
-        L3=_obj("Architecture review.", when=l3_when, checks=checks, reviewers=l3_reviewers),
+        L3=_obj(
+            "Architecture review.",
+            when=l3_when,
+            checks=checks,
+            reviewers={**l3_reviewers, "description": L3_REVIEWERS},
+        ),
     )
 
 

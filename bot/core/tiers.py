@@ -142,10 +142,10 @@ def decide(
             policy.labels.tier_prefix + tier.value,
             policy.labels.size_prefix + facts.size.label,
         ),
-        groups=plan_groups(tier, tier_policy.reviewers, facts),
+        groups=plan_groups(tier, policy.tiers, facts),
         checks=tier_policy.checks,
         limits=limits,
-        invalidate_on_push=tier_policy.reviewers.invalidate_on_push,
+        invalidate_on_push=policy.tiers.reviewers_for(tier)[1].invalidate_on_push,
         overrides=tuple(overrides),
         missing_generation_context=needs_section,
     )

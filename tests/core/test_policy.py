@@ -74,6 +74,7 @@ def test_spec_example_parses_into_the_expected_model() -> None:
                 checks=("lint", "test"),
                 reviewers=Reviewers(teams=("acme/architects",), invalidate_on_push=True),
             ),
+            l3_reviewers_configured=True,
         ),
     )
 
