@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
-from bot.core.codeowners import parse_codeowners
+from bot.core.codeowners import CodeOwners, parse_codeowners
 from bot.core.config import Interface
 from bot.core.interfaces import classify_interface_change
 from bot.core.invariants import matched_files
@@ -67,7 +68,7 @@ def classify_owners(
     """
     if not codeowners_text:
         return {f.path: () for f in files}
-    rules = parse_codeowners(codeowners_text)
+    rules = _parsed(codeowners_text)
     owners: dict[str, tuple[str, ...]] = {}
     for f in files:
         found = rules.owners_of(f.path)
@@ -75,3 +76,32 @@ def classify_owners(
             found += tuple(o for o in rules.owners_of(f.previous_path) if o not in found)
         owners[f.path] = found
     return owners
+
+
+def classify_owner_areas(
+    files: Sequence[FileChange], codeowners_text: str | None
+) -> tuple[tuple[str, ...], ...]:
+    """The owned areas a change reaches: distinct owner sets of the deciding CODEOWNERS entries.
+
+    Five co-owners on one line are one area, not five owners; two entries naming the same
+    owners are one area; an entry with no owners (an un-owned sub-path) is none. Both sides
+    of a rename count, as they do for owners.
+    """
+    if not codeowners_text:
+        return ()
+    rules = _parsed(codeowners_text)
+    areas: dict[frozenset[str], tuple[str, ...]] = {}
+    for change in files:
+        for path in filter(None, (change.path, change.previous_path)):
+            rule = rules.rule_for(path)
+            if rule is not None and rule.owners:
+                # Logins and team slugs are case-insensitive on GitHub.
+                key = frozenset(o.lower() for o in rule.owners)
+                areas.setdefault(key, tuple(sorted(set(rule.owners), key=str.lower)))
+    return tuple(sorted(areas.values(), key=lambda area: [o.lower() for o in area]))
+
+
+@lru_cache(maxsize=4)
+def _parsed(codeowners_text: str) -> CodeOwners:
+    # Owners and areas read the same file in one evaluation: parse it once.
+    return parse_codeowners(codeowners_text)

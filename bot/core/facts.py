@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.blast import classify_interfaces, classify_owners
+from bot.core.blast import classify_interfaces, classify_owner_areas, classify_owners
 from bot.core.config import Policy
 from bot.core.gitattributes import parse_gitattributes
 from bot.core.invariants import classify_invariants
@@ -17,9 +17,8 @@ def compute_facts(
     """Classify size, invariants, interfaces, owners and AI provenance of one change."""
     attributes = parse_gitattributes(context.gitattributes or "")
     size, size_notes = classify_size(changes.files, policy.size, attributes, context.contents)
-    owners_by_file = classify_owners(
-        changes.files, context.codeowners if policy.codeowners else None
-    )
+    codeowners = context.codeowners if policy.codeowners else None
+    owners_by_file = classify_owners(changes.files, codeowners)
     owners = sorted({o for file_owners in owners_by_file.values() for o in file_owners})
     ai_reasons = classify_provenance(meta, policy.ai)
     notes = list(size_notes)
@@ -42,4 +41,5 @@ def compute_facts(
         truncated=changes.truncated,
         notes=tuple(notes),
         previous_paths={f.path: f.previous_path for f in changes.files if f.previous_path},
+        owner_areas=classify_owner_areas(changes.files, codeowners),
     )

@@ -139,6 +139,8 @@ class PullFacts:
     # Renamed files: new path -> old path. Path rules and owners look at both sides, so moving
     # a file out of a protected area still counts as touching that area.
     previous_paths: Mapping[str, str] = field(default_factory=dict)
+    # Owned areas: the distinct owner sets of the CODEOWNERS entries deciding the changed files.
+    owner_areas: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

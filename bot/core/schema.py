@@ -139,7 +139,12 @@ def _tiers() -> Schema:
         invariants=_value("Touching an invariant.", l3.invariants, type="boolean"),
         interfaces=_value("Touching an interface.", l3.interfaces, type="boolean"),
         min_size=_value("Size bucket at least this; null: off.", l3.min_size, enum=buckets),
-        min_owners=_value("At least this many owners; null: off.", l3.min_owners, **owners),
+        min_owners=_value(
+            "At least this many owned areas: distinct owner sets among the CODEOWNERS entries"
+            " that decide the changed files (co-owners on one line are one area); null: off.",
+            l3.min_owners,
+            **owners,
+        ),
         paths=_strings("Any changed file matches one of these globs."),
     )
     checks = _strings("Names of automated checks the tier requires.")

@@ -29,14 +29,8 @@ def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
                 f"reaches the L3 threshold {when.min_size}",
             )
         )
-    if when.min_owners is not None and len(facts.owners) >= when.min_owners:
-        reasons.append(
-            Reason(
-                "owners",
-                f"{len(facts.owners)} owners ({', '.join(facts.owners)}) "
-                f"reach the L3 threshold of {when.min_owners}",
-            )
-        )
+    if when.min_owners is not None and len(facts.owner_areas) >= when.min_owners:
+        reasons.append(_owners_reason(facts.owner_areas, when.min_owners))
     if when.paths:
         hits = _l3_path_hits(facts, GlobSet.from_patterns(when.paths))
         if hits:
@@ -49,6 +43,12 @@ def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
             )
         )
     return reasons
+
+
+def _owners_reason(areas: Sequence[tuple[str, ...]], threshold: int) -> Reason:
+    count = "1 owned area reaches" if len(areas) == 1 else f"{len(areas)} owned areas reach"
+    listed = "; ".join(", ".join(area) for area in areas)
+    return Reason("owners", f"{count} the L3 threshold of {threshold}: {listed}")
 
 
 def _l3_path_hits(facts: PullFacts, globs: GlobSet) -> list[str]:
