@@ -30,10 +30,6 @@ PATTERN_HINTS: dict[str, str] = {
     LOGIN_PATTERN: "a GitHub login such as octocat or dependabot[bot] (without '@')",
 }
 
-L3_REVIEWERS = (
-    "Whose approvals L3 needs. Omitted: what L2 needs (its reviewers and approvals); either way,"
-    " plus one approval from each owner of a touched invariant or interface."
-)
 Schema = dict[str, object]
 _COUNT: Schema = {"type": "integer", "minimum": 0}
 _DEFAULTS = Policy()
@@ -88,10 +84,7 @@ def _size() -> Schema:
     return _obj(
         "Size buckets, limits and files left out of the count.",
         buckets={**buckets, "default": dict(size.buckets)},
-        generated=_strings(
-            "Gitignore-style globs of generated files, not counted (like linguist-generated).",
-            size.generated,
-        ),
+        generated=_strings("Globs of generated files, not counted.", size.generated),
         soft_limit=_limit("Over this, the sticky comment asks to split.", size.soft_limit),
         hard_limit=_limit("Over this, the check fails unless excepted.", size.hard_limit),
         ignore=_strings("Gitignore-style globs of files not counted.", size.ignore),
@@ -140,8 +133,8 @@ def _tiers() -> Schema:
         interfaces=_value("Touching an interface.", l3.interfaces, type="boolean"),
         min_size=_value("Size bucket at least this; null: off.", l3.min_size, enum=buckets),
         min_owners=_value(
-            "At least this many owned areas: distinct owner sets among the CODEOWNERS entries"
-            " that decide the changed files (co-owners on one line are one area); null: off.",
+            "At least this many owned areas (distinct owner sets of the CODEOWNERS entries"
+            " deciding the changed files); null: off.",
             l3.min_owners,
             **owners,
         ),
@@ -149,16 +142,15 @@ def _tiers() -> Schema:
     )
     checks = _strings("Names of automated checks the tier requires.")
     l2_reviewers, l3_reviewers = _reviewers(_DEFAULTS.tiers.l2), _reviewers(_DEFAULTS.tiers.l3)
+    l3_reviewers["description"] = (
+        "Whose approvals L3 needs; omitted: what L2 needs. Either way, plus one approval from"
+        " each owner of a touched invariant or interface."
+    )
     return _obj(
         "Tier rules and requirements.",
         L1=_obj("Automated tier.", when=l1_when, checks=checks),
         L2=_obj("Team review.", checks=checks, reviewers=l2_reviewers),
-        L3=_obj(
-            "Architecture review.",
-            when=l3_when,
-            checks=checks,
-            reviewers={**l3_reviewers, "description": L3_REVIEWERS},
-        ),
+        L3=_obj("Architecture review.", when=l3_when, checks=checks, reviewers=l3_reviewers),
     )
 
 

@@ -8,6 +8,7 @@ from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import PullMeta, RepoContext, Tier
 from bot.core.policy import parse_policy
 from bot.core.render import decision_json, render_markdown
+from bot.core.schema import policy_schema
 from tests.builders import file_entry
 
 CODEOWNERS = "billing/ @acme/billing\napi/ @acme/api\n"
@@ -106,3 +107,8 @@ def test_interface_owner_groups_do_not_repeat_a_team() -> None:
         ("team review", ("@acme/api",), 1),
         ("owner @acme/api (cents)", ("@acme/api",), 1),
     ]
+
+
+def test_the_schema_says_what_l3_requires_by_default() -> None:
+    tiers = policy_schema()["properties"]["tiers"]["properties"]
+    assert "omitted: what L2 needs" in tiers["L3"]["properties"]["reviewers"]["description"]

@@ -7,6 +7,7 @@ from bot.core.diff import parse_files_listing
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import FileChange, PullMeta, RepoContext, Tier
 from bot.core.policy import parse_policy
+from bot.core.schema import policy_schema
 from tests.builders import file_entry
 
 CODEOWNERS = """\
@@ -63,3 +64,9 @@ def test_both_sides_of_a_rename_count() -> None:
 
 def test_no_codeowners_no_areas() -> None:
     assert classify_owner_areas([FileChange("a.py")], None) == ()
+
+
+def test_the_schema_describes_min_owners_as_owned_areas() -> None:
+    tiers = policy_schema()["properties"]["tiers"]["properties"]
+    description = tiers["L3"]["properties"]["when"]["properties"]["min_owners"]["description"]
+    assert description.startswith("At least this many owned areas")
