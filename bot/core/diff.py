@@ -11,7 +11,7 @@ from unidiff.patch import PatchedFile, PatchSet
 
 from bot.core.models import ChangeSet, FileChange
 
-# GitHub's files listing stops at 3,000 entries (SPEC §6).
+# GitHub's files listing stops at 3,000 entries.
 FILES_LISTING_CAP = 3000
 # How many leading lines of a file are searched for a generated-code marker.
 PREFIX_LINES = 5

@@ -1,4 +1,4 @@
-"""Compute every fact the tier decision needs (SPEC §2) from a change, the repository and the PR."""
+"""Compute every fact the tier decision needs from a change, the repository and the PR."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plan the approval groups a tier requires (SPEC §1): tier reviewers and touched areas' owners."""
+"""Plan the approval groups a tier requires: tier reviewers and touched areas' owners."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Count a change's size (SPEC §2 "Size"): which files count, how many lines, which bucket."""
+"""Count a change's size: which files count, how many lines, which bucket."""
 
 from __future__ import annotations
 
