@@ -75,7 +75,11 @@ def make_ready(redis: Redis) -> Callable[[], bool]:
 
 
 def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers serve`: the Flask intake under waitress."""
+    """`review-tiers serve`: the Flask intake under waitress, its metrics on a port of their own.
+
+    waitress serves with threads in this one process, so one metrics registry sees every
+    delivery; several processes would need the Prometheus client's multiprocess mode.
+    """
     from waitress import serve as waitress_serve
 
     from bot.web import create_app
@@ -87,6 +91,8 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     metrics = Metrics()
     metrics.track_queue(dispatcher.depth)
     app = create_app(settings, make_enqueue(dispatcher), make_ready(redis), metrics)
+    if settings.web_metrics_port:
+        _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
     log.info("serving webhooks on %s:%d", host, port)
     waitress_serve(app, host=host, port=port, threads=8, ident="review-tiers")
 
@@ -106,7 +112,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     runtime = Runtime.build(settings, redis)
     install(runtime)
     if settings.metrics_port:
-        _serve_metrics(runtime.metrics, settings.metrics_port)
+        _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
     worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
     log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
@@ -121,15 +127,15 @@ def warn_on_app_identity(settings: AppSettings) -> None:
         log.warning(warning)
 
 
-def _serve_metrics(metrics: Metrics, port: int) -> None:
+def _serve_metrics(metrics: Metrics, port: int, variable: str) -> None:
     from prometheus_client import start_http_server
 
     try:
         start_http_server(port, registry=metrics.registry)
     except OSError as err:
         raise StartupError(
-            f"cannot serve metrics on port {port}: {err.strerror}; give each worker on a "
-            "host its own REVIEW_TIERS_METRICS_PORT (0 turns it off)"
+            f"cannot serve metrics on port {port}: {err.strerror}; give each process on a "
+            f"host its own {variable} (0 turns it off)"
         ) from err
 
 

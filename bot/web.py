@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bot.logs import log_context
-from bot.metrics import Metrics
+from bot.metrics import Metrics, event_label
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, verify_signature
 
@@ -50,23 +49,19 @@ def create_app(
     settings: AppSettings, enqueue: Enqueue, ready: Ready, metrics: Metrics | None = None
 ) -> Flask:
     """Build the web app around injected settings, a queue writer, a readiness probe and
-    (optionally) the process's metrics, served at /metrics."""
+    (optionally) the process's metrics; those are served on a port of their own, never here."""
     app = Flask(__name__)
     # Werkzeug stops reading a chunked body at this size; _read_signed_body turns that into 413.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @app.post("/webhook")
     def webhook() -> tuple[Response, int]:
-        response, status, event, outcome = _deliver(settings, enqueue)
+        summary: dict[str, Any] = {}
+        response, result = _deliver(settings, enqueue, summary)
         if metrics is not None:
-            metrics.deliveries.labels(event or "unknown", outcome).inc()
-        return response, status
-
-    @app.get("/metrics")
-    def metrics_view() -> Response:
-        if metrics is None:
-            return Response("metrics are off\n", status=404, mimetype="text/plain")
-        return Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
+            event = event_label(request.headers.get("X-GitHub-Event", ""), summary["verified"])
+            metrics.deliveries.labels(event, result.outcome).inc()
+        return response, result.status
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -95,19 +90,22 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
-def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int, str, str]:
-    """Handle one delivery and write its single log line, whatever happens."""
+def _deliver(
+    settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]
+) -> tuple[Response, _Result]:
+    """Handle one delivery and write its single log line, whatever happens; ``summary`` says
+    whether its signature was verified (even when a later step raised)."""
     started = time.monotonic()
     delivery_id = request.headers.get("X-GitHub-Delivery", "")[:MAX_HEADER_CHARS]
     event = request.headers.get("X-GitHub-Event", "")[:MAX_HEADER_CHARS]
-    summary: dict[str, Any] = {}
+    summary["verified"] = False
     with log_context(delivery_id=delivery_id or None, event=event or None):
         try:
             result = _process(settings, enqueue, summary)
-        except Exception as err:  # STYLE habit 7: the view is the boundary; answer 500 as JSON
+        except Exception as err:  # the view is the boundary: answer 500 as JSON
             result = _Result(500, "error", "internal error", error=err)
         _log_delivery(result, summary, started)
-    return jsonify(result.body()), result.status, event, result.outcome
+    return jsonify(result.body()), result
 
 
 def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -> _Result:
@@ -115,6 +113,7 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
     body = _read_signed_body(settings.webhook_secret)
     if isinstance(body, _Result):
         return body
+    summary["verified"] = True
     delivery_id = request.headers.get("X-GitHub-Delivery", "")
     event = request.headers.get("X-GitHub-Event", "")
     if not delivery_id or not event:

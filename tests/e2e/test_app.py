@@ -335,7 +335,8 @@ def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> Non
     sim.add_label(OWNER, REPO, 109, "tier-override/L1", actor="lead")
     labeled = pull_event(109, "labeled", head, sender__login="lead")
     app.deliver("pull_request", labeled)  # debounced: still queued when scraped
-    web = scrape(f"{app.url}/metrics")
+    web = scrape(f"http://127.0.0.1:{app.env['REVIEW_TIERS_WEB_METRICS_PORT']}/metrics")
+    assert requests.get(f"{app.url}/metrics", timeout=5).status_code == 404
     assert web["review_tiers_deliveries_total"] > 0
     assert web["review_tiers_queue_depth"] > 0
     wait_evaluations(app, 109, 2)
