@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +110,7 @@ def _deliver(
 
 def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -> _Result:
     """Body, headers, JSON, route, enqueue: each step can end the delivery."""
-    body = _read_signed_body(settings.webhook_secret)
+    body = _read_signed_body(settings.webhook_secrets)
     if isinstance(body, _Result):
         return body
     summary["verified"] = True
@@ -133,7 +133,7 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
     return _enqueue_all(enqueue, routed)
 
 
-def _read_signed_body(secret: str) -> bytes | _Result:
+def _read_signed_body(secrets: Sequence[str]) -> bytes | _Result:
     """The raw body once its size and signature pass, else the rejection."""
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
@@ -147,7 +147,10 @@ def _read_signed_body(secret: str) -> bytes | _Result:
         return _Result(413, "rejected", "payload too large")
     # The signature is checked on the raw bytes before anything in them is trusted.
     signature = request.headers.get("X-Hub-Signature-256")
-    if not verify_signature(secret, body, signature):
+    # Every secret is checked (current, and the previous one during a rotation) so the time
+    # taken does not say which one matched.
+    matches = [verify_signature(secret, body, signature) for secret in secrets]
+    if not any(matches):
         reason = "missing X-Hub-Signature-256" if signature is None else "invalid signature"
         return _Result(401, "rejected", reason)
     return body

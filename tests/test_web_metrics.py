@@ -14,6 +14,8 @@ from bot.settings import AppSettings
 from bot.web import create_app
 from tests.test_web import APP_ID, BODY, SECRET, Queue, fixture_body, post, signature
 
+OLD_SECRET = "the secret before the rotation"
+
 
 @pytest.fixture
 def queue() -> Queue:
@@ -75,3 +77,26 @@ def test_metrics_are_not_served_on_the_webhook_port(client: FlaskClient) -> None
         404,
         {"status": "error", "reason": "not found"},
     )
+
+
+def test_previous_secret_is_accepted_during_a_rotation(queue: Queue) -> None:
+    settings = AppSettings(
+        app_id=APP_ID,
+        private_key="unused here",
+        webhook_secret=SECRET,
+        webhook_secret_previous=OLD_SECRET,
+    )
+    client = create_app(settings, queue.enqueue, queue.ready).test_client()
+    assert post(client, "pull_request", BODY).status_code == 202
+    old = post(client, "pull_request", BODY, X_Hub_Signature_256=signature(BODY, OLD_SECRET))
+    assert old.status_code == 202
+    other = post(client, "pull_request", BODY, X_Hub_Signature_256=signature(BODY, "neither"))
+    assert other.status_code == 401
+    assert len(queue.requests) == 2
+    without = create_app(
+        AppSettings(app_id=APP_ID, private_key="unused here", webhook_secret=SECRET),
+        queue.enqueue,
+        queue.ready,
+    ).test_client()
+    refused = post(without, "pull_request", BODY, X_Hub_Signature_256=signature(BODY, OLD_SECRET))
+    assert refused.status_code == 401
