@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -50,7 +51,7 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
+def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRequest], None]:
     def enqueue(req: EvaluateRequest) -> None:
         if req.number is None:
             if req.sha:
@@ -62,6 +63,20 @@ def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
         dispatcher.submit(pull, req.delivery_id, req.actor)
 
     return enqueue
+
+
+def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
+    """The web process's queue writer: all requests of one delivery are queued together with
+    its replay record, in one transaction; False when the delivery was recorded before."""
+
+    def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
+        batch = DeliveryBatch(delivery_id)
+        enqueue = make_enqueue(batch)
+        for req in requests:
+            enqueue(req)
+        return accept(dispatcher, batch)
+
+    return intake
 
 
 def make_ready(redis: Redis) -> Callable[[], bool]:
@@ -90,7 +105,7 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
     metrics = Metrics()
     metrics.track_queue(dispatcher.depth)
-    app = create_app(settings, make_enqueue(dispatcher), make_ready(redis), metrics)
+    app = create_app(settings, make_intake(dispatcher), make_ready(redis), metrics)
     if settings.web_metrics_port:
         _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
     log.info("serving webhooks on %s:%d", host, port)

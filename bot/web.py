@@ -21,7 +21,8 @@ from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, v
 MAX_BODY_BYTES = 25 * 1024 * 1024
 MAX_HEADER_CHARS = 128
 
-Enqueue = Callable[[EvaluateRequest], None]
+# Queues all requests of one delivery (its id first); False when that delivery was queued before.
+Enqueue = Callable[[str, Sequence[EvaluateRequest]], bool]
 Ready = Callable[[], bool]
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class _Result:
     def body(self) -> dict[str, Any]:
         if self.outcome == "queued":
             return {"status": "queued", "count": len(self.requests)}
-        if self.outcome == "ignored":
+        if self.outcome in ("ignored", "duplicate"):
             return {"status": "ignored", "reason": self.reason}
         return {"status": "error", "reason": self.reason}
 
@@ -130,7 +131,7 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
         return _Result(400, "rejected", str(err))
     if isinstance(routed, Skip):
         return _Result(200, "ignored", routed.reason)
-    return _enqueue_all(enqueue, routed)
+    return _enqueue_all(enqueue, delivery_id, routed)
 
 
 def _read_signed_body(secrets: Sequence[str]) -> bytes | _Result:
@@ -166,12 +167,14 @@ def _parse(body: bytes) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _enqueue_all(enqueue: Enqueue, requests: list[EvaluateRequest]) -> _Result:
+def _enqueue_all(enqueue: Enqueue, delivery_id: str, requests: list[EvaluateRequest]) -> _Result:
     try:
-        for evaluate in requests:
-            enqueue(evaluate)
+        fresh = enqueue(delivery_id, requests)
     except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
         return _Result(503, "error", "queue unavailable", requests, err)
+    if not fresh:
+        # A replay, or GitHub's redelivery of one already answered 202: queue nothing again.
+        return _Result(200, "duplicate", "duplicate delivery", requests)
     return _Result(202, "queued", f"{len(requests)} evaluation(s) queued", requests)
 
 
