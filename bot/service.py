@@ -97,6 +97,7 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     """
     from waitress import serve as waitress_serve
 
+    from bot.serving import server_options
     from bot.web import create_app
 
     settings = load_settings(environ)
@@ -106,10 +107,11 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     metrics = Metrics()
     metrics.track_queue(dispatcher.depth)
     app = create_app(settings, make_intake(dispatcher), make_ready(redis), metrics)
+    options = server_options()
     if settings.web_metrics_port:
         _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
-    log.info("serving webhooks on %s:%d", host, port)
-    waitress_serve(app, host=host, port=port, threads=8, ident="review-tiers")
+    log.info("serving webhooks on %s:%d", host, port, extra={"server": options})
+    waitress_serve(app, host=host, port=port, **options)
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
