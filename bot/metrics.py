@@ -21,6 +21,26 @@ _ENDPOINT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/orgs/[^/]+/teams/[^/]+/"), "/orgs/{org}/teams/{team_slug}/"),
     (re.compile(r"/\d+(?=/|$)"), "/{id}"),
 )
+# The events the App subscribes to or handles. A verified delivery of any other event counts as
+# "other", and one that failed (or never reached) the signature check as "unverified": label
+# values never come from an unauthenticated header, so nobody can grow the series without bound.
+DELIVERY_EVENTS = frozenset(
+    {
+        "pull_request",
+        "pull_request_review",
+        "check_run",
+        "check_suite",
+        "status",
+        "issue_comment",
+        "ping",
+        "installation",
+        "installation_repositories",
+        "merge_group",
+        "push",
+    }
+)
+OTHER_EVENT = "other"
+UNVERIFIED_EVENT = "unverified"
 EVALUATION_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
 
@@ -31,8 +51,15 @@ def endpoint_label(url: str) -> str:
     return url or "/"
 
 
+def event_label(event: str, verified: bool) -> str:
+    """The ``event`` label of a delivery: from a closed set, and only once it is verified."""
+    if not verified:
+        return UNVERIFIED_EVENT
+    return event if event in DELIVERY_EVENTS else OTHER_EVENT
+
+
 class Metrics:
-    """The metric families of SPEC's operators: deliveries, queue, evaluations, GitHub calls."""
+    """The metric families operators watch: deliveries, queue, evaluations, GitHub calls."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
 
 QUEUE_NAME = "review-tiers"
@@ -77,8 +78,16 @@ class Dispatcher:
         """
         self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), WATCHDOG_SECONDS)
 
-    def enqueue(self, func: str, args: tuple[object, ...], delay: float) -> None:
-        options = {"job_timeout": JOB_TIMEOUT, "result_ttl": 600, "failure_ttl": 7 * 86400}
+    def enqueue(
+        self, func: str, args: tuple[object, ...], delay: float, pipeline: Pipeline | None = None
+    ) -> None:
+        """Queue ``func`` now or after ``delay``; with a transaction ``pipeline``, as part of it."""
+        options: dict[str, object] = {
+            "job_timeout": JOB_TIMEOUT,
+            "result_ttl": 600,
+            "failure_ttl": 7 * 86400,
+            "pipeline": pipeline,
+        }
         if delay > 0:
             self.queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
         else:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -50,7 +51,7 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
+def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRequest], None]:
     def enqueue(req: EvaluateRequest) -> None:
         if req.number is None:
             if req.sha:
@@ -64,6 +65,20 @@ def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
     return enqueue
 
 
+def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
+    """The web process's queue writer: all requests of one delivery are queued together with
+    its replay record, in one transaction; False when the delivery was recorded before."""
+
+    def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
+        batch = DeliveryBatch(delivery_id)
+        enqueue = make_enqueue(batch)
+        for req in requests:
+            enqueue(req)
+        return accept(dispatcher, batch)
+
+    return intake
+
+
 def make_ready(redis: Redis) -> Callable[[], bool]:
     def ready() -> bool:
         try:
@@ -75,9 +90,14 @@ def make_ready(redis: Redis) -> Callable[[], bool]:
 
 
 def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers serve`: the Flask intake under waitress."""
+    """`review-tiers serve`: the Flask intake under waitress, its metrics on a port of their own.
+
+    waitress serves with threads in this one process, so one metrics registry sees every
+    delivery; several processes would need the Prometheus client's multiprocess mode.
+    """
     from waitress import serve as waitress_serve
 
+    from bot.serving import server_options
     from bot.web import create_app
 
     settings = load_settings(environ)
@@ -86,9 +106,12 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
     metrics = Metrics()
     metrics.track_queue(dispatcher.depth)
-    app = create_app(settings, make_enqueue(dispatcher), make_ready(redis), metrics)
-    log.info("serving webhooks on %s:%d", host, port)
-    waitress_serve(app, host=host, port=port, threads=8, ident="review-tiers")
+    app = create_app(settings, make_intake(dispatcher), make_ready(redis), metrics)
+    options = server_options()
+    if settings.web_metrics_port:
+        _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
+    log.info("serving webhooks on %s:%d", host, port, extra={"server": options})
+    waitress_serve(app, host=host, port=port, **options)
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
@@ -106,7 +129,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     runtime = Runtime.build(settings, redis)
     install(runtime)
     if settings.metrics_port:
-        _serve_metrics(runtime.metrics, settings.metrics_port)
+        _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
     worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
     log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
@@ -121,15 +144,15 @@ def warn_on_app_identity(settings: AppSettings) -> None:
         log.warning(warning)
 
 
-def _serve_metrics(metrics: Metrics, port: int) -> None:
+def _serve_metrics(metrics: Metrics, port: int, variable: str) -> None:
     from prometheus_client import start_http_server
 
     try:
         start_http_server(port, registry=metrics.registry)
     except OSError as err:
         raise StartupError(
-            f"cannot serve metrics on port {port}: {err.strerror}; give each worker on a "
-            "host its own REVIEW_TIERS_METRICS_PORT (0 turns it off)"
+            f"cannot serve metrics on port {port}: {err.strerror}; give each process on a "
+            f"host its own {variable} (0 turns it off)"
         ) from err
 
 

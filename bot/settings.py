@@ -38,6 +38,9 @@ class AppSettings:
     log_level: str = "INFO"
     debounce_seconds: float = 2.0
     metrics_port: int = 9100  # the worker's /metrics; 0 turns it off
+    web_metrics_port: int = 9101  # the web process's /metrics, never the webhook port; 0: off
+    # Accepted alongside webhook_secret while GitHub's side of a secret rotation catches up.
+    webhook_secret_previous: str = field(default="", repr=False)
 
     @property
     def bot_login(self) -> str:
@@ -49,8 +52,15 @@ class AppSettings:
             f"AppSettings(app_id={self.app_id}, private_key='***', webhook_secret='***', "
             f"redis_url={self.redis_url!r}, api_url={self.api_url!r}, "
             f"app_slug={self.app_slug!r}, log_level={self.log_level!r}, "
-            f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r})"
+            f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r}, "
+            f"web_metrics_port={self.web_metrics_port!r}, "
+            f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r})"
         )
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """The secrets a delivery's signature may be made with: current, then previous."""
+        return tuple(s for s in (self.webhook_secret, self.webhook_secret_previous) if s)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require_github: bool = True) -> AppSettings:
@@ -68,7 +78,9 @@ class AppSettings:
             app_slug=_app_slug(environ),
             log_level=_log_level(environ),
             debounce_seconds=_debounce(environ),
-            metrics_port=_metrics_port(environ),
+            metrics_port=_port(environ, "REVIEW_TIERS_METRICS_PORT", 9100),
+            web_metrics_port=_port(environ, "REVIEW_TIERS_WEB_METRICS_PORT", 9101),
+            webhook_secret_previous=_previous_secret(environ),
         )
 
 
@@ -145,6 +157,13 @@ def _webhook_secret(environ: Mapping[str, str], required: bool) -> str:
     return secret
 
 
+def _previous_secret(environ: Mapping[str, str]) -> str:
+    secret = environ.get("GITHUB_WEBHOOK_SECRET_PREVIOUS", "")
+    if secret and not secret.strip():
+        raise SettingsError("GITHUB_WEBHOOK_SECRET_PREVIOUS is blank: unset it or give the secret")
+    return secret
+
+
 def _redis_url(environ: Mapping[str, str]) -> str:
     url = (_get(environ, "REDIS_URL") or DEFAULT_REDIS_URL).strip()
     if not url.startswith(REDIS_SCHEMES):
@@ -202,12 +221,11 @@ def _debounce(environ: Mapping[str, str]) -> float:
     return seconds
 
 
-def _metrics_port(environ: Mapping[str, str]) -> int:
-    raw = _get(environ, "REVIEW_TIERS_METRICS_PORT")
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _get(environ, name)
     if raw is None:
-        return 9100
-    if not raw.strip().isdigit() or int(raw) > 65535:
-        raise SettingsError(
-            f"REVIEW_TIERS_METRICS_PORT must be a port number (0 turns it off), got {raw[:20]!r}"
-        )
-    return int(raw)
+        return default
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > 65535:
+        raise SettingsError(f"{name} must be a port number (0 turns it off), got {raw[:20]!r}")
+    return int(text)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bot.logs import log_context
-from bot.metrics import Metrics
+from bot.metrics import Metrics, event_label
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, verify_signature
 
@@ -22,7 +21,8 @@ from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, v
 MAX_BODY_BYTES = 25 * 1024 * 1024
 MAX_HEADER_CHARS = 128
 
-Enqueue = Callable[[EvaluateRequest], None]
+# Queues all requests of one delivery (its id first); False when that delivery was queued before.
+Enqueue = Callable[[str, Sequence[EvaluateRequest]], bool]
 Ready = Callable[[], bool]
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class _Result:
     def body(self) -> dict[str, Any]:
         if self.outcome == "queued":
             return {"status": "queued", "count": len(self.requests)}
-        if self.outcome == "ignored":
+        if self.outcome in ("ignored", "duplicate"):
             return {"status": "ignored", "reason": self.reason}
         return {"status": "error", "reason": self.reason}
 
@@ -50,23 +50,19 @@ def create_app(
     settings: AppSettings, enqueue: Enqueue, ready: Ready, metrics: Metrics | None = None
 ) -> Flask:
     """Build the web app around injected settings, a queue writer, a readiness probe and
-    (optionally) the process's metrics, served at /metrics."""
+    (optionally) the process's metrics; those are served on a port of their own, never here."""
     app = Flask(__name__)
     # Werkzeug stops reading a chunked body at this size; _read_signed_body turns that into 413.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @app.post("/webhook")
     def webhook() -> tuple[Response, int]:
-        response, status, event, outcome = _deliver(settings, enqueue)
+        summary: dict[str, Any] = {}
+        response, result = _deliver(settings, enqueue, summary)
         if metrics is not None:
-            metrics.deliveries.labels(event or "unknown", outcome).inc()
-        return response, status
-
-    @app.get("/metrics")
-    def metrics_view() -> Response:
-        if metrics is None:
-            return Response("metrics are off\n", status=404, mimetype="text/plain")
-        return Response(generate_latest(metrics.registry), mimetype=CONTENT_TYPE_LATEST)
+            event = event_label(request.headers.get("X-GitHub-Event", ""), summary["verified"])
+            metrics.deliveries.labels(event, result.outcome).inc()
+        return response, result.status
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
@@ -95,26 +91,30 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
-def _deliver(settings: AppSettings, enqueue: Enqueue) -> tuple[Response, int, str, str]:
-    """Handle one delivery and write its single log line, whatever happens."""
+def _deliver(
+    settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]
+) -> tuple[Response, _Result]:
+    """Handle one delivery and write its single log line, whatever happens; ``summary`` says
+    whether its signature was verified (even when a later step raised)."""
     started = time.monotonic()
     delivery_id = request.headers.get("X-GitHub-Delivery", "")[:MAX_HEADER_CHARS]
     event = request.headers.get("X-GitHub-Event", "")[:MAX_HEADER_CHARS]
-    summary: dict[str, Any] = {}
+    summary["verified"] = False
     with log_context(delivery_id=delivery_id or None, event=event or None):
         try:
             result = _process(settings, enqueue, summary)
-        except Exception as err:  # STYLE habit 7: the view is the boundary; answer 500 as JSON
+        except Exception as err:  # the view is the boundary: answer 500 as JSON
             result = _Result(500, "error", "internal error", error=err)
         _log_delivery(result, summary, started)
-    return jsonify(result.body()), result.status, event, result.outcome
+    return jsonify(result.body()), result
 
 
 def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -> _Result:
     """Body, headers, JSON, route, enqueue: each step can end the delivery."""
-    body = _read_signed_body(settings.webhook_secret)
+    body = _read_signed_body(settings.webhook_secrets)
     if isinstance(body, _Result):
         return body
+    summary["verified"] = True
     delivery_id = request.headers.get("X-GitHub-Delivery", "")
     event = request.headers.get("X-GitHub-Event", "")
     if not delivery_id or not event:
@@ -131,10 +131,10 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
         return _Result(400, "rejected", str(err))
     if isinstance(routed, Skip):
         return _Result(200, "ignored", routed.reason)
-    return _enqueue_all(enqueue, routed)
+    return _enqueue_all(enqueue, delivery_id, routed)
 
 
-def _read_signed_body(secret: str) -> bytes | _Result:
+def _read_signed_body(secrets: Sequence[str]) -> bytes | _Result:
     """The raw body once its size and signature pass, else the rejection."""
     length = request.content_length
     if length is not None and length > MAX_BODY_BYTES:
@@ -148,7 +148,10 @@ def _read_signed_body(secret: str) -> bytes | _Result:
         return _Result(413, "rejected", "payload too large")
     # The signature is checked on the raw bytes before anything in them is trusted.
     signature = request.headers.get("X-Hub-Signature-256")
-    if not verify_signature(secret, body, signature):
+    # Every secret is checked (current, and the previous one during a rotation) so the time
+    # taken does not say which one matched.
+    matches = [verify_signature(secret, body, signature) for secret in secrets]
+    if not any(matches):
         reason = "missing X-Hub-Signature-256" if signature is None else "invalid signature"
         return _Result(401, "rejected", reason)
     return body
@@ -164,12 +167,14 @@ def _parse(body: bytes) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _enqueue_all(enqueue: Enqueue, requests: list[EvaluateRequest]) -> _Result:
+def _enqueue_all(enqueue: Enqueue, delivery_id: str, requests: list[EvaluateRequest]) -> _Result:
     try:
-        for evaluate in requests:
-            enqueue(evaluate)
+        fresh = enqueue(delivery_id, requests)
     except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
         return _Result(503, "error", "queue unavailable", requests, err)
+    if not fresh:
+        # A replay, or GitHub's redelivery of one already answered 202: queue nothing again.
+        return _Result(200, "duplicate", "duplicate delivery", requests)
     return _Result(202, "queued", f"{len(requests)} evaluation(s) queued", requests)
 
 

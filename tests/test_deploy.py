@@ -102,3 +102,34 @@ def test_procfile_and_image_commands_exist() -> None:
     assert commands == {"web": ["review-tiers", "serve"], "worker": ["review-tiers", "worker"]}
     for argv in commands.values():
         parser.parse_args(argv[1:])
+
+
+def test_web_metrics_have_their_own_unpublished_port() -> None:
+    exposed = [ln.split()[1:] for ln in (DEPLOY / "Dockerfile").read_text().splitlines()]
+    assert ["8080", "9100", "9101"] in exposed
+    web_service = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]["web"]
+    assert web_service["ports"] == ["8080:8080"] and web_service["expose"] == ["9101"]
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in manifests()}
+    pod = docs[("Deployment", "review-tiers-web")]["spec"]["template"]
+    container = pod["spec"]["containers"][0]
+    assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
+        "http": 8080,
+        "metrics": 9101,
+    }
+    env = {e["name"]: e for e in container["env"]}
+    assert env["REVIEW_TIERS_WEB_METRICS_PORT"]["value"] == "9101"
+    assert env["GITHUB_WEBHOOK_SECRET_PREVIOUS"]["valueFrom"]["secretKeyRef"]["optional"] is True
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == "9101"
+    service = docs[("Service", "review-tiers-web")]
+    assert [p["targetPort"] for p in service["spec"]["ports"]] == ["http"]
+    assert "annotations" not in service["metadata"]
+
+
+def test_web_pod_has_a_writable_tmp_for_large_bodies() -> None:
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in manifests()}
+    spec = docs[("Deployment", "review-tiers-web")]["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert "emptyDir" in volumes[mounts["/tmp"]]

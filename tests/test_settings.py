@@ -80,6 +80,22 @@ def test_every_optional_variable(env: dict[str, str]) -> None:
     assert settings.debounce_seconds == 0.5
 
 
+def test_metrics_ports(env: dict[str, str]) -> None:
+    defaults = AppSettings.from_env(env)
+    assert (defaults.metrics_port, defaults.web_metrics_port) == (9100, 9101)
+    env |= {"REVIEW_TIERS_METRICS_PORT": "0", "REVIEW_TIERS_WEB_METRICS_PORT": " 9200 "}
+    settings = AppSettings.from_env(env)
+    assert (settings.metrics_port, settings.web_metrics_port) == (0, 9200)
+
+
+def test_previous_webhook_secret(env: dict[str, str]) -> None:
+    assert AppSettings.from_env(env).webhook_secrets == (SECRET,)
+    env["GITHUB_WEBHOOK_SECRET_PREVIOUS"] = " old secret "  # kept byte for byte, like the current
+    settings = AppSettings.from_env(env)
+    assert settings.webhook_secrets == (SECRET, " old secret ")
+    assert "old secret" not in repr(settings) and "webhook_secret_previous='***'" in repr(settings)
+
+
 def test_blank_optional_values_mean_default(env: dict[str, str]) -> None:
     env |= {"REDIS_URL": "", "GITHUB_API_URL": " ", "LOG_LEVEL": ""}
     settings = AppSettings.from_env(env)
@@ -170,6 +186,12 @@ INVALID: dict[str, tuple[dict[str, str | None], str]] = {
     "debounce negative": (replace("REVIEW_TIERS_DEBOUNCE_SECONDS", "-1"), "DEBOUNCE_SECONDS"),
     "debounce nan": (replace("REVIEW_TIERS_DEBOUNCE_SECONDS", "nan"), "DEBOUNCE_SECONDS"),
     "debounce huge": (replace("REVIEW_TIERS_DEBOUNCE_SECONDS", "1e9"), "DEBOUNCE_SECONDS"),
+    "metrics port text": (replace("REVIEW_TIERS_METRICS_PORT", "metrics"), "METRICS_PORT"),
+    "web metrics port text": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "x"), "WEB_METRICS_PORT"),
+    "web metrics port big": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "70000"), "WEB_METRICS_PORT"),
+    "web metrics port sign": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "-1"), "WEB_METRICS_PORT"),
+    "web metrics superscript": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "\u00b2"), "WEB_METRICS"),
+    "blank previous secret": (replace("GITHUB_WEBHOOK_SECRET_PREVIOUS", "  "), "SECRET_PREVIOUS"),
 }
 
 

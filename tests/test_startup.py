@@ -51,8 +51,19 @@ def start(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         ({"GITHUB_WEBHOOK_SECRET": None}, "GITHUB_WEBHOOK_SECRET"),
         ({"REDIS_URL": "http://nope"}, "REDIS_URL"),
         ({"REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "Redis is unreachable"),
+        ({"REVIEW_TIERS_WEB_METRICS_PORT": "web"}, "REVIEW_TIERS_WEB_METRICS_PORT"),
+        ({"GITHUB_WEBHOOK_SECRET_PREVIOUS": " "}, "GITHUB_WEBHOOK_SECRET_PREVIOUS"),
     ],
-    ids=["missing-id", "bad-id", "bad-key", "missing-secret", "bad-redis-url", "redis-down"],
+    ids=[
+        "missing-id",
+        "bad-id",
+        "bad-key",
+        "missing-secret",
+        "bad-redis-url",
+        "redis-down",
+        "bad-web-metrics-port",
+        "blank-previous-secret",
+    ],
 )
 def test_bad_start_stops_with_one_line(
     command: str, change: dict[str, str | None], needle: str, good_env: dict[str, str]
@@ -70,3 +81,18 @@ def test_bad_start_stops_with_one_line(
     assert "Traceback" not in done.stderr
     assert "s3cret-value" not in done.stderr + done.stdout
     assert "PRIVATE KEY" not in done.stderr + done.stdout
+
+
+def test_busy_web_metrics_port_stops_serve_with_one_line(
+    good_env: dict[str, str], redis_url: str
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = good_env | {"REDIS_URL": redis_url, "REVIEW_TIERS_WEB_METRICS_PORT": str(port)}
+        done = start("serve", env)
+    assert done.returncode == 1
+    [error] = done.stderr.strip().splitlines()
+    assert f"cannot serve metrics on port {port}" in error
+    assert "REVIEW_TIERS_WEB_METRICS_PORT" in error

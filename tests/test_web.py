@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,16 +32,21 @@ SETTINGS = AppSettings(app_id=APP_ID, private_key="unused here", webhook_secret=
 
 @dataclass
 class Queue:
-    """A recording stand-in for the queue: keeps requests, or fails like a dead Redis."""
+    """A recording stand-in for the queue: keeps requests, or fails like a dead Redis.
+
+    The real writer, with its replay record, is tested on Redis in tests/test_deliveries.py.
+    """
 
     requests: list[EvaluateRequest] = field(default_factory=list)
     error: Exception | None = None
     healthy: bool | None = True
 
-    def enqueue(self, request: EvaluateRequest) -> None:
+    def enqueue(self, delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
         if self.error is not None:
             raise self.error
-        self.requests.append(request)
+        assert {r.delivery_id for r in requests} <= {delivery_id}
+        self.requests.extend(requests)
+        return True
 
     def ready(self) -> bool:
         if self.healthy is None:

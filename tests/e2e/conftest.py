@@ -67,5 +67,6 @@ def app(
     port = _free_port()
     env = app_env(sim, keys[0], e2e_redis_url, port)
     metrics_ports = [_free_port(), _free_port()]  # two workers, each with its own /metrics
+    env["REVIEW_TIERS_WEB_METRICS_PORT"] = str(_free_port())
     with running_app(env, port, tmp_path_factory.mktemp("logs"), metrics_ports) as procs:
         yield procs

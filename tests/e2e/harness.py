@@ -144,6 +144,7 @@ def app_env(sim: GitHubSimulator, private_key: str, redis_url: str, port: int) -
         PORT=str(port),
         LOG_LEVEL="INFO",
         REVIEW_TIERS_DEBOUNCE_SECONDS="1",
+        REVIEW_TIERS_WEB_METRICS_PORT="0",  # a test that scrapes it picks a free port
     )
     return env
 

@@ -145,14 +145,16 @@ def test_redelivery_and_repeat_make_no_writes(sim: GitHubSimulator, app: Process
     head = open_pull(sim, app, 104, [entry("src/app.py", 5)])
     before = len(sim.writes())
     event = pull_event(104, "synchronize", head)
-    app.deliver("pull_request", event, delivery="fixed-delivery-id")
+    assert app.deliver("pull_request", event, delivery="fixed-delivery-id").status_code == 202
     wait_evaluations(app, 104, 2)
-    app.deliver("pull_request", event, delivery="fixed-delivery-id")  # redelivery: same GUID
-    wait_evaluations(app, 104, 3)
+    # A replay of a delivery answered 202 (same GUID) is answered 200 and queues nothing.
+    repeat = app.deliver("pull_request", event, delivery="fixed-delivery-id")
+    assert repeat.json() == {"status": "ignored", "reason": "duplicate delivery"}
     app.deliver("pull_request", event)  # the same event under a new delivery id
-    records = wait_evaluations(app, 104, 4)
+    records = wait_evaluations(app, 104, 3)
     assert len(sim.writes()) == before
-    assert [r["actions"] for r in records[1:]] == [[], [], []]
+    assert [r["actions"] for r in records[1:]] == [[], []]
+    assert [r["deliveries"] for r in records].count(["fixed-delivery-id"]) == 1
 
 
 def test_override_by_writer_refused_by_maintainer_honoured(
@@ -335,7 +337,8 @@ def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> Non
     sim.add_label(OWNER, REPO, 109, "tier-override/L1", actor="lead")
     labeled = pull_event(109, "labeled", head, sender__login="lead")
     app.deliver("pull_request", labeled)  # debounced: still queued when scraped
-    web = scrape(f"{app.url}/metrics")
+    web = scrape(f"http://127.0.0.1:{app.env['REVIEW_TIERS_WEB_METRICS_PORT']}/metrics")
+    assert requests.get(f"{app.url}/metrics", timeout=5).status_code == 404
     assert web["review_tiers_deliveries_total"] > 0
     assert web["review_tiers_queue_depth"] > 0
     wait_evaluations(app, 109, 2)

@@ -1,0 +1,83 @@
+"""A webhook delivery's replay record and the work it queues, written in one Redis transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.client import Pipeline
+from redis.exceptions import ResponseError, WatchError
+
+from bot.queueing import QUEUED_TTL, Dispatcher, PullKey
+
+# How long a delivery id is remembered: a replay (or a redelivery of a delivery already
+# answered 202) within this window queues nothing.
+DELIVERY_TTL = 3600
+# A worker starting a job touches a watched key; after this many such races the intake gives
+# up with an error, so GitHub sees a failed delivery that can be redelivered.
+MAX_ATTEMPTS = 5
+
+
+class ContendedError(RuntimeError):
+    """The transaction lost every race against workers touching the same pull requests."""
+
+
+@dataclass
+class DeliveryBatch:
+    """What one delivery asks for: pull requests to mark dirty and commits whose PRs to find.
+
+    It takes the dispatcher's ``submit`` calls, so requests are turned into work in one place.
+    """
+
+    delivery_id: str
+    pulls: dict[PullKey, str] = field(default_factory=dict)
+    commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
+
+    def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
+        self.pulls[pull] = actor or ""
+        return True
+
+    def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
+        self.commits.append((repo, sha))
+
+
+def delivery_key(delivery_id: str) -> str:
+    return f"rt:delivery:{delivery_id}"
+
+
+def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
+    """Record the delivery, mark its pull requests dirty and queue their jobs, all or nothing;
+    False (and nothing written) when the delivery was recorded before."""
+    for _ in range(MAX_ATTEMPTS):
+        with dispatcher.redis.pipeline(transaction=True) as pipe:
+            try:
+                return _transact(pipe, dispatcher, batch)
+            except WatchError:
+                continue  # a watched key changed before EXEC: nothing was written, look again
+    raise ContendedError(f"delivery {batch.delivery_id}: {MAX_ATTEMPTS} transactions lost a race")
+
+
+def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
+    key = delivery_key(batch.delivery_id)
+    pipe.watch(key, *(pull.key("queued") for pull in batch.pulls))
+    if pipe.exists(key):
+        return False
+    idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
+    pipe.multi()
+    pipe.set(key, "1", ex=DELIVERY_TTL)
+    for pull, actor in batch.pulls.items():
+        pipe.hset(pull.key("dirty"), batch.delivery_id, actor)
+        pipe.expire(pull.key("dirty"), QUEUED_TTL)
+    for pull in idle:  # a pull request with a job queued already coalesces into it
+        pipe.set(pull.key("queued"), "1", ex=QUEUED_TTL)
+        job_args = (*pull.args(), batch.delivery_id)
+        dispatcher.enqueue("bot.jobs.run_pull_job", job_args, dispatcher.debounce, pipe)
+    for repo, sha in batch.commits:
+        dispatcher.enqueue("bot.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe)
+    try:
+        pipe.execute()
+    except ResponseError:
+        # Redis still applies the other commands of a transaction when one fails: take the
+        # record back so that the failed (non-202) delivery can be redelivered.
+        dispatcher.redis.delete(key)
+        raise
+    return True
