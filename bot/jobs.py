@@ -69,7 +69,7 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
             log.error("evaluation failed for good: %s", err, extra={"outcome": "failed"})
             runtime.dispatcher.clear_attempts(pull)
             return None
-        except Exception as err:  # STYLE habit 7: the job is a boundary; keep the events
+        except Exception as err:  # the job is a boundary: keep the events for a retry
             log.exception("evaluation crashed", extra={"outcome": "crashed"})
             unexpected = TransientGitHubError(f"unexpected {type(err).__name__}: {err}")
             return _schedule_retry(runtime, pull, events, unexpected)
@@ -87,7 +87,8 @@ def _evaluate(
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
-    record = evaluate_pull(port, repo, pull.number, RunInfo(deliveries[-1], actors))
+    run = RunInfo(deliveries[-1], actors)
+    record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
     runtime.record(record, time.monotonic() - started, port)
     return record

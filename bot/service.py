@@ -11,9 +11,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from bot.errors import SettingsError
+from bot.grants import RedisGrantStore
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.redaction import register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest
@@ -28,9 +30,11 @@ class StartupError(RuntimeError):
 
 def load_settings(environ: Mapping[str, str]) -> AppSettings:
     try:
-        return AppSettings.from_env(environ)
+        settings = AppSettings.from_env(environ)
     except SettingsError as err:
         raise StartupError(str(err)) from err
+    register_secret(settings.webhook_secret)  # redacted by value from every output
+    return settings
 
 
 def connect_redis(url: str) -> Redis:
@@ -51,6 +55,8 @@ def _safe_url(url: str) -> str:
 
 
 def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
+    grants = RedisGrantStore(dispatcher.redis)
+
     def enqueue(req: EvaluateRequest) -> None:
         if req.number is None:
             if req.sha:
@@ -58,6 +64,7 @@ def make_enqueue(dispatcher: Dispatcher) -> Callable[[EvaluateRequest], None]:
                     (req.installation_id, req.owner, req.repo), req.sha, req.delivery_id
                 )
             return
+        grants.record_delivery(req)  # before queueing: the run that follows must see it
         pull = PullKey(req.installation_id, req.owner, req.repo, req.number)
         dispatcher.submit(pull, req.delivery_id, req.actor)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -12,8 +15,10 @@ from rq import Queue
 from bot import jobs
 from bot.audit import AuditLog
 from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.logs import configure_logging
 from bot.ports import GitHubPort, PullInfo
 from bot.queueing import Dispatcher, PullKey
+from bot.redaction import forget_secrets, register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from tests.fakes import FakePort
@@ -152,3 +157,44 @@ def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
     assert runtime.dispatcher.take_events(PULL) == {"d-9": ""}
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The worker's JSON log lines, captured; the root logger is put back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+    yield stream
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_an_error_echoing_credentials_leaves_no_trace_of_them(
+    runtime: FakeRuntime, log_lines: io.StringIO
+) -> None:
+    secret = "hook-secret-for-jobs"
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjQyfQ.c2lnbmF0dXJlLWJ5dGVz"
+    token = "ghs_" + "A1b2" * 9
+    echoed = f"GitHub answered 422: token {token}, jwt {jwt}, secret {secret}"
+    register_secret(secret)
+    runtime.port.fail("fetch_files", PermanentGitHubError(echoed))
+    runtime.dispatcher.submit(PULL, "d-1")
+    try:
+        assert jobs.run_pull_job(*PULL.args()) == "done"
+    finally:
+        forget_secrets()
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    (record,) = runtime.audit.export()
+    texts = {
+        "check": output.title + output.summary,
+        "audit": json.dumps(record),
+        "log": log_lines.getvalue(),
+    }
+    assert "GitHub answered 422" in texts["check"] and record["outcome"].startswith("failed")
+    assert "GitHub answered 422" in texts["log"]
+    for where, text in texts.items():
+        for leaked in (token, jwt, secret):
+            assert leaked not in text, (where, leaked)
+        assert "[redacted]" in text, where

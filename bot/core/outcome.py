@@ -19,11 +19,15 @@ def _clip(text: str) -> str:
 
 
 def check_for_decision(
-    facts: PullFacts, decision: TierDecision, progress: Sequence[Progress]
+    facts: PullFacts,
+    decision: TierDecision,
+    progress: Sequence[Progress],
+    grants: Sequence[str] = (),
 ) -> CheckState:
     """in_progress while requirements are open, success when all are met, failure over
-    the hard size limit without an exception."""
-    summary = _clip(render_markdown(facts, decision, progress))
+    the hard size limit without an exception. ``grants`` are the override and exception
+    lines: who granted what on which commit, and why labels were taken off."""
+    summary = _clip(render_markdown(facts, decision, progress, grants))
     tier = decision.tier.value
     if decision.limits.hard_exceeded and not decision.limits.size_exception:
         return CheckState("completed", "failure", f"{tier}: over the hard size limit", summary)
