@@ -16,6 +16,7 @@ from bot.core.outcome import (
     check_for_decision,
     check_for_error,
     check_for_problems,
+    check_for_timeout,
 )
 from bot.core.plan import CheckState, Desired, check_actions, diff, plan_reviewers
 from bot.core.policy import PolicyResult
@@ -97,6 +98,22 @@ def evaluate_pull(
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return _report(port, repo, pull, record, check_for_error(err))
+
+
+def report_timeout(
+    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, limit: float
+) -> Record:
+    """The evaluation ran out of time: fail the check on the current head, reason ``timeout``.
+
+    Trying the same work again would hit the same limit; a new event or a recheck evaluates
+    again.
+    """
+    record = Record(run.delivery_id, repo.full_name, number, outcome="timeout")
+    state = check_for_timeout(limit)
+    record.reasons = [{"code": "timeout", "message": state.title}]
+    pull = port.fetch_pull(repo, number)
+    record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
+    return _report(port, repo, pull, record, state)
 
 
 def _report(
