@@ -9,6 +9,8 @@ from typing import Any
 
 from redis import Redis
 
+from bot.redaction import redact_value
+
 STREAM = "review-tiers:audit"
 MAX_RECORDS = 100_000  # bounded: Redis trims the oldest beyond about this many
 
@@ -20,8 +22,8 @@ class AuditLog:
         self.maxlen = maxlen
 
     def append(self, record: dict[str, Any]) -> str:
-        """Add one record; returns its stream id (milliseconds-sequence)."""
-        stamped = {"at": datetime.now(UTC).isoformat(), **record}
+        """Add one record, redacted; returns its stream id (milliseconds-sequence)."""
+        stamped = redact_value({"at": datetime.now(UTC).isoformat(), **record})
         payload = json.dumps(stamped, sort_keys=True, default=str)
         entry_id = self.redis.xadd(
             self.stream, {"record": payload}, maxlen=self.maxlen, approximate=True

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
+from rq import get_current_job
+from rq.timeouts import JobTimeoutException
+
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import log_context
-from bot.pipeline import Record, RunInfo, evaluate_pull
+from bot.pipeline import Record, RunInfo, evaluate_pull, report_timeout
 from bot.ports import RepoRef
-from bot.queueing import PullKey
+from bot.queueing import JOB_TIMEOUT, PullKey
 from bot.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
@@ -63,13 +66,19 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
     with log_context(delivery_id=",".join(deliveries)):
         try:
             record = _evaluate(runtime, pull, deliveries, events)
+        except JobTimeoutException:
+            # rq's alarm fired inside the evaluation: the same work would hit the same limit,
+            # so report it on the check instead of retrying it as a crash.
+            _timed_out(runtime, pull, deliveries)
+            runtime.dispatcher.clear_attempts(pull)
+            return None
         except TransientGitHubError as err:
             return _schedule_retry(runtime, pull, events, err)
         except PermanentGitHubError as err:
             log.error("evaluation failed for good: %s", err, extra={"outcome": "failed"})
             runtime.dispatcher.clear_attempts(pull)
             return None
-        except Exception as err:  # STYLE habit 7: the job is a boundary; keep the events
+        except Exception as err:  # the job is a boundary: keep the events for a retry
             log.exception("evaluation crashed", extra={"outcome": "crashed"})
             unexpected = TransientGitHubError(f"unexpected {type(err).__name__}: {err}")
             return _schedule_retry(runtime, pull, events, unexpected)
@@ -87,10 +96,29 @@ def _evaluate(
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
-    record = evaluate_pull(port, repo, pull.number, RunInfo(deliveries[-1], actors))
+    run = RunInfo(deliveries[-1], actors)
+    record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
     runtime.record(record, time.monotonic() - started, port)
     return record
+
+
+def _timed_out(runtime: Runtime, pull: PullKey, deliveries: list[str]) -> None:
+    """A failure check with reason ``timeout`` and its audit record; no retry."""
+    job = get_current_job()
+    limit = float(job.timeout) if job is not None and job.timeout else float(JOB_TIMEOUT)
+    log.error("evaluation stopped at its %.0f s time limit", limit, extra={"outcome": "timeout"})
+    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
+    started = time.monotonic()
+    port = runtime.port_for(pull.installation_id)
+    try:
+        record = report_timeout(port, repo, pull.number, RunInfo(deliveries[-1]), limit)
+    except (TransientGitHubError, PermanentGitHubError) as err:
+        record = Record(deliveries[-1], repo.full_name, pull.number, outcome="timeout")
+        record.reasons = [{"code": "timeout", "message": f"stopped after {limit:.0f} s"}]
+        record.failures = [f"the timeout check could not be written: {err}"]
+    record.deliveries = deliveries
+    runtime.record(record, time.monotonic() - started, port)
 
 
 def _schedule_retry(

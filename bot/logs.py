@@ -1,10 +1,9 @@
-"""JSON-lines logging with per-delivery context fields and redaction of secret-looking text."""
+"""JSON-lines logging with per-delivery context fields, every line redacted on the way out."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,24 +12,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TextIO
 
-REDACTED = "[redacted]"
+from bot.redaction import REDACTED, redact, redact_value
 
-_SECRET_PATTERNS = re.compile(
-    "|".join(
-        (
-            # A PEM block, or its start when the text was cut before the END line.
-            r"-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)",
-            # GitHub tokens: installation (ghs_), personal (ghp_), OAuth, user, refresh.
-            r"\bgh[psoru]_[A-Za-z0-9]{16,}",
-            r"\bgithub_pat_[A-Za-z0-9_]{16,}",
-            # JWTs, such as the App's own token: header.payload.signature in base64url.
-            r"\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*",
-        )
-    )
-)
-
-# The password in a URL such as redis://user:password@host, which connection errors may quote.
-_URL_PASSWORD = re.compile(r"(?P<keep>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@", re.IGNORECASE)
+__all__ = ["REDACTED", "configure_logging", "log_context", "redact"]
 
 _context: ContextVar[Mapping[str, Any]] = ContextVar("log_context", default=MappingProxyType({}))
 
@@ -40,12 +24,6 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", logging.INFO, "", 0, "
     "asctime",
     "taskName",
 }
-
-
-def redact(text: str) -> str:
-    """Replace tokens, JWTs, PEM blocks and URL passwords in ``text`` with a marker."""
-    text = _URL_PASSWORD.sub(rf"\g<keep>{REDACTED}@", text)
-    return _SECRET_PATTERNS.sub(REDACTED, text)
 
 
 @contextmanager
@@ -76,20 +54,7 @@ class JsonFormatter(logging.Formatter):
             line["exc"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack"] = record.stack_info
-        return json.dumps(_redacted(line), default=str)
-
-
-def _redacted(value: Any) -> Any:
-    """A copy of a JSON-like value with every string passed through ``redact``."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, Mapping):
-        return {str(key): _redacted(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_redacted(item) for item in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact(str(value))
+        return json.dumps(redact_value(line), default=str)
 
 
 class _JsonHandler(logging.StreamHandler[TextIO]):

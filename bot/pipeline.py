@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from bot import effects
 from bot.core.approvals import Review, ReviewState, approvers, measure_progress, team_slugs
 from bot.core.config import Policy
 from bot.core.evaluate import Evaluation, evaluate
+from bot.core.grants import GRANTED
 from bot.core.models import PullMeta, TierDecision
 from bot.core.names import CHECK_NAME
-from bot.core.outcome import check_for_decision, check_for_error, check_for_problems
-from bot.core.plan import Desired, check_actions, diff, plan_reviewers
+from bot.core.outcome import (
+    check_for_decision,
+    check_for_error,
+    check_for_problems,
+    check_for_timeout,
+)
+from bot.core.plan import CheckState, Desired, check_actions, diff, plan_reviewers
 from bot.core.policy import PolicyResult
 from bot.core.render import Progress
 from bot.core.sticky import render_sticky
 from bot.errors import PermanentGitHubError
-from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.snapshot import (
-    LabelGrants,
-    carried_refusals,
-    check_label_grants,
-    fetch_changes,
-    fetch_context,
-    fetch_policy,
-)
+from bot.label_grants import LabelGrants, settle_label_grants
+from bot.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.redaction import redact
+from bot.snapshot import fetch_changes, fetch_context, fetch_policy
 
 log = logging.getLogger(__name__)
 WRITE_ROLES = ("write", "maintain", "admin")
@@ -41,7 +42,7 @@ class RunInfo:
 
 @dataclass
 class Record:
-    """The audit record of one evaluation (SPEC §5 "Audit")."""
+    """The audit record of one evaluation (README "Audit log")."""
 
     delivery_id: str
     repository: str
@@ -64,7 +65,18 @@ class Record:
     retry_after: float | None = None
 
 
-def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) -> Record:
+@dataclass(frozen=True)
+class Subject:
+    """The pull request under evaluation, its valid policy and what its labels grant."""
+
+    pull: PullInfo
+    policy: Policy
+    grants: LabelGrants
+
+
+def evaluate_pull(
+    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, store: GrantStore
+) -> Record:
     """Evaluate and converge; transient GitHub errors propagate so the job retries."""
     record = Record(run.delivery_id, repo.full_name, number)
     pull = port.fetch_pull(repo, number)
@@ -81,23 +93,43 @@ def evaluate_pull(port: GitHubPort, repo: RepoRef, number: int, run: RunInfo) ->
         record.config, record.config_hash = result.source, result.digest
         if result.policy is None:
             return _converge_invalid_config(port, repo, pull, result, record)
-        return _evaluate_valid(port, repo, pull, result.policy, record)
+        grants = settle_label_grants(port, store, repo, pull, result.policy)
+        return _evaluate_valid(port, repo, Subject(pull, result.policy, grants), record)
     except PermanentGitHubError as err:
-        return _report_failure(port, repo, pull, record, err)
+        record.outcome = f"failed: {err}"
+        return _report(port, repo, pull, record, check_for_error(err))
 
 
-def _report_failure(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, record: Record, err: PermanentGitHubError
+def report_timeout(
+    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, limit: float
 ) -> Record:
-    """GitHub refused something for good: say so in the check rather than fail silently."""
-    record.outcome = f"failed: {err}"
+    """The evaluation ran out of time: fail the check on the current head, reason ``timeout``.
+
+    Trying the same work again would hit the same limit; a new event or a recheck evaluates
+    again.
+    """
+    record = Record(run.delivery_id, repo.full_name, number, outcome="timeout")
+    state = check_for_timeout(limit)
+    record.reasons = [{"code": "timeout", "message": state.title}]
+    pull = port.fetch_pull(repo, number)
+    record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
+    return _report(port, repo, pull, record, state)
+
+
+def _report(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, record: Record, state: CheckState
+) -> Record:
+    """A failing check that says why the App could not decide, rather than fail silently."""
     existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
     check_id, observed = effects.observed_check(existing)
-    outcome = effects.apply(
-        port, repo, pull, check_actions(check_for_error(err), check_id, observed)
-    )
+    outcome = effects.apply(port, repo, pull, check_actions(safe_check(state), check_id, observed))
     record.actions = outcome.done
     return record
+
+
+def safe_check(state: CheckState) -> CheckState:
+    """The check as it may leave the process: tokens and secrets redacted (it can be public)."""
+    return replace(state, title=redact(state.title), summary=redact(state.summary))
 
 
 def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) -> bool:
@@ -114,26 +146,27 @@ def _converge_invalid_config(
     record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
     existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
     check_id, observed = effects.observed_check(existing)
-    actions = check_actions(check_for_problems(result), check_id, observed)
+    actions = check_actions(safe_check(check_for_problems(result)), check_id, observed)
     outcome = effects.apply(port, repo, pull, actions)
     record.actions, record.failures = outcome.done, outcome.failed
     return record
 
 
-def _evaluate_valid(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, policy: Policy, record: Record
-) -> Record:
+def _evaluate_valid(port: GitHubPort, repo: RepoRef, subject: Subject, record: Record) -> Record:
+    pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
     context = fetch_context(port, repo, pull, changes, policy)
-    grants = check_label_grants(port, repo, pull, policy)
-    labels = tuple(label for label in pull.labels if label not in grants.refused_labels)
+    labels = tuple(label for label in pull.labels if label not in grants.uncounted)
     messages = port.fetch_commit_messages(repo, pull.number)
     meta = PullMeta(pull.author, labels, messages, pull.body, pull.draft)
     evaluation = evaluate(changes, context, meta, policy, grants.overrides)
+    evaluation = replace(
+        evaluation,
+        decision=replace(evaluation.decision, reasons=evaluation.decision.reasons + grants.reasons),
+    )
     progress, reviewed, members = _progress(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, reviewed)
-    grants = replace(grants, refusals=carried_refusals(observed.comment, pull.labels, grants))
-    desired = _desired(pull, policy, evaluation, grants, (progress, reviewed, members))
+    desired = _desired(subject, evaluation, (progress, reviewed, members))
     outcome = effects.apply(port, repo, pull, diff(desired, observed, policy.labels))
     _fill(record, evaluation, grants, progress)
     record.actions, record.failures = outcome.done, outcome.failed
@@ -175,27 +208,28 @@ def _writers(
 
 
 def _desired(
-    pull: PullInfo,
-    policy: Policy,
+    subject: Subject,
     evaluation: Evaluation,
-    grants: LabelGrants,
     seen: tuple[tuple[Progress, ...], tuple[str, ...], dict[str, tuple[str, ...]]],
 ) -> Desired:
+    pull, policy, grants = subject.pull, subject.policy, subject.grants
     progress, reviewed, members = seen
     facts, decision = evaluation.facts, evaluation.decision
     users, teams = plan_reviewers(decision, members, reviewed)
     if pull.draft:
         users, teams = (), ()  # drafts get the check but no review requests
-    remove = list(grants.refused_labels)
+    remove = list(grants.remove)
     if policy.labels.recheck in pull.labels:
         remove.append(policy.labels.recheck)
+    grant_lines = (*grants.granted, *grants.notices)
+    comment = render_sticky(facts, decision, policy, grants.notices)
     return Desired(
-        check=check_for_decision(facts, decision, progress),
+        check=safe_check(check_for_decision(facts, decision, progress, grant_lines)),
         labels=decision.labels,
         remove_labels=tuple(remove),
         users=users,
         teams=teams,
-        comment=render_sticky(facts, decision, policy, grants.refusals),
+        comment=None if comment is None else redact(comment),
     )
 
 
@@ -216,13 +250,8 @@ def _fill(
     record.requirements = [
         {"name": p.name, "obtained": p.obtained, "required": p.required} for p in progress
     ]
+    tiers = {o.label: o.tier.value for o in grants.overrides}
     record.overrides = [
-        {
-            "label": o.label,
-            "tier": o.tier.value,
-            "actor": o.actor,
-            "honoured": o.honoured,
-            "reason": o.reason,
-        }
-        for o in grants.overrides
+        {**asdict(g), "tier": tiers.get(g.label), "honoured": g.state == GRANTED}
+        for g in grants.settled
     ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.core.grants import Grant
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,15 @@ class GitHubPort(Protocol):
     def create_comment(self, repo: RepoRef, number: int, body: str) -> int: ...
     def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> None: ...
     def delete_comment(self, repo: RepoRef, comment_id: int) -> None: ...
+
+
+class GrantStore(Protocol):
+    """Override and size-exception grants per pull request, built from signed deliveries.
+
+    ``save`` and ``drop`` compare and set: they act only when the stored record still comes
+    from ``replaces`` (a delivery id; None: no record), so a claim recorded meanwhile wins.
+    """
+
+    def load(self, repo: RepoRef, number: int) -> dict[str, Grant]: ...
+    def save(self, repo: RepoRef, number: int, grant: Grant, replaces: str | None) -> bool: ...
+    def drop(self, repo: RepoRef, number: int, label: str, replaces: str) -> bool: ...

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from redis import Redis
 
 from bot.audit import AuditLog
+from bot.grants import RedisGrantStore
 from bot.metrics import Metrics
 from bot.pipeline import Record
-from bot.ports import GitHubPort
+from bot.ports import GitHubPort, GrantStore
 from bot.queueing import Dispatcher
+from bot.redaction import register_secret
 from bot.settings import AppSettings
 
 log = logging.getLogger("bot.evaluation")
@@ -26,9 +28,16 @@ class Runtime:
     dispatcher: Dispatcher
     audit: AuditLog
     metrics: Metrics = dataclasses.field(default_factory=Metrics)
+    # Override grants live next to the queue; tests may put an in-memory store here.
+    grants: GrantStore = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grants = RedisGrantStore(self.redis)
 
     @classmethod
     def build(cls, settings: AppSettings, redis: Redis | None = None) -> Runtime:
+        for secret in settings.webhook_secrets:  # never echoed into a check, log or record
+            register_secret(secret)
         redis = redis or Redis.from_url(settings.redis_url)
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
         runtime = cls(settings, redis, dispatcher, AuditLog(redis))
@@ -52,7 +61,7 @@ class Runtime:
             "evaluated: tier %s, %d action(s)",
             record.tier or "-",
             len(record.actions),
-            # The structured log carries the whole audit record too (SPEC §5 "Audit").
+            # The structured log carries the whole audit record too (README "Audit log").
             extra={"outcome": record.outcome, "audit": data},
         )
 

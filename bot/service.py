@@ -12,9 +12,11 @@ from redis.exceptions import RedisError
 
 from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
+from bot.grants import RedisGrantStore
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.redaction import register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest
@@ -29,9 +31,12 @@ class StartupError(RuntimeError):
 
 def load_settings(environ: Mapping[str, str]) -> AppSettings:
     try:
-        return AppSettings.from_env(environ)
+        settings = AppSettings.from_env(environ)
     except SettingsError as err:
         raise StartupError(str(err)) from err
+    for secret in settings.webhook_secrets:  # redacted by value from every output
+        register_secret(secret)
+    return settings
 
 
 def connect_redis(url: str) -> Redis:
@@ -68,11 +73,15 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
 def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
     """The web process's queue writer: all requests of one delivery are queued together with
     its replay record, in one transaction; False when the delivery was recorded before."""
+    grants = RedisGrantStore(dispatcher.redis)
 
     def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
         batch = DeliveryBatch(delivery_id)
         enqueue = make_enqueue(batch)
         for req in requests:
+            # Before queueing, so the run that follows sees the claim; recording it twice (a
+            # replay) changes nothing, as the store compares the delivery id.
+            grants.record_delivery(req)
             enqueue(req)
         return accept(dispatcher, batch)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from bot.core.names import RECHECK_COMMAND
@@ -24,6 +24,16 @@ class PayloadError(ValueError):
 
 
 @dataclass(frozen=True)
+class LabelClaim:
+    """What a signed ``labeled``/``unlabeled`` delivery says: which label, who, on which head."""
+
+    action: str
+    name: str
+    sender: str
+    head_sha: str
+
+
+@dataclass(frozen=True)
 class EvaluateRequest:
     """Ids of one pull request to evaluate; the worker refetches everything else."""
 
@@ -35,6 +45,7 @@ class EvaluateRequest:
     number: int | None
     sha: str | None = None
     actor: str | None = None
+    label: LabelClaim | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class _Target:
     number: int | None
     sha: str | None = None
     actor: str | None = None
+    label: LabelClaim | None = None
 
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
@@ -93,7 +105,9 @@ def _requests(
     owner = _field(payload, "repository.owner.login", str)
     repo = _field(payload, "repository.name", str)
     return [
-        EvaluateRequest(delivery_id, event, installation_id, owner, repo, t.number, t.sha, t.actor)
+        EvaluateRequest(
+            delivery_id, event, installation_id, owner, repo, t.number, t.sha, t.actor, t.label
+        )
         for t in targets
     ]
 
@@ -102,7 +116,16 @@ def _pull_event(payload: Mapping[str, Any], actions: frozenset[str]) -> list[_Ta
     action = _field(payload, "action", str)
     if action not in actions:
         return Skip(f"action {action} is not handled")
-    return _open_pull(payload, "pull_request")
+    targets = _open_pull(payload, "pull_request")
+    if action in ("labeled", "unlabeled") and not isinstance(targets, Skip):
+        claim = LabelClaim(
+            action,
+            _field(payload, "label.name", str),
+            _field(payload, "sender.login", str),
+            _field(payload, "pull_request.head.sha", str),
+        )
+        return [replace(t, label=claim) for t in targets]
+    return targets
 
 
 def _open_pull(

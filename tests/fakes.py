@@ -1,10 +1,12 @@
-"""The one in-memory fake of GitHubPort for unit tests, with per-method error injection."""
+"""The in-memory fakes for unit tests: GitHubPort (with per-method error injection) and
+GrantStore (with the Redis store's compare-and-set semantics)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.grants import Grant
 from bot.ports import (
     CheckOutput,
     CheckRunInfo,
@@ -173,3 +175,38 @@ class FakePort:
         self._call("delete_comment", comment_id)
         for comments in self.comments.values():
             comments.pop(comment_id, None)
+
+
+@dataclass
+class FakeGrantStore:
+    """Grant records per pull request number, as the Redis store keeps them."""
+
+    records: dict[int, dict[str, Grant]] = field(default_factory=dict)
+
+    def claim(self, number: int, label: str, head_sha: str, sender: str, delivery: str) -> None:
+        """What the intake records for a signed ``labeled`` delivery (a redelivery is a no-op)."""
+        current = self.records.get(number, {}).get(label)
+        if current is None or current.delivery_id != delivery:
+            grant = Grant(label, head_sha, sender, "2026-05-04T10:00:00+00:00", delivery)
+            self.records.setdefault(number, {})[label] = grant
+
+    def load(self, repo: RepoRef, number: int) -> dict[str, Grant]:
+        return dict(self.records.get(number, {}))
+
+    def save(self, repo: RepoRef, number: int, grant: Grant, replaces: str | None) -> bool:
+        if not self._same(number, grant.label, replaces):
+            return False
+        self.records.setdefault(number, {})[grant.label] = grant
+        return True
+
+    def drop(self, repo: RepoRef, number: int, label: str, replaces: str) -> bool:
+        if not self._same(number, label, replaces):
+            return False
+        del self.records[number][label]
+        return True
+
+    def _same(self, number: int, label: str, replaces: str | None) -> bool:
+        current = self.records.get(number, {}).get(label)
+        if replaces is None:
+            return current is None
+        return current is not None and current.delivery_id == replaces

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
 from tests.builders import file_entry
-from tests.fakes import FakePort
+from tests.fakes import FakeGrantStore, FakePort
 
 SPEC_CONFIG = Path(__file__).parent / "fixtures" / "configs" / "spec-example.yml"
 
@@ -48,7 +48,9 @@ def example_port() -> FakePort:
 def render_examples() -> tuple[str, str]:
     """(check summary, sticky comment) as GitHub would show them."""
     port = example_port()
-    evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, RunInfo("example"))
+    store = FakeGrantStore()  # the signed labeled delivery's claim: sam, on the head commit
+    store.claim(42, "tier-override/L1", "9f1c2e", "sam", "example-delivery")
+    evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, RunInfo("example"), store)
     summary = port.checks["9f1c2e"]["review-tiers"].output.summary
     comment = next(iter(port.comments[42].values()))
     return summary, comment

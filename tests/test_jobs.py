@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
+from rq.timeouts import JobTimeoutException
 
 from bot import jobs
 from bot.audit import AuditLog
 from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.ports import GitHubPort, PullInfo
-from bot.queueing import Dispatcher, PullKey
+from bot.logs import configure_logging
+from bot.ports import GitHubPort, PullInfo, RepoRef
+from bot.queueing import JOB_TIMEOUT, Dispatcher, PullKey
+from bot.redaction import forget_secrets, register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from tests.fakes import FakePort
@@ -152,3 +161,92 @@ def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
     assert runtime.dispatcher.take_events(PULL) == {"d-9": ""}
+
+
+def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> None:
+    # What rq's alarm does inside a job that runs past its limit.
+    runtime.port.fail("fetch_files", JobTimeoutException("Task exceeded maximum timeout value"))
+    runtime.dispatcher.submit(PULL, "d-1")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    queue.empty()
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+    assert runtime.dispatcher.attempt(PULL) == 0
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    assert (output.status, output.conclusion) == ("completed", "failure")
+    assert (
+        output.title == f"Evaluation timed out after {JOB_TIMEOUT} s"
+        and "`timeout`" in output.summary
+    )
+    (record,) = runtime.audit.export()
+    assert record["outcome"] == "timeout" and record["deliveries"] == ["d-1"]
+    assert [r["code"] for r in record["reasons"]] == ["timeout"]
+
+
+class SlowPort(FakePort):
+    """Reads the files listing more slowly than any job time limit allows."""
+
+    def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
+        threading.Event().wait(30)  # rq's alarm interrupts the wait
+        return super().fetch_files(repo, number)
+
+
+def test_a_real_worker_stops_a_slow_job_at_its_limit(runtime: FakeRuntime) -> None:
+    slow = SlowPort(pulls=runtime.port.pulls, files=runtime.port.files)
+    runtime.port = slow
+    runtime.redis.hset(PULL.key("dirty"), "d-1", "")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    queue.enqueue("bot.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    started = time.monotonic()
+    try:
+        SimpleWorker([queue], connection=runtime.redis).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert time.monotonic() - started < 10
+    output = slow.checks["h1"]["review-tiers"].output
+    assert output.conclusion == "failure" and output.title == "Evaluation timed out after 1 s"
+    assert [r["outcome"] for r in runtime.audit.export()] == ["timeout"]
+    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The worker's JSON log lines, captured; the root logger is put back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+    yield stream
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_an_error_echoing_credentials_leaves_no_trace_of_them(
+    runtime: FakeRuntime, log_lines: io.StringIO
+) -> None:
+    secret = "hook-secret-for-jobs"
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjQyfQ.c2lnbmF0dXJlLWJ5dGVz"
+    token = "ghs_" + "A1b2" * 9
+    echoed = f"GitHub answered 422: token {token}, jwt {jwt}, secret {secret}"
+    register_secret(secret)
+    runtime.port.fail("fetch_files", PermanentGitHubError(echoed))
+    runtime.dispatcher.submit(PULL, "d-1")
+    try:
+        assert jobs.run_pull_job(*PULL.args()) == "done"
+    finally:
+        forget_secrets()
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    (record,) = runtime.audit.export()
+    texts = {
+        "check": output.title + output.summary,
+        "audit": json.dumps(record),
+        "log": log_lines.getvalue(),
+    }
+    assert "GitHub answered 422" in texts["check"] and record["outcome"].startswith("failed")
+    assert "GitHub answered 422" in texts["log"]
+    for where, text in texts.items():
+        for leaked in (token, jwt, secret):
+            assert leaked not in text, (where, leaked)
+        assert "[redacted]" in text, where

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.webhook import EvaluateRequest, PayloadError, Skip, route, verify_signature
+from bot.webhook import EvaluateRequest, LabelClaim, PayloadError, Skip, route, verify_signature
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 APP_ID = 4242
@@ -92,9 +92,11 @@ class Case:
     event: str | None = None
     owner: str = "Codertocat"
     repo: str = "Hello-World"
+    label: LabelClaim | None = None  # what a labeled/unlabeled delivery claims
 
 
 PR = [(2, None, None)]
+LABELED = LabelClaim("labeled", "bug", "Codertocat", CHECK_SHA)
 
 # One unedited case per fixture (checked below), then edited variants of real payloads.
 CASES: dict[str, Case] = {
@@ -107,12 +109,14 @@ CASES: dict[str, Case] = {
     "issue_comment.created": Case("issue_comment.created", "not a pull request"),
     "ping": Case("ping", "ping"),
     "pull_request.edited": Case("pull_request.edited", PR),
-    "pull_request.labeled": Case("pull_request.labeled", PR),
+    "pull_request.labeled": Case("pull_request.labeled", PR, label=LABELED),
     "pull_request.opened": Case("pull_request.opened", PR),
     "pull_request.ready_for_review": Case("pull_request.ready_for_review", PR),
     "pull_request.reopened": Case("pull_request.reopened", PR),
     "pull_request.synchronize": Case("pull_request.synchronize", PR),
-    "pull_request.unlabeled": Case("pull_request.unlabeled", PR),
+    "pull_request.unlabeled": Case(
+        "pull_request.unlabeled", PR, label=LabelClaim("unlabeled", "bug", "Codertocat", CHECK_SHA)
+    ),
     "pull_request_review.dismissed": Case("pull_request_review.dismissed", PR),
     "pull_request_review.submitted": Case("pull_request_review.submitted", PR),
     "push": Case("push", "event push is not handled"),
@@ -168,7 +172,20 @@ CASES: dict[str, Case] = {
         "pull_request.labeled", "app itself", (setting("sender.login", "review-tiers[bot]"),)
     ),
     "another bot's event is handled": Case(
-        "pull_request.labeled", PR, (setting("sender.login", "renovate[bot]"),)
+        "pull_request.labeled",
+        PR,
+        (setting("sender.login", "renovate[bot]"),),
+        label=LabelClaim("labeled", "bug", "renovate[bot]", CHECK_SHA),
+    ),
+    "override label: the claim carries label, sender and head": Case(
+        "pull_request.labeled",
+        PR,
+        (
+            setting("label.name", "tier-override/L1"),
+            setting("sender.login", "lead"),
+            setting("pull_request.head.sha", "a" * 40),
+        ),
+        label=LabelClaim("labeled", "tier-override/L1", "lead", "a" * 40),
     ),
     "recheck command": Case(
         "issue_comment.created",
@@ -234,7 +251,9 @@ def test_route(name: str) -> None:
         return
     install = payload["installation"]["id"]
     assert routed == [
-        EvaluateRequest(DELIVERY, event, install, case.owner, case.repo, number, sha, actor)
+        EvaluateRequest(
+            DELIVERY, event, install, case.owner, case.repo, number, sha, actor, case.label
+        )
         for number, sha, actor in case.expect
     ]
 
@@ -282,6 +301,13 @@ MALFORMED: dict[str, tuple[str, Mutation, str]] = {
         "check_suite.pull_requests[0]",
     ),
     "no sha on status": ("status", deleting("sha"), "payload has no sha"),
+    # A labeled delivery that cannot say which label, or on which head, claims nothing.
+    "labeled without a label": ("pull_request.labeled", deleting("label"), "label.name"),
+    "labeled without a head": (
+        "pull_request.labeled",
+        deleting("pull_request.head.sha"),
+        "pull_request.head.sha",
+    ),
     "sender login not text": ("pull_request.opened", setting("sender.login", 7), "sender.login"),
     "comment without author": (
         "issue_comment.created",

@@ -19,11 +19,15 @@ def _clip(text: str) -> str:
 
 
 def check_for_decision(
-    facts: PullFacts, decision: TierDecision, progress: Sequence[Progress]
+    facts: PullFacts,
+    decision: TierDecision,
+    progress: Sequence[Progress],
+    grants: Sequence[str] = (),
 ) -> CheckState:
     """in_progress while requirements are open, success when all are met, failure over
-    the hard size limit without an exception."""
-    summary = _clip(render_markdown(facts, decision, progress))
+    the hard size limit without an exception. ``grants`` are the override and exception
+    lines: who granted what on which commit, and why labels were taken off."""
+    summary = _clip(render_markdown(facts, decision, progress, grants))
     tier = decision.tier.value
     if decision.limits.hard_exceeded and not decision.limits.size_exception:
         return CheckState("completed", "failure", f"{tier}: over the hard size limit", summary)
@@ -59,3 +63,17 @@ def check_for_error(error: Exception) -> CheckState:
         "`/review-tiers recheck`.\n"
     )
     return CheckState("completed", "failure", "Evaluation failed", _clip(summary))
+
+
+def check_for_timeout(limit: float) -> CheckState:
+    """A failing check for an evaluation stopped at the job's time limit (reason ``timeout``)."""
+    summary = (
+        "## review-tiers could not evaluate this pull request in time\n\n"
+        f"- `timeout` the evaluation was stopped at its time limit of {limit:.0f} s; "
+        "no tier was decided.\n\n"
+        "It is not retried automatically, since the same work would hit the same limit. Push, "
+        "add the recheck label or comment `/review-tiers recheck` to evaluate again; if it keeps "
+        "happening, the App's operator can find the evaluation in the logs and the audit log.\n"
+    )
+    title = f"Evaluation timed out after {limit:.0f} s"
+    return CheckState("completed", "failure", title, _clip(summary))

@@ -92,9 +92,12 @@ def _md_escape(text: str) -> str:
 
 
 def render_markdown(
-    facts: PullFacts, decision: TierDecision, progress: Sequence[Progress] = ()
+    facts: PullFacts,
+    decision: TierDecision,
+    progress: Sequence[Progress] = (),
+    grants: Sequence[str] = (),
 ) -> str:
-    """The check-run summary: tier, reasons, size, touched areas, owners, checklist."""
+    """The check-run summary: tier, reasons, size, touched areas, owners, grants, checklist."""
     out = [f"## Review tier: {decision.tier.value}", "", "### Why", *_md_reasons(decision.reasons)]
     out += ["", "### Size", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in _size_rows(facts)]
@@ -109,6 +112,8 @@ def render_markdown(
         out += [f"- **{t.id}** ({t.kind}): {', '.join(t.files[:5])}" for t in facts.interfaces]
     if facts.owners:
         out += ["", "### Owners", ", ".join(facts.owners)]
+    if grants:
+        out += ["", "### Override and exception labels", *(f"- {line}" for line in grants)]
     out += ["", "### Requirements", *render_checklist(decision, progress)]
     return "\n".join(out) + "\n"
 

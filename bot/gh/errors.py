@@ -13,6 +13,7 @@ from requests.exceptions import ChunkedEncodingError, Timeout
 from requests.exceptions import ConnectionError as NetworkError
 
 from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.redaction import redact
 
 # GitHub's advice for a secondary rate limit that names no wait: back off at least a minute.
 SECONDARY_LIMIT_WAIT = 60.0
@@ -25,7 +26,12 @@ def lower_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def github_message(data: Any) -> str:
-    """GitHub's own ``message``, with the ``errors`` details a 422 carries."""
+    """GitHub's own ``message``, with the ``errors`` details a 422 carries, redacted: error
+    bodies may echo what was sent, and the message travels into checks, logs and the audit."""
+    return redact(_message(data))
+
+
+def _message(data: Any) -> str:
     if not isinstance(data, dict):
         return str(data or "")[:MAX_DETAIL]
     message = str(data.get("message") or data.get("data") or "")

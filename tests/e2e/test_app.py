@@ -162,13 +162,14 @@ def test_override_by_writer_refused_by_maintainer_honoured(
 ) -> None:
     head = open_pull(sim, app, 105, [entry("billing/ledger.py", 3, "float(x)")])
     sim.add_label(OWNER, REPO, 105, "tier-override/L2", actor="writer")
-    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="writer"))
+    labeled = {"label__name": "tier-override/L2"}  # the signed delivery names the label
+    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="writer", **labeled))
     wait_evaluations(app, 105, 2)
     assert "tier-override/L2" not in labels(sim, 105)
     body = sim.pull(OWNER, REPO, 105).comments[0].body
     assert "@writer" in body and "`write`" in body
     sim.add_label(OWNER, REPO, 105, "tier-override/L2", actor="lead")
-    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="lead"))
+    app.deliver("pull_request", pull_event(105, "labeled", head, sender__login="lead", **labeled))
     records = wait_evaluations(app, 105, 3)
     assert labels(sim, 105) >= {"tier/L2", "tier-override/L2"}
     assert "lead" in our_check(sim, head).output["summary"]
@@ -335,7 +336,7 @@ def scrape(url: str) -> dict[str, float]:
 def test_metrics_cover_every_family(sim: GitHubSimulator, app: Processes) -> None:
     head = open_pull(sim, app, 109, [entry("src/app.py", 5)])
     sim.add_label(OWNER, REPO, 109, "tier-override/L1", actor="lead")
-    labeled = pull_event(109, "labeled", head, sender__login="lead")
+    labeled = pull_event(109, "labeled", head, sender__login="lead", label__name="tier-override/L1")
     app.deliver("pull_request", labeled)  # debounced: still queued when scraped
     web = scrape(f"http://127.0.0.1:{app.env['REVIEW_TIERS_WEB_METRICS_PORT']}/metrics")
     assert requests.get(f"{app.url}/metrics", timeout=5).status_code == 404
