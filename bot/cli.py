@@ -54,6 +54,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         _print_problems(result)
         return 1
     print(f"{args.file}: valid (version 1)")
+    # Warnings leave the file valid (exit status 0) but point at weak spots, such as a
+    # required check that any app could report.
+    for warning in result.warnings:
+        print(f"  warning: {warning.render()}", file=sys.stderr)
     return 0
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from bot import effects
 from bot.core.approvals import Review, ReviewState, approvers, measure_progress, team_slugs
+from bot.core.check_matching import CheckObservations, needs_workflows
 from bot.core.config import Policy
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.grants import GRANTED
@@ -183,13 +184,17 @@ def _progress(
     for team in team_slugs(decision.groups):
         org, _, slug = team.lstrip("@").partition("/")
         members[team] = port.fetch_team_members(org, slug)
-    checks = port.fetch_check_states(repo, pull.head_sha) if decision.checks else {}
+    checks = (
+        port.fetch_checks(repo, pull.head_sha, needs_workflows(decision.checks))
+        if decision.checks
+        else CheckObservations()
+    )
     state = ReviewState(
         author=pull.author,
         head_sha=pull.head_sha,
         reviews=[Review(r.user, r.state, r.commit_id) for r in reviews],
         team_members=members,
-        check_states=checks,
+        checks=checks,
     )
     state = replace(state, writers=_writers(port, repo, decision, state))
     reviewed = tuple(dict.fromkeys(r.user for r in reviews if r.state != "PENDING"))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.core.grants import Grant
 
+from bot.core.check_matching import CheckObservations
+
 
 @dataclass(frozen=True)
 class RepoRef:
@@ -89,7 +91,11 @@ class GitHubPort(Protocol):
     def fetch_role(self, repo: RepoRef, user: str) -> str: ...
     def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]: ...
     def fetch_check_run(self, repo: RepoRef, head_sha: str, name: str) -> CheckRunInfo | None: ...
-    def fetch_check_states(self, repo: RepoRef, sha: str) -> Mapping[str, str]: ...
+    def fetch_checks(self, repo: RepoRef, sha: str, workflows: bool) -> CheckObservations:
+        """Other apps' check runs (with their App) and commit statuses on ``sha``; with
+        ``workflows``, each GitHub Actions run also carries its workflow's name."""
+        ...
+
     def fetch_sticky_comment(
         self, repo: RepoRef, number: int, marker: str
     ) -> CommentInfo | None: ...

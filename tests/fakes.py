@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Grant
 from bot.ports import (
     CheckOutput,
@@ -17,6 +18,7 @@ from bot.ports import (
     ReviewInfo,
 )
 
+FAKE_CI_APP = (15368, "github-actions")  # (id, slug) of the runs in ``check_states``
 WRITES = {
     "create_check_run",
     "update_check_run",
@@ -43,7 +45,10 @@ class FakePort:
     roles: dict[str, str] = field(default_factory=dict)
     label_actors: dict[int, list[LabelEvent]] = field(default_factory=dict)
     checks: dict[str, dict[str, CheckRunInfo]] = field(default_factory=dict)  # sha -> name
+    # Shorthand: name -> conclusion of a completed run by a CI app (FAKE_CI_APP); seen_checks
+    # holds any other check run or commit status, with its source.
     check_states: dict[str, dict[str, str]] = field(default_factory=dict)
+    seen_checks: dict[str, CheckObservations] = field(default_factory=dict)  # sha ->
     comments: dict[int, dict[int, str]] = field(default_factory=dict)
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
@@ -108,9 +113,15 @@ class FakePort:
         self._call("fetch_check_run", head_sha, name)
         return self.checks.get(head_sha, {}).get(name)
 
-    def fetch_check_states(self, repo: RepoRef, sha: str) -> Mapping[str, str]:
-        self._call("fetch_check_states", sha)
-        return dict(self.check_states.get(sha, {}))
+    def fetch_checks(self, repo: RepoRef, sha: str, workflows: bool) -> CheckObservations:
+        self._call("fetch_checks", sha, workflows)
+        seen = self.seen_checks.get(sha, CheckObservations())
+        shorthand = tuple(
+            SeenRun(index, name, FAKE_CI_APP[0], FAKE_CI_APP[1], None, "completed", state)
+            for index, (name, state) in enumerate(self.check_states.get(sha, {}).items(), 1)
+        )
+        runs = tuple(r if workflows else replace(r, workflow=None) for r in seen.runs)
+        return CheckObservations(shorthand + runs, seen.statuses)
 
     def fetch_sticky_comment(self, repo: RepoRef, number: int, marker: str) -> CommentInfo | None:
         self._call("fetch_sticky_comment", number, marker)

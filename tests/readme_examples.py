@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from bot.core.check_matching import CheckObservations, SeenRun
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
 from tests.builders import file_entry
 from tests.fakes import FakeGrantStore, FakePort
 
+STARTED = "2024-05-02T10:39:50Z"
 SPEC_CONFIG = Path(__file__).parent / "fixtures" / "configs" / "spec-example.yml"
 
 
@@ -39,7 +42,11 @@ def example_port() -> FakePort:
     port.contents[("main", ".github/CODEOWNERS")] = "/billing/ @acme/payments\n/web/ @acme/web\n"
     port.teams = {"acme/architects": ("ada",), "acme/payments": ("pat",)}
     port.reviews[42] = [ReviewInfo("pat", "APPROVED", "9f1c2e")]
-    port.check_states["9f1c2e"] = {"lint": "success", "test": "pending"}
+    lint = SeenRun(3101, "lint", 15368, "github-actions", 77, "completed", "success")
+    test = SeenRun(3102, "test", 15368, "github-actions", 77, "in_progress", None)
+    port.seen_checks["9f1c2e"] = CheckObservations(
+        (replace(lint, completed_at="2024-05-02T10:41:07Z"), replace(test, started_at=STARTED)),
+    )
     port.label_actors[42] = [LabelEvent("tier-override/L1", "sam")]
     port.roles = {"sam": "write"}
     return port

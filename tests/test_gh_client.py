@@ -207,18 +207,47 @@ def test_completed_check_run_is_replaced_not_reopened(
     assert found is not None and found.id == newer and found.output == open_
 
 
-def test_check_states(sim: GitHubSimulator, port: PyGithubPort) -> None:
-    sim.add_check_run(OWNER, NAME, HEAD, "ci/test", conclusion="failure")
-    sim.add_check_run(OWNER, NAME, HEAD, "ci/lint", status="in_progress", conclusion=None)
-    sim.add_status(OWNER, NAME, HEAD, "deploy/preview", "pending")
-    sim.add_status(OWNER, NAME, HEAD, "ci/legacy", "success")
+def test_fetch_checks_names_each_runs_app_and_each_status(
+    sim: GitHubSimulator, port: PyGithubPort
+) -> None:
+    sim.add_app(777, "spoofer")
+    ci = sim.add_check_run(OWNER, NAME, HEAD, "test", conclusion="failure")
+    spoof = sim.add_check_run(OWNER, NAME, HEAD, "test", app_id=777)
+    sim.add_check_run(OWNER, NAME, HEAD, "lint", status="in_progress", conclusion=None, app_id=9)
+    sim.add_check_run(OWNER, NAME, HEAD, "review-tiers", app_id=777)  # never counts
+    status = sim.add_status(OWNER, NAME, HEAD, "lint", "success")
     port.create_check_run(REPO, HEAD, "review-tiers", CheckOutput("in_progress", None, "t", "s"))
-    assert port.fetch_check_states(REPO, HEAD) == {
-        "ci/test": "failure",
-        "ci/lint": "pending",
-        "deploy/preview": "pending",
-        "ci/legacy": "success",
+    seen = port.fetch_checks(REPO, HEAD, workflows=False)
+    runs = {(r.name, r.app_slug): r for r in seen.runs}
+    assert sorted(runs) == [("lint", "app-9"), ("test", "github-actions"), ("test", "spoofer")]
+    assert (runs["test", "github-actions"].app_id, runs["test", "github-actions"].state) == (
+        15368,
+        "failure",
+    )
+    assert runs["test", "github-actions"].suite_id == ci.suite_id
+    assert runs["test", "spoofer"].id == spoof.id and runs["test", "spoofer"].completed_at
+    assert runs["lint", "app-9"].state == "in_progress"
+    assert [(s.id, s.context, s.state) for s in seen.statuses] == [(status.id, "lint", "success")]
+    assert seen.statuses[0].updated_at == status.created_at
+    # Workflow names cost a request: only made when a requirement pins a workflow.
+    assert not [r for r in sim.requests if r.path.endswith("/actions/runs")]
+
+
+def test_fetch_checks_names_the_workflow_of_actions_runs(
+    sim: GitHubSimulator, port: PyGithubPort
+) -> None:
+    ci = sim.add_check_run(OWNER, NAME, HEAD, "test", workflow="CI")
+    nightly = sim.add_check_run(OWNER, NAME, HEAD, "lint", workflow="Nightly")
+    other = sim.add_check_run(OWNER, NAME, HEAD, "build", app_id=777)
+    other.suite_id = ci.suite_id  # another app's run never borrows a workflow's name
+    seen = port.fetch_checks(REPO, HEAD, workflows=True)
+    assert {r.id: r.workflow for r in seen.runs} == {
+        ci.id: "CI",
+        nightly.id: "Nightly",
+        other.id: None,
     }
+    listing = [r for r in sim.requests if r.path == f"{API}/actions/runs"]
+    assert [r.query["head_sha"] for r in listing] == [HEAD]
 
 
 def test_sticky_comment_is_the_bots(sim: GitHubSimulator, port: PyGithubPort) -> None:

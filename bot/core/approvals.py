@@ -1,14 +1,13 @@
-"""Count approvals and required checks against a decision's requirements (SPEC §5 "Approvals")."""
+"""Count approvals and required checks against a decision's requirements."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.core.check_matching import CheckObservations, match_checks
 from bot.core.models import ReviewerGroup, TierDecision
 from bot.core.render import Progress
-
-PASSING_CHECK_STATES = frozenset({"success", "neutral", "skipped"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class ReviewState:
     head_sha: str
     reviews: Sequence[Review]
     team_members: Mapping[str, tuple[str, ...]]  # "@org/slug" -> logins
-    check_states: Mapping[str, str]
+    checks: CheckObservations = field(default_factory=CheckObservations)
     writers: frozenset[str] = frozenset()  # approvers known to have write access or above
 
 
@@ -65,8 +64,8 @@ def measure_progress(decision: TierDecision, state: ReviewState) -> tuple[Progre
         for group in decision.groups
     ]
     progress += [
-        Progress(f"check:{name}", int(state.check_states.get(name) in PASSING_CHECK_STATES), 1)
-        for name in decision.checks
+        Progress(v.requirement.key, int(v.met), 1, detail=v.sentence)
+        for v in match_checks(decision.checks, state.checks)
     ]
     return tuple(progress)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core.check_requirements import CheckRequirement
 from bot.core.models import Tier
 
 BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
@@ -78,7 +79,7 @@ class L3When:
 
 @dataclass(frozen=True)
 class TierPolicy:
-    checks: tuple[str, ...] = ()
+    checks: tuple[CheckRequirement, ...] = ()
     reviewers: Reviewers = Reviewers()
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.core.check_requirements import CheckRequirement
+
 
 class Tier(StrEnum):
     """A review tier; ordering follows review depth."""
@@ -180,7 +182,7 @@ class TierDecision:
     reasons: tuple[Reason, ...]
     labels: tuple[str, ...]
     groups: tuple[ReviewerGroup, ...]
-    checks: tuple[str, ...]
+    checks: tuple[CheckRequirement, ...]
     limits: Limits
     invalidate_on_push: bool
     overrides: tuple[Override, ...] = ()

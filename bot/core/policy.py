@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pathspec
 
 from bot.core import config
+from bot.core.check_requirements import requirement_from_config, unpinned_warning
 from bot.core.config import BUCKET_ORDER, ConfigProblem, Policy
 from bot.core.models import Tier
 from bot.core.schema import schema_findings
@@ -59,6 +60,8 @@ class PolicyResult:
     problems: tuple[ConfigProblem, ...]
     source: str
     digest: str
+    # Advice that does not make the file invalid, e.g. a required check with no pinned source.
+    warnings: tuple[ConfigProblem, ...] = ()
 
 
 def default_policy() -> PolicyResult:
@@ -74,9 +77,20 @@ def parse_policy(text: str, source: str = DEFAULT_SOURCE) -> PolicyResult:
     problems = {*loaded.problems}
     problems.update(ConfigProblem(format_path(p), loaded.line_of(p), m) for p, m in found)
     ordered = tuple(sorted(problems, key=lambda p: (p.line or 0, p.path, p.message)))
+    warnings = tuple(
+        ConfigProblem(format_path(path), loaded.line_of(path), message)
+        for path, message in _warnings(loaded.data)
+    )
     if ordered or not isinstance(loaded.data, dict):
-        return PolicyResult(None, ordered, source, digest)
-    return PolicyResult(_build(loaded.data), (), source, digest)
+        return PolicyResult(None, ordered, source, digest, warnings)
+    return PolicyResult(_build(loaded.data), (), source, digest, warnings)
+
+
+def _warnings(data: object) -> Iterator[Finding]:
+    for tier in ("L1", "L2", "L3"):
+        for path, entry in walk(data, ("tiers", tier, "checks", "*")):
+            if isinstance(entry, str):
+                yield path, unpinned_warning(entry)
 
 
 def _findings(data: object) -> list[Finding]:
@@ -227,9 +241,9 @@ def _build_tiers(section: Mapping[str, Any]) -> config.TiersPolicy:
 
 def _tier(default: config.TierPolicy, section: Mapping[str, Any]) -> config.TierPolicy:
     reviewers = _merge(default.reviewers, section.get("reviewers", {}))
-    return config.TierPolicy(
-        checks=tuple(section.get("checks", default.checks)), reviewers=reviewers
-    )
+    given = section.get("checks")
+    checks = default.checks if given is None else tuple(map(requirement_from_config, given))
+    return config.TierPolicy(checks=checks, reviewers=reviewers)
 
 
 def _l1_when(when: Mapping[str, Any]) -> config.L1When:

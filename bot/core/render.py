@@ -15,6 +15,7 @@ class Progress:
     name: str
     obtained: int
     required: int
+    detail: str = ""  # for a check: which report decided, in one sentence
 
     @property
     def met(self) -> bool:
@@ -45,7 +46,7 @@ def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]
             {"group": g.name, "members": list(g.members), "required": g.required}
             for g in decision.groups
         ],
-        "checks": list(decision.checks),
+        "checks": [check.as_json() for check in decision.checks],
         "limits": {
             "soft_exceeded": decision.limits.soft_exceeded,
             "hard_exceeded": decision.limits.hard_exceeded,
@@ -70,6 +71,9 @@ def render_text(facts: PullFacts, decision: TierDecision) -> str:
             f"  - {g.name}: {g.required} of {', '.join(g.members) or 'anyone with write access'}"
             for g in decision.groups
         ]
+    if decision.checks:
+        lines += ["", "checks required:"]
+        lines += [f"  - {check.describe()}" for check in decision.checks]
     lines += ["", "labels: " + ", ".join(decision.labels)]
     return "\n".join(lines) + "\n"
 
@@ -130,6 +134,6 @@ def render_checklist(decision: TierDecision, progress: Sequence[Progress]) -> li
             f"approvals ({_md_escape(who)})"
         )
     for check in decision.checks:
-        p = known.get(f"check:{check}", Progress(check, 0, 1))
-        rows.append(f"- [{'x' if p.met else ' '}] check `{check}` passed")
+        p = known.get(check.key, Progress(check.key, 0, 1))
+        rows.append(f"- [{'x' if p.met else ' '}] {_md_escape(p.detail or check.describe())}")
     return rows or ["- [x] no approvals or checks required"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 # jsonschema ships no type information; its objects are used through a narrow, local surface.
 import jsonschema  # type: ignore[import-untyped]
 
+from bot.core.check_requirements import check_entry_schema
 from bot.core.config import BUCKET_ORDER, Policy, SizeLimit, TierPolicy
 from bot.core.yamlpos import KeyPath, describe
 
@@ -140,7 +142,9 @@ def _tiers() -> Schema:
         ),
         paths=_strings("Any changed file matches one of these globs."),
     )
-    checks = _strings("Names of automated checks the tier requires.")
+    checks = _list(
+        "Automated checks the tier requires, each by name and source.", check_entry_schema()
+    )
     l2_reviewers, l3_reviewers = _reviewers(_DEFAULTS.tiers.l2), _reviewers(_DEFAULTS.tiers.l3)
     l3_reviewers["description"] = (
         "Whose approvals L3 needs; omitted: what L2 needs. Either way, plus one approval from"
@@ -222,9 +226,37 @@ def _explain(error: Any) -> Iterator[tuple[KeyPath, str]]:
     elif kind == "required":
         for key in [k for k in expected if k not in instance]:
             yield (*path, key), _MISSING.get(key, "required key is missing")
+    elif kind == "oneOf":
+        yield from _one_of(error, path)
     else:
         explain = _MESSAGES.get(kind)
         yield path, explain(expected, instance) if explain else str(error.message)
+
+
+def _one_of(error: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """Explain the branch the value was meant for (by its type), or which keys it must choose."""
+    branches, instance = error.validator_value, error.instance
+    keys = [b["required"][0] for b in branches if list(b) == ["required"]]
+    if len(keys) == len(branches):
+        present = [k for k in keys if isinstance(instance, dict) and k in instance]
+        if not present:
+            yield path, f"names no source: add one of {', '.join(keys)}"
+        else:
+            yield path, f"names more than one source ({' and '.join(present)}): keep exactly one"
+        return
+    fitting = [i for i, b in enumerate(branches) if _fits(b.get("type"), instance)]
+    if not fitting:
+        yield path, _type([b["type"] for b in branches if "type" in b], instance)
+        return
+    for sub in error.context:
+        if sub.relative_schema_path[0] == fitting[0]:
+            yield from _explain(sub)
+
+
+def _fits(kind: str | list[str] | None, instance: object) -> bool:
+    names = [] if kind is None else [kind] if isinstance(kind, str) else kind
+    checks = {"string": str, "object": dict, "array": list}
+    return any(isinstance(instance, checks.get(n, ())) for n in names)
 
 
 def _unknown_key(key: str, known: list[str]) -> str:
@@ -249,7 +281,7 @@ _MISSING = {"version": "required: must be 1 (add `version: 1` at the top of the 
 _MESSAGES: dict[str, Callable[[Any, Any], str]] = {
     "type": _type,
     "enum": _enum,
-    "const": lambda value, instance: f"must be {value}, not {describe(instance)}",
+    "const": lambda value, instance: f"must be {json.dumps(value)}, not {describe(instance)}",
     "minimum": lambda value, instance: f"must be at least {value}, not {instance}",
     "pattern": lambda value, instance: f"{instance!r} is not {PATTERN_HINTS.get(value, value)}",
     "minLength": lambda _value, _instance: "must not be empty",

@@ -1,10 +1,13 @@
-"""The port's check runs: the App's own check, and the states of every other check on a commit."""
+"""The port's check runs: the App's own check, and every other check and status on a commit."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from bot.core.check_matching import CheckObservations, SeenRun, SeenStatus
+from bot.core.check_requirements import GITHUB_ACTIONS_SLUG
 from bot.core.names import CHECK_NAME
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call
@@ -37,16 +40,39 @@ def check_body(output: CheckOutput) -> dict[str, Any]:
     return body
 
 
-def run_state(run: Mapping[str, Any]) -> str:
-    """A run's conclusion once completed; queued and in-progress runs are "pending"."""
-    if run.get("status") != "completed":
-        return "pending"
-    return str(run.get("conclusion") or "pending")
-
-
 def app_id_of(run: Mapping[str, Any]) -> int | None:
     app = run.get("app")
     return int(app["id"]) if isinstance(app, dict) else None
+
+
+def seen_run(run: Mapping[str, Any]) -> SeenRun:
+    # ``app`` and ``check_suite`` are nullable in GitHub's description.
+    app: Mapping[str, Any] = run.get("app") or {}
+    suite: Mapping[str, Any] = run.get("check_suite") or {}
+    return SeenRun(
+        id=int(run["id"]),
+        name=str(run["name"]),
+        app_id=int(app["id"]) if app.get("id") is not None else None,
+        app_slug=str(app["slug"]) if app.get("slug") else None,
+        suite_id=int(suite["id"]) if suite.get("id") is not None else None,
+        status=str(run["status"]),
+        conclusion=run.get("conclusion"),
+        started_at=run.get("started_at"),
+        completed_at=run.get("completed_at"),
+    )
+
+
+def seen_status(status: Mapping[str, Any]) -> SeenStatus:
+    at = status.get("updated_at") or status.get("created_at") or ""
+    return SeenStatus(int(status["id"]), str(status["context"]), str(status["state"]), str(at))
+
+
+def named_workflow(run: SeenRun, names: Mapping[int, str]) -> SeenRun:
+    """Only GitHub Actions' own runs take a workflow name from the suite they belong to."""
+    name = names.get(run.suite_id) if run.suite_id is not None else None
+    if run.app_slug != GITHUB_ACTIONS_SLUG or name is None:
+        return run
+    return replace(run, workflow=name)
 
 
 class Checks(PortBase):
@@ -65,19 +91,30 @@ class Checks(PortBase):
         return CheckRunInfo(int(latest["id"]), observed_output(latest))
 
     @port_call
-    def fetch_check_states(self, repo: RepoRef, sha: str) -> Mapping[str, str]:
-        """Check runs (name → conclusion, or "pending") and commit statuses (context → state)."""
+    def fetch_checks(self, repo: RepoRef, sha: str, workflows: bool) -> CheckObservations:
         base = f"{repo_url(repo)}/commits/{sha}"
-        states: dict[str, str] = {}
-        for status in self.rest.pages(f"{base}/status", key="statuses"):
-            states[str(status["context"])] = str(status["state"])
-        runs = self.rest.pages(f"{base}/check-runs", {"filter": "latest"}, key="check_runs")
-        # Oldest first, so that the newest run wins when two apps use one name, and a check
-        # run wins over a commit status of the same name.
-        for run in sorted(runs, key=lambda r: int(r["id"])):
-            if run["name"] != CHECK_NAME:  # the App's own check never gates itself
-                states[str(run["name"])] = run_state(run)
-        return states
+        # The combined status lists the latest status of each context.
+        statuses = tuple(
+            seen_status(item) for item in self.rest.pages(f"{base}/status", key="statuses")
+        )
+        listed = self.rest.pages(f"{base}/check-runs", {"filter": "latest"}, key="check_runs")
+        # The App's own check never gates itself, nor does another app's run under its name.
+        runs = [
+            seen_run(run)
+            for run in listed
+            if app_id_of(run) != self.settings.app_id and run["name"] != CHECK_NAME
+        ]
+        if workflows:
+            names = self._workflow_names(repo, sha)
+            runs = [named_workflow(run, names) for run in runs]
+        return CheckObservations(tuple(runs), statuses)
+
+    def _workflow_names(self, repo: RepoRef, sha: str) -> dict[int, str]:
+        """Check suite id → the name of the Actions workflow run that owns it."""
+        params = {"head_sha": sha, "exclude_pull_requests": "true"}
+        url = f"{repo_url(repo)}/actions/runs"
+        found = self.rest.pages(url, params, key="workflow_runs")
+        return {int(r["check_suite_id"]): str(r["name"]) for r in found if r.get("name")}
 
     @port_call
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput) -> int:

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.check_requirements import CheckRequirement
 from bot.core.config import (
     AiPolicy,
     Interface,
@@ -64,14 +65,14 @@ def test_spec_example_parses_into_the_expected_model() -> None:
         ),
         tiers=TiersPolicy(
             l1_when=L1When(only_paths=("docs/**", "**/*.md"), max_size="S"),
-            l1=TierPolicy(checks=("lint",)),
+            l1=TierPolicy(checks=(CheckRequirement("lint"),)),
             l2=TierPolicy(
-                checks=("lint", "test"),
+                checks=(CheckRequirement("lint"), CheckRequirement("test")),
                 reviewers=Reviewers(teams=("acme/backend",), from_owners=True),
             ),
             l3_when=L3When(min_size="XXL", min_owners=3, paths=("infra/**",)),
             l3=TierPolicy(
-                checks=("lint", "test"),
+                checks=(CheckRequirement("lint"), CheckRequirement("test")),
                 reviewers=Reviewers(teams=("acme/architects",), invalidate_on_push=True),
             ),
             l3_reviewers_configured=True,
@@ -136,7 +137,7 @@ def test_org_fallback_fixture_merges_partial_sections_with_defaults() -> None:
         ),
         pytest.param(
             "tiers:\n  L3:\n    checks: [lint]\n",
-            TiersPolicy(l3=TierPolicy(checks=("lint",), reviewers=Reviewers())),
+            TiersPolicy(l3=TierPolicy(checks=(CheckRequirement("lint"),), reviewers=Reviewers())),
             id="L3 when omitted: default triggers",
         ),
         pytest.param(

@@ -188,6 +188,20 @@ def combined_status(call: Call) -> Reply:
     )
 
 
+@route("GET", f"{REPO}/actions/runs")
+def list_workflow_runs(call: Call) -> Reply:
+    repo, q = call.repo(), call.query
+    runs = [
+        r
+        for r in repo.workflow_runs
+        if q.get("head_sha", r.head_sha) == r.head_sha
+        and q.get("check_suite_id", str(r.check_suite_id)) == str(r.check_suite_id)
+    ]
+    runs.sort(key=lambda r: r.id, reverse=True)  # newest first, as GitHub lists them
+    items = [shape_repo.workflow_run(call.base, call.store, repo, r) for r in runs]
+    return Reply(200, {"total_count": len(items), "workflow_runs": items}, page_key="workflow_runs")
+
+
 @route("GET", f"{REPO}/collaborators/{{username}}/permission")
 def collaborator_permission(call: Call) -> Reply:
     repo, login = call.repo(), call.params["username"]

@@ -9,6 +9,8 @@ from typing import Any
 
 from tests.ghsim.events import relabel
 from tests.ghsim.state import (
+    GITHUB_ACTIONS,
+    App,
     CheckRun,
     Comment,
     CommitInfo,
@@ -18,11 +20,12 @@ from tests.ghsim.state import (
     Repo,
     Review,
     Store,
+    WorkflowRun,
     now_iso,
 )
 
 # GitHub Actions' app id: check runs seeded without an app look like CI's.
-ACTIONS_APP_ID = 15368
+ACTIONS_APP_ID = GITHUB_ACTIONS.id
 FileSpec = FileChange | Mapping[str, Any]
 CommitSpec = CommitInfo | Mapping[str, Any]
 
@@ -191,15 +194,36 @@ class Seeding:
         status: str = "completed",
         conclusion: str | None = "success",
         app_id: int = ACTIONS_APP_ID,
+        workflow: str | None = None,
     ) -> CheckRun:
-        """Add a check run made by another app (CI by default)."""
+        """Add a check run made by another app (CI by default); with ``workflow``, a job of
+        that GitHub Actions workflow's run on ``head_sha`` (created on first use)."""
         with self.lock:
             ident = self.store.next_id()
-            run = CheckRun(ident, head_sha, name, app_id, status, conclusion, suite_id=ident)
+            suite = ident
+            if workflow is not None:
+                app_id = ACTIONS_APP_ID
+                suite = self._workflow_run(owner, repo, head_sha, workflow).check_suite_id
+            run = CheckRun(ident, head_sha, name, app_id, status, conclusion, suite_id=suite)
             run.started_at = now_iso()
             run.completed_at = run.started_at if status == "completed" else None
             self.store.repo(owner, repo).check_runs.append(run)
             return run
+
+    def _workflow_run(self, owner: str, repo: str, head_sha: str, name: str) -> WorkflowRun:
+        target = self.store.repo(owner, repo)
+        for run in reversed(target.workflow_runs):
+            if run.head_sha == head_sha and run.name == name:
+                return run
+        path = f".github/workflows/{name.lower().replace(' ', '-')}.yml"
+        run = WorkflowRun(self.store.next_id(), name, head_sha, self.store.next_id(), path)
+        target.workflow_runs.append(run)
+        return run
+
+    def add_app(self, app_id: int, slug: str) -> None:
+        """Register another app, so that its check runs carry its slug."""
+        with self.lock:
+            self.store.apps[app_id] = App(id=app_id, slug=slug, name=slug, owner=f"{slug}-org")
 
     def check_runs(self, owner: str, repo: str, head_sha: str | None = None) -> list[CheckRun]:
         with self.lock:

@@ -89,6 +89,7 @@ def app(base: str, store: Store, item: App) -> Json:
         "created_at": EPOCH,
         "updated_at": EPOCH,
         "permissions": {
+            "actions": "read",
             "checks": "write",
             "contents": "read",
             "issues": "write",

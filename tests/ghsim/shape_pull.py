@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.ghsim.shape_accounts import Json, app, html, node_id, team, user
 from tests.ghsim.shape_repo import label, repository
-from tests.ghsim.state import App, CheckRun, Comment, FileChange, Pull, Repo, Review, Store
+from tests.ghsim.state import CheckRun, Comment, FileChange, Pull, Repo, Review, Store
 
 
 def pull_labels(base: str, store: Store, repo: Repo, pull: Pull) -> list[Json]:
@@ -156,9 +156,7 @@ def comment(base: str, store: Store, repo: Repo, pull: Pull, item: Comment) -> J
 
 def check_run(base: str, store: Store, repo: Repo, run: CheckRun) -> Json:
     pulls = [p for p in repo.pulls.values() if p.head_sha == run.head_sha and p.state == "open"]
-    owner = (
-        store.app if run.app_id == store.app.id else App(id=run.app_id, slug=f"app-{run.app_id}")
-    )
+    owner = store.app_of(run.app_id)
     return {
         "id": run.id,
         "node_id": node_id("CheckRun", run.id),

@@ -1,4 +1,4 @@
-"""Render repositories, labels, commits, statuses and file contents as GitHub's REST API does."""
+"""Render repositories, labels, commits, statuses, workflow runs and contents as GitHub does."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import hashlib
 
 from tests.ghsim.shape_accounts import EPOCH, Json, html, node_id, user
-from tests.ghsim.state import CommitInfo, CommitStatus, Label, Repo, Store
+from tests.ghsim.state import CommitInfo, CommitStatus, Label, Repo, Store, WorkflowRun
 
 # URI templates GitHub puts on every repository object, relative to the repository's API URL.
 REPO_URL_SUFFIXES = {
@@ -145,6 +145,44 @@ def commit_status(base: str, repo: Repo, item: CommitStatus) -> Json:
         "context": item.context,
         "created_at": item.created_at,
         "updated_at": item.created_at,
+    }
+
+
+def workflow_run(base: str, store: Store, repo: Repo, item: WorkflowRun) -> Json:
+    """A ``workflow-run`` of ``GET /repos/{owner}/{repo}/actions/runs``."""
+    api = f"{base}/repos/{repo.full_name}"
+    url = f"{api}/actions/runs/{item.id}"
+    branch = next((p.head_ref for p in repo.pulls.values() if p.head_sha == item.head_sha), None)
+    full = repository(base, store, repo)
+    return {
+        "id": item.id,
+        "name": item.name,
+        "node_id": node_id("WorkflowRun", item.id),
+        "check_suite_id": item.check_suite_id,
+        "check_suite_node_id": node_id("CheckSuite", item.check_suite_id),
+        "head_branch": branch,
+        "head_sha": item.head_sha,
+        "path": item.path,
+        "run_number": item.run_number,
+        "run_attempt": 1,
+        "display_title": item.name,
+        "event": item.event,
+        "status": item.status,
+        "conclusion": item.conclusion,
+        "workflow_id": int(hashlib.sha256(item.path.encode()).hexdigest()[:8], 16),
+        "url": url,
+        "html_url": html(base, f"{repo.full_name}/actions/runs/{item.id}"),
+        "pull_requests": [],
+        "created_at": item.created_at,
+        "updated_at": item.created_at,
+        "run_started_at": item.created_at,
+        **{k: f"{url}/{k.removesuffix('_url')}" for k in ("jobs_url", "logs_url", "rerun_url")},
+        **{k: f"{url}/{k.removesuffix('_url')}" for k in ("artifacts_url", "cancel_url")},
+        "check_suite_url": f"{api}/check-suites/{item.check_suite_id}",
+        "workflow_url": f"{api}/actions/workflows/{item.path.rsplit('/', 1)[-1]}",
+        "head_commit": None,
+        "repository": full,
+        "head_repository": full,
     }
 
 

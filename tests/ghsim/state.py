@@ -134,6 +134,22 @@ class CheckRun:
 
 
 @dataclass
+class WorkflowRun:
+    """A GitHub Actions workflow run; its jobs are check runs in the run's check suite."""
+
+    id: int
+    name: str
+    head_sha: str
+    check_suite_id: int
+    path: str
+    run_number: int = 1
+    event: str = "pull_request"
+    status: str = "completed"
+    conclusion: str | None = "success"
+    created_at: str = field(default_factory=now_iso)
+
+
+@dataclass
 class CommitStatus:
     """One commit status posted for a context."""
 
@@ -167,6 +183,7 @@ class Repo:
     files: dict[str, dict[str, str]] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
     check_runs: list[CheckRun] = field(default_factory=list)
+    workflow_runs: list[WorkflowRun] = field(default_factory=list)
     statuses: dict[str, list[CommitStatus]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
@@ -204,11 +221,17 @@ class App:
         return f"{self.slug}[bot]"
 
 
+# GitHub Actions' app on github.com: its check runs are the jobs of workflow runs.
+GITHUB_ACTIONS = App(id=15368, slug="github-actions", name="GitHub Actions", owner="github")
+
+
 class Store:
     """Every simulated object, addressed the way the REST API addresses it."""
 
     def __init__(self, app: App) -> None:
         self.app = app
+        # Other apps that create check runs, by id; unknown ids get an ``app-<id>`` slug.
+        self.apps: dict[int, App] = {GITHUB_ACTIONS.id: GITHUB_ACTIONS}
         self.repos: dict[tuple[str, str], Repo] = {}
         self.users: dict[str, User] = {}
         self.teams: dict[tuple[str, str], list[str]] = {}
@@ -217,6 +240,12 @@ class Store:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def app_of(self, app_id: int) -> App:
+        """The app that owns ``app_id``: the App under test, a registered app, or a stand-in."""
+        if app_id == self.app.id:
+            return self.app
+        return self.apps.get(app_id) or App(id=app_id, slug=f"app-{app_id}", name=f"app {app_id}")
 
     def user(self, login: str) -> User:
         """Return the account for ``login``, creating it on first sight."""
