@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,31 @@ def test_python_interface(scratch: ScratchRepo, capsys, after: str, touched: boo
     if touched:
         messages = [r["message"] for r in result["reasons"] if r["code"] == "interface"]
         assert any("get_user" in m for m in messages)
+
+
+MULTILINE_API = """def get_user(
+    user_id: int,
+    verbose: bool = False,
+) -> dict:
+    return {"id": user_id}
+"""
+
+
+def test_unparsable_interface_file_is_l3(scratch: ScratchRepo, capsys) -> None:
+    # A 3.12 `type` statement (unparsable on 3.11) next to a re-typed continuation line.
+    scratch.write("src/acme/api/users.py", MULTILINE_API)
+    scratch.commit("api")
+    scratch.branch("retype")
+    after = "type UserId = str\n\n" + MULTILINE_API.replace("user_id: int", "user_id: UserId")
+    scratch.write("src/acme/api/users.py", after)
+    scratch.commit("retype")
+    result = run_json(scratch, capsys, "--config", str(SPEC_CONFIG))
+    assert result["interfaces"] == ["public-api"] and result["tier"] == "L3"
+    if sys.version_info < (3, 12):
+        assert [r["message"] for r in result["reasons"] if r["code"] == "unparsable"] == [
+            "public-api: src/acme/api/users.py: the after version does not parse as Python "
+            "(SyntaxError at line 1: invalid syntax); it counts as touching the interface"
+        ]
 
 
 def test_lock_file_is_excluded_from_size(scratch: ScratchRepo, capsys) -> None:
