@@ -14,6 +14,24 @@ DEFAULT_AI_TRAILERS: tuple[str, ...] = (
     r"^Assisted-by:",
 )
 
+# Machine-written files: lock files, vendored and minified code, test snapshots, translation
+# catalogs. Gitignore semantics: a pattern without a slash matches at any depth.
+DEFAULT_SIZE_IGNORE: tuple[str, ...] = (
+    "**/*.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "go.sum",
+    "packages.lock.json",
+    "vendor/**",
+    "*.min.js",
+    "*.min.css",
+    "**/__snapshots__/**",
+    "*.snap",
+    "*.po",
+    "*.mo",
+)
+
 
 @dataclass(frozen=True)
 class SizeLimit:
@@ -28,7 +46,7 @@ class SizePolicy:
     buckets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
     soft_limit: SizeLimit = SizeLimit(400, 40)
     hard_limit: SizeLimit = SizeLimit(1500, 100)
-    ignore: tuple[str, ...] = ("**/*.lock", "package-lock.json", "vendor/**")
+    ignore: tuple[str, ...] = DEFAULT_SIZE_IGNORE
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.core.config import (
     Policy,
     Reviewers,
     SizeLimit,
+    SizePolicy,
     TierPolicy,
     TiersPolicy,
 )
@@ -49,6 +50,7 @@ def test_spec_example_parses_into_the_expected_model() -> None:
     assert result.problems == ()
     assert result.source == ".github/review-tiers.yml"
     assert result.policy == Policy(
+        size=SizePolicy(ignore=("**/*.lock", "package-lock.json", "vendor/**")),
         invariants=(
             Invariant(
                 id="money-is-integer-cents",
