@@ -14,6 +14,17 @@ DEFAULT_AI_TRAILERS: tuple[str, ...] = (
     r"^Assisted-by:",
 )
 
+# Files that steer coding agents: editing one changes what every later AI-written change does.
+DEFAULT_INSTRUCTION_FILES: tuple[str, ...] = (
+    "**/AGENTS.md",
+    "**/CLAUDE.md",
+    "**/GEMINI.md",
+    ".cursorrules",
+    ".cursor/rules/**",
+    ".github/copilot-instructions.md",
+    ".github/instructions/**",
+    ".windsurfrules",
+)
 # Machine-written files: lock files, vendored and minified code, test snapshots, translation
 # catalogs. Gitignore semantics: a pattern without a slash matches at any depth.
 DEFAULT_SIZE_IGNORE: tuple[str, ...] = (
@@ -128,6 +139,7 @@ class AiPolicy:
     bots: tuple[str, ...] = ()
     min_tier: Tier = Tier.L2
     require_section: str | None = "## Generation context"
+    instruction_files: tuple[str, ...] = DEFAULT_INSTRUCTION_FILES
 
 
 @dataclass(frozen=True)

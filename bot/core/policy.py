@@ -37,6 +37,7 @@ _GLOBS: tuple[KeyPath, ...] = (
     ("interfaces", "*", "paths", "*"),
     ("tiers", "L1", "when", "only_paths", "*"),
     ("tiers", "L3", "when", "paths", "*"),
+    ("ai", "instruction_files", "*"),
 )
 _REGEXES: tuple[KeyPath, ...] = (("invariants", "*", "patterns", "*"), ("ai", "trailers", "*"))
 _LABEL_NAMES: tuple[KeyPath, ...] = (

@@ -180,6 +180,10 @@ def _ai() -> Schema:
             "Lowest tier of AI-assisted PRs.", ai.min_tier.value, enum=list(TIER_NAMES)
         ),
         require_section={**section, "type": ["string", "null"], "minLength": 1},
+        instruction_files=_strings(
+            "Gitignore-style globs of files that steer coding agents; a change is at least L2.",
+            ai.instruction_files,
+        ),
     )
 
 
