@@ -20,23 +20,21 @@ class Range:
     head_name: str
 
 
-def _git(repo: Path, *args: str, input_text: str | None = None) -> str:
+def _git(repo: Path, *args: str) -> str:
+    """Run git and decode its output as UTF-8, byte for byte.
+
+    Output is read as bytes: text mode would turn a lone carriage return inside a file's lines
+    into a line break, and the diff's hunks would then hold more lines than their headers say.
+    """
     try:
-        done = subprocess.run(
-            ["git", "-C", str(repo), *args],
-            input=input_text,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except FileNotFoundError as err:
         raise GitError("git is not installed or not on PATH") from err
     if done.returncode != 0:
-        detail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        message = done.stderr.decode("utf-8", errors="replace").strip()
+        detail = (message.split("\n") or ["unknown error"])[-1].strip() or "unknown error"
         raise GitError(f"git {args[0]} failed: {detail}")
-    return done.stdout
+    return done.stdout.decode("utf-8", errors="replace")
 
 
 def repo_root(path: Path) -> Path:

@@ -15,6 +15,35 @@ DEFAULT_AI_TRAILERS: tuple[str, ...] = (
     r"^Assisted-by:",
 )
 
+# Files that steer coding agents: editing one changes what every later AI-written change does.
+DEFAULT_INSTRUCTION_FILES: tuple[str, ...] = (
+    "**/AGENTS.md",
+    "**/CLAUDE.md",
+    "**/GEMINI.md",
+    ".cursorrules",
+    ".cursor/rules/**",
+    ".github/copilot-instructions.md",
+    ".github/instructions/**",
+    ".windsurfrules",
+)
+# Machine-written files: lock files, vendored and minified code, test snapshots, translation
+# catalogs. Gitignore semantics: a pattern without a slash matches at any depth.
+DEFAULT_SIZE_IGNORE: tuple[str, ...] = (
+    "**/*.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "go.sum",
+    "packages.lock.json",
+    "vendor/**",
+    "*.min.js",
+    "*.min.css",
+    "**/__snapshots__/**",
+    "*.snap",
+    "*.po",
+    "*.mo",
+)
+
 
 @dataclass(frozen=True)
 class SizeLimit:
@@ -29,7 +58,7 @@ class SizePolicy:
     buckets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
     soft_limit: SizeLimit = SizeLimit(400, 40)
     hard_limit: SizeLimit = SizeLimit(1500, 100)
-    ignore: tuple[str, ...] = ("**/*.lock", "package-lock.json", "vendor/**")
+    ignore: tuple[str, ...] = DEFAULT_SIZE_IGNORE
 
 
 @dataclass(frozen=True)
@@ -111,6 +140,7 @@ class AiPolicy:
     bots: tuple[str, ...] = ()
     min_tier: Tier = Tier.L2
     require_section: str | None = "## Generation context"
+    instruction_files: tuple[str, ...] = DEFAULT_INSTRUCTION_FILES
 
 
 @dataclass(frozen=True)

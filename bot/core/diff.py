@@ -117,18 +117,19 @@ def _lines_of_unidiff(pf: PatchedFile) -> _Lines:
     for hunk in pf:
         lines.start_hunk(hunk.source_start, hunk.target_start)
         for line in hunk:
-            lines.line(line.line_type, line.value.rstrip("\n"))
+            lines.line(line.line_type, _line_text(line.value))
     return lines.result()
 
 
 def parse_patch_body(patch: str) -> _Lines:
     """Parse the hunks-only ``patch`` field of the files listing (no file headers)."""
     lines = _Collector()
-    for line in patch.splitlines():
+    # Split on "\n" only: a lone "\r" or a form feed inside a line is part of that line.
+    for line in patch.split("\n"):
         if line.startswith("@@"):
             lines.start_hunk(*_hunk_starts(line))
         else:
-            lines.line(line[:1], line[1:])
+            lines.line(line[:1], _line_text(line[1:]))
     return lines.result()
 
 
@@ -138,6 +139,11 @@ def _hunk_starts(header: str) -> tuple[int, int]:
     if found is None:
         return -1, -1
     return int(found.group(1)), int(found.group(2))
+
+
+def _line_text(value: str) -> str:
+    """A diff line without its terminator: "\n", or "\r\n" in a file with CRLF line ends."""
+    return value.removesuffix("\n").removesuffix("\r")
 
 
 def parse_files_listing(entries: Iterable[Mapping[str, object]]) -> ChangeSet:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.core.config import Invariant
 from bot.core.globs import GlobSet
 from bot.core.models import FileChange, Reason, Touch
+from bot.core.patterns import MAX_LINE_BYTES, LinePattern, compile_pattern, first_hit
 
 
 def matched_files(files: Sequence[FileChange], paths: tuple[str, ...]) -> list[FileChange]:
@@ -24,7 +24,8 @@ def classify_invariant(files: Sequence[FileChange], invariant: Invariant) -> Tou
     """The touch of one invariant with its reasons, or None when untouched."""
     reasons: list[Reason] = []
     touched: list[str] = []
-    regexes = [re.compile(p) for p in invariant.patterns]
+    # The policy was validated, so every pattern compiles on the linear-time engine.
+    regexes = [compile_pattern(p) for p in invariant.patterns]
     for change in matched_files(files, invariant.paths):
         reason = _file_reason(change, invariant, regexes)
         if reason is not None:
@@ -42,7 +43,7 @@ def classify_invariant(files: Sequence[FileChange], invariant: Invariant) -> Tou
 
 
 def _file_reason(
-    change: FileChange, invariant: Invariant, regexes: list[re.Pattern[str]]
+    change: FileChange, invariant: Invariant, regexes: list[LinePattern]
 ) -> Reason | None:
     cited = f'{change.path} touches "{invariant.id}" ({invariant.statement})'
     if not regexes:
@@ -50,14 +51,19 @@ def _file_reason(
     if not change.has_patch and not change.binary:
         # GitHub left the patch out: the lines cannot be checked, so do not pass silently.
         return Reason("truncated", f"{cited}: changed lines not available to check the patterns")
-    for line in change.added_lines + change.removed_lines:
-        for regex in regexes:
-            if regex.search(line):
-                return Reason(
-                    "invariant",
-                    f"{cited}: changed line `{line.strip()[:80]}` matches /{regex.pattern}/",
-                )
-    return None
+    hit = first_hit(change.added_lines + change.removed_lines, regexes)
+    if hit is None:
+        return None
+    if hit.pattern is None:
+        # Patterns never see a cut-down line: one too long to search counts as a match.
+        bound = f"{MAX_LINE_BYTES // 1024} KiB"
+        return Reason(
+            "truncated",
+            f"{cited}: a changed line of {hit.size} bytes is over the {bound} patterns are run on",
+        )
+    return Reason(
+        "invariant", f"{cited}: changed line `{hit.line.strip()[:80]}` matches /{hit.pattern}/"
+    )
 
 
 def classify_invariants(

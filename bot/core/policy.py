@@ -17,6 +17,7 @@ from bot.core import config
 from bot.core.check_requirements import requirement_from_config, unpinned_warning
 from bot.core.config import BUCKET_ORDER, ConfigProblem, Policy
 from bot.core.models import Tier
+from bot.core.patterns import pattern_problem
 from bot.core.schema import schema_findings
 from bot.core.yamlpos import KeyPath, describe, format_path, load_positioned, walk
 
@@ -37,6 +38,7 @@ _GLOBS: tuple[KeyPath, ...] = (
     ("interfaces", "*", "paths", "*"),
     ("tiers", "L1", "when", "only_paths", "*"),
     ("tiers", "L3", "when", "paths", "*"),
+    ("ai", "instruction_files", "*"),
 )
 _REGEXES: tuple[KeyPath, ...] = (("invariants", "*", "patterns", "*"), ("ai", "trailers", "*"))
 _LABEL_NAMES: tuple[KeyPath, ...] = (
@@ -136,11 +138,8 @@ def _check_glob(pattern: str) -> str | None:
 
 
 def _check_regex(pattern: str) -> str | None:
-    try:
-        re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as err:
-        return f"invalid regular expression {pattern!r}: {err}"
-    return None
+    # Patterns run on a linear-time engine: what it cannot compile is an error here.
+    return pattern_problem(pattern)
 
 
 def _check_label(prefix: str, suffix: str = "") -> str | None:

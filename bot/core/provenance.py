@@ -1,19 +1,27 @@
-"""Decide whether a pull request is AI-assisted (SPEC §2 "AI provenance")."""
+"""Decide whether a pull request is AI-assisted: trailers, labels and bot authors."""
 
 from __future__ import annotations
 
-import re
-
 from bot.core.config import AiPolicy
 from bot.core.models import PullMeta, Reason
+from bot.core.patterns import MAX_LINE_BYTES, Hit, compile_pattern, first_hit
 
 
 def classify_provenance(meta: PullMeta, policy: AiPolicy) -> tuple[Reason, ...]:
     """Reasons the PR counts as AI-assisted; empty when it does not."""
     reasons: list[Reason] = []
     trailer = _first_trailer(meta.commit_messages, policy.trailers)
-    if trailer is not None:
-        reasons.append(Reason("ai-trailer", f"a commit carries the trailer {trailer!r}"))
+    if trailer is not None and trailer.pattern is not None:
+        reasons.append(
+            Reason("ai-trailer", f"a commit carries the trailer {trailer.line.strip()!r}")
+        )
+    elif trailer is not None:
+        # A line too long to search may hide a trailer: fail closed rather than cut it short.
+        bound = f"{MAX_LINE_BYTES // 1024} KiB"
+        message = f"a commit message line of {trailer.size} bytes is over the {bound} trailer"
+        reasons.append(
+            Reason("truncated", f"{message} patterns are run on: counted as AI-assisted")
+        )
     labels = sorted(set(meta.labels) & set(policy.labels))
     if labels:
         reasons.append(Reason("ai-label", f"the pull request has the label {labels[0]!r}"))
@@ -22,15 +30,13 @@ def classify_provenance(meta: PullMeta, policy: AiPolicy) -> tuple[Reason, ...]:
     return tuple(reasons)
 
 
-def _first_trailer(messages: tuple[str, ...], patterns: tuple[str, ...]) -> str | None:
-    compiled = [re.compile(p, re.MULTILINE | re.IGNORECASE) for p in patterns]
-    for message in messages:
-        for regex in compiled:
-            found = regex.search(message)
-            if found is not None:
-                line_end = message.find("\n", found.start())
-                return message[found.start() : line_end if line_end >= 0 else None].strip()
-    return None
+def _first_trailer(messages: tuple[str, ...], patterns: tuple[str, ...]) -> Hit | None:
+    """Each pattern is matched, case-insensitively, against one message line at a time."""
+    if not patterns:
+        return None
+    compiled = [compile_pattern(p, ignore_case=True) for p in patterns]
+    lines = (line for message in messages for line in message.split("\n"))
+    return first_hit(lines, compiled)
 
 
 def has_section(body: str, heading: str) -> bool:

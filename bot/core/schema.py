@@ -105,7 +105,7 @@ def _invariant() -> Schema:
         id=_value("Unique id.", type="string", pattern=ID_PATTERN),
         statement=_value("The rule, in one sentence.", type="string", minLength=1),
         paths={**_strings("Gitignore-style globs where it lives."), "minItems": 1},
-        patterns=_strings("Optional regexes; then a changed line must match one."),
+        patterns=_strings("Optional RE2 regexes; then a changed line must match one."),
         owners=_strings("Owners whose approval L3 needs.", pattern=OWNER_PATTERN),
     )
 
@@ -177,13 +177,17 @@ def _ai() -> Schema:
     section = _value("Heading AI-assisted PRs at L2+ must have; null: none.", ai.require_section)
     return _obj(
         "How AI-assisted pull requests are recognised and treated.",
-        trailers=_strings("Regexes over commit message lines.", ai.trailers),
+        trailers=_strings("RE2 regexes over commit message lines, any case.", ai.trailers),
         labels=_strings("Labels marking a pull request AI-assisted.", ai.labels),
         bots=_strings("Bot logins whose pull requests are AI-assisted.", pattern=LOGIN_PATTERN),
         min_tier=_value(
             "Lowest tier of AI-assisted PRs.", ai.min_tier.value, enum=list(TIER_NAMES)
         ),
         require_section={**section, "type": ["string", "null"], "minLength": 1},
+        instruction_files=_strings(
+            "Gitignore-style globs of files that steer coding agents; a change is at least L2.",
+            ai.instruction_files,
+        ),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.core.config import L1When, L3When, Policy
 from bot.core.globs import GlobSet
+from bot.core.instructions import classify_instruction_files
 from bot.core.models import Limits, Override, PullFacts, PullMeta, Reason, Tier, TierDecision
 from bot.core.provenance import has_section
 from bot.core.reviewers import plan_groups
@@ -86,15 +87,19 @@ def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]
         # Without this, "every changed file is low-risk" holds vacuously and reads as a docs change.
         return Tier.L1, [Reason(EMPTY, "no file changed: nothing to classify")]
     escalations = l3_triggers(facts, policy.tiers.l3_when)
+    steering = classify_instruction_files(facts, policy.ai.instruction_files)
     if escalations:
-        return Tier.L3, escalations + list(facts.ai_reasons)
+        return Tier.L3, escalations + steering + list(facts.ai_reasons)
     tier, reasons = Tier.L2, [Reason("default", "L2 team review is the default")]
     low = l1_holds(facts, policy.tiers.l1_when)
-    if low is not None:
+    if steering:
+        # Files that steer coding agents are never low-risk, whatever their extension.
+        reasons = steering
+    elif low is not None:
         tier, reasons = Tier.L1, [low]
     if facts.ai_assisted and tier.rank < policy.ai.min_tier.rank:
         tier = policy.ai.min_tier
-        reasons = [Reason("ai", f"AI-assisted changes get at least {tier.value}")]
+        reasons = [Reason("ai", f"AI-assisted changes get at least {tier.value}"), *steering]
     if facts.ai_assisted:
         reasons += list(facts.ai_reasons)
     return tier, reasons

@@ -142,3 +142,44 @@ def test_diff_parser_never_crashes_on_diff_like_text(parts: list[tuple[str, str]
 )
 def test_listing_parser_never_crashes(entries: list[dict[str, object]]) -> None:
     parse_files_listing(entries)
+
+
+# --- line ends: only "\n" ends a line ----------------------------------------------------------
+
+LONE_CR_DIFF = (
+    "diff --git a/f.txt b/f.txt\n"
+    "index 1111111..2222222 100644\n"
+    "--- a/f.txt\n"
+    "+++ b/f.txt\n"
+    "@@ -1,3 +1,3 @@\n"
+    " keep\rthis\n"
+    "-old\rvalue\n"
+    "+new\rvalue\x0cpage\n"
+    " crlf\r\n"
+)
+
+
+def test_lone_carriage_return_stays_inside_its_line() -> None:
+    change = parse_unified_diff(LONE_CR_DIFF).files[0]
+
+    assert (change.additions, change.deletions) == (1, 1)
+    assert change.added_lines == ("new\rvalue\x0cpage",)
+    assert change.removed_lines == ("old\rvalue",)
+
+
+def test_listing_patch_splits_on_newlines_only() -> None:
+    patch = LONE_CR_DIFF.split("+++ b/f.txt\n", 1)[1]
+    entry = {"filename": "f.txt", "status": "modified", "additions": 1, "deletions": 1}
+
+    change = parse_files_listing([{**entry, "patch": patch}]).files[0]
+
+    assert change.added_lines == ("new\rvalue\x0cpage",)
+    assert change.removed_lines == ("old\rvalue",)
+
+
+def test_crlf_line_ends_are_not_part_of_the_line() -> None:
+    diff = "--- a/w.bat\n+++ b/w.bat\n@@ -1 +1 @@\n-echo off\r\n+echo on\r\n"
+
+    change = parse_unified_diff(diff).files[0]
+
+    assert (change.removed_lines, change.added_lines) == (("echo off",), ("echo on",))

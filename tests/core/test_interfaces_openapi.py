@@ -186,7 +186,11 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 @pytest.mark.parametrize(
     ("after", "why"),
     [
-        ("paths: [unclosed\n", "the after version is not valid YAML or JSON"),
+        (
+            "paths: [unclosed\n",
+            "the after version is not valid YAML or JSON "
+            "(line 2: expected ',' or ']', but got '<stream end>')",
+        ),
         ("- just\n- a list\n", "the after version is not a YAML or JSON mapping"),
         ("when: 2021-02-30\n", "the after version is not usable YAML (ValueError)"),
         ("a: &x [*x]\n", "the after version refers to itself through an alias"),
@@ -195,13 +199,31 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     ],
     ids=["invalid", "not a mapping", "impossible date", "recursive alias", "alias bomb", "deep"],
 )
-def test_fallback_on_unusable_text(after: str, why: str) -> None:
-    change = FileChange(path=PATH, added_lines=("      operationId: listAllPets",))
+def test_unusable_text_touches_the_interface(after: str, why: str) -> None:
+    # Only a comment changed as far as the lines show: the document itself must decide.
+    change = FileChange(path=PATH, added_lines=("# Pets API",))
     verdict = classify_interface_change("openapi", change, FileVersions(BASE, after))
 
-    assert verdict.reasons == (
-        Reason("interface-fallback", f"{PATH}: {why}; decided from the changed lines"),
-        *_touch("1 changed contract line(s)"),
+    assert verdict == InterfaceVerdict(
+        True, (Reason("unparsable", f"{PATH}: {why}; it counts as touching the interface"),)
+    )
+
+
+def test_unusable_base_touches_the_interface() -> None:
+    verdict = _classify("paths: {", BASE)
+
+    assert verdict.touched
+    assert [r.code for r in verdict.reasons] == ["unparsable"]
+    assert verdict.reasons[0].message.startswith(
+        f"{PATH}: the before version is not valid YAML or JSON (line 1: "
+    )
+
+
+def test_same_unusable_text_on_both_sides_is_unchanged() -> None:
+    verdict = _classify("paths: {", "paths: {")
+
+    assert verdict == InterfaceVerdict(
+        False, (Reason("interface-unchanged", f"{PATH}: contents unchanged"),)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -323,16 +324,72 @@ def test_fallback_without_contents(
     assert verdict.touched == (expected[0].code == "interface")
 
 
-def test_fallback_on_syntax_error() -> None:
-    change = FileChange(path=PATH, added_lines=("def get_user(user_id: str:",))
-    verdict = classify_interface_change("python", change, FileVersions(BASE, "def get_user(:\n"))
+def _unparsable(side: str, error: str) -> Reason:
+    return Reason(
+        "unparsable",
+        f"{PATH}: the {side} version does not parse as Python ({error}); "
+        "it counts as touching the interface",
+    )
+
+
+SIGNED = """\
+def transfer(
+    source: str,
+    target: str,
+    cents: int,
+) -> None: ...
+"""
+
+
+def test_syntax_error_touches_the_interface_whatever_the_changed_lines() -> None:
+    # The parameter change sits on a continuation line, which no def/class line check sees.
+    after = SIGNED.replace("cents: int", "cents: float") + "RATE = = 100\n"
+    change = FileChange(path=PATH, added_lines=("    cents: float,", "RATE = = 100"))
+
+    verdict = classify_interface_change("python", change, FileVersions(SIGNED, after))
+
+    assert verdict == InterfaceVerdict(
+        True, (_unparsable("after", "SyntaxError at line 6: invalid syntax"),)
+    )
+
+
+def test_newer_syntax_than_the_interpreter_reads_touches_the_interface() -> None:
+    # `type` statements are Python 3.12 syntax; the oldest supported Python, 3.11, cannot
+    # parse them. Either way the re-typed parameter on a continuation line is caught.
+    after = "type Money = int\n" + SIGNED.replace("cents: int", "cents: Money")
+    change = FileChange(path=PATH, added_lines=("type Money = int", "    cents: Money,"))
+
+    verdict = classify_interface_change("python", change, FileVersions(SIGNED, after))
 
     assert verdict.touched
-    assert verdict.reasons[0].code == "interface-fallback"
-    assert "the after version does not parse as Python (SyntaxError at line 1" in (
-        verdict.reasons[0].message
+    if sys.version_info < (3, 12):
+        assert verdict.reasons == (_unparsable("after", "SyntaxError at line 1: invalid syntax"),)
+    else:
+        assert verdict.reasons == _touch(
+            "signature of transfer changed (source: str, target: str, cents: int) -> None -> "
+            "(source: str, target: str, cents: Money) -> None"
+        )
+
+
+def test_both_sides_unparsable_are_both_named() -> None:
+    verdict = _classify("def a(:\n", "def b(:\n")
+
+    assert verdict == InterfaceVerdict(
+        True,
+        (
+            _unparsable("before", "SyntaxError at line 1: invalid syntax"),
+            _unparsable("after", "SyntaxError at line 1: invalid syntax"),
+        ),
     )
-    assert verdict.reasons[1:] == _touch("changed line defines public name get_user")
+
+
+def test_same_unparsable_text_on_both_sides_is_unchanged() -> None:
+    verdict = _classify("def a(:\n", "def a(:\n")
+
+    assert verdict == InterfaceVerdict(
+        False, (Reason("interface-unchanged", f"{PATH}: contents unchanged"),)
+    )
+    assert _classify("def a(:\n", "def a(:\n", status="renamed").touched
 
 
 def test_fallback_without_patch_is_touched() -> None:
@@ -401,8 +458,9 @@ def test_identical_text_is_never_touched(text: str) -> None:
     ],
     ids=["deep unary chain", "long operator chain", "deep parentheses", "null byte"],
 )
-def test_hostile_sources_fall_back(source: str, why: str) -> None:
+def test_hostile_sources_are_unparsable(source: str, why: str) -> None:
     verdict = _classify(BASE, source)
 
-    assert verdict.reasons[0].code == "interface-fallback"
+    assert verdict.touched
+    assert [r.code for r in verdict.reasons] == ["unparsable"]
     assert f"the after version does not parse as Python ({why}" in verdict.reasons[0].message

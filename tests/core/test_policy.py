@@ -22,6 +22,7 @@ from bot.core.config import (
     Policy,
     Reviewers,
     SizeLimit,
+    SizePolicy,
     TierPolicy,
     TiersPolicy,
 )
@@ -50,6 +51,7 @@ def test_spec_example_parses_into_the_expected_model() -> None:
     assert result.problems == ()
     assert result.source == ".github/review-tiers.yml"
     assert result.policy == Policy(
+        size=SizePolicy(ignore=("**/*.lock", "package-lock.json", "vendor/**")),
         invariants=(
             Invariant(
                 id="money-is-integer-cents",
@@ -227,14 +229,35 @@ PROBLEMS = [
         V1 + INVARIANT + "    patterns: ['ok', 'float(']\n",
         "invariants[0].patterns[1]",
         6,
-        "invalid regular expression 'float('",
+        "pattern 'float(' cannot run on RE2, the linear-time regex engine",
     ),
     (
         "invalid trailer regex",
         V1 + "ai:\n  trailers:\n    - '[unclosed'\n",
         "ai.trailers[0]",
         4,
-        "unterminated character set",
+        "missing ]: [unclosed",
+    ),
+    (
+        "lookbehind in an invariant pattern",
+        V1 + INVARIANT + "    patterns:\n      - '\\bfloat\\b'\n      - '(?<!int)\\(cents\\)'\n",
+        "invariants[0].patterns[1]",
+        8,
+        "invalid perl operator: (?<! (lookbehind is not supported)",
+    ),
+    (
+        "lookahead in a trailer",
+        V1 + "ai:\n  trailers: ['^Co-authored-by: (?!Dependabot)']\n",
+        "ai.trailers[0]",
+        3,
+        "linear-time regex engine that policy patterns use so that no input can stall the App",
+    ),
+    (
+        "backreference",
+        V1 + INVARIANT + "    patterns: ['(float)\\s+\\1']\n",
+        "invariants[0].patterns[0]",
+        6,
+        "(backreferences are not supported)",
     ),
     ("invalid glob", V1 + "size:\n  ignore:\n    - 'a\\'\n", "size.ignore[0]", 4, "invalid glob"),
     (

@@ -1,8 +1,9 @@
 """Decide whether a changed file touches a declared interface, by the interface's kind.
 
 Reason codes: ``interface`` for each finding that touches the interface, ``interface-unchanged``
-when a file was compared and nothing public changed (the verdict is then not touched), and
-``interface-fallback`` when the decision came from the changed lines instead of the contents.
+when a file was compared and nothing public changed (the verdict is then not touched),
+``unparsable`` when a side of the file does not parse (the verdict is then touched), and
+``interface-fallback`` when no contents were available and the changed lines decided.
 Messages start with the file path (or the kind, for path-only kinds), never the interface id.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 from bot.core.interfaces.openapi import classify_openapi_change
 from bot.core.interfaces.python_change import classify_python_change
-from bot.core.interfaces.verdict import FALLBACK, TOUCHED, UNCHANGED, InterfaceVerdict
+from bot.core.interfaces.verdict import FALLBACK, TOUCHED, UNCHANGED, UNPARSABLE, InterfaceVerdict
 from bot.core.models import FileChange, FileVersions, Reason
 
 __all__ = [
     "FALLBACK",
     "TOUCHED",
     "UNCHANGED",
+    "UNPARSABLE",
     "InterfaceVerdict",
     "classify_interface_change",
 ]

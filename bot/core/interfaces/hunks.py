@@ -1,4 +1,4 @@
-"""Decide interface touches from the changed lines alone, when full contents are unusable."""
+"""Decide interface touches from the changed lines alone, when no contents are available."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from bot.core.interfaces.verdict import (
     UNCHANGED,
     InterfaceVerdict,
     touched_by,
+    unparsable,
 )
 from bot.core.models import FileChange, FileVersions, Reason
 
@@ -32,11 +33,17 @@ def classify_openapi_change(change: FileChange, versions: FileVersions | None) -
     if versions is None or (versions.before is None and versions.after is None):
         return classify_contract_hunks(change, NO_CONTENTS)
     documents: list[_Map] = []
+    failures: list[tuple[str, str]] = []
     for side, text in (("before", versions.before), ("after", versions.after)):
         try:
             documents.append(parse_contract(text))
         except UnusableDocumentError as err:
-            return classify_contract_hunks(change, f"the {side} version {err}")
+            failures.append((side, str(err)))
+    if failures and versions.before == versions.after:
+        # The same text on both sides is the same contract, whatever the parser makes of it.
+        return InterfaceVerdict(False, (Reason(UNCHANGED, f"{change.path}: contents unchanged"),))
+    if failures:
+        return unparsable(change.path, failures)
     found = compare_contracts(documents[0], documents[1])
     reasons = [Reason(TOUCHED, f"{change.path}: {text}") for text in found]
     unchanged = Reason(UNCHANGED, f"{change.path}: paths and components unchanged")

@@ -56,10 +56,17 @@ def parse_contract(text: str | None) -> dict[object, object]:
             raise UnusableDocumentError("is not a YAML or JSON mapping")
         return _strip_map(document, names=False)
     except yaml.YAMLError as err:
-        raise UnusableDocumentError("is not valid YAML or JSON") from err
+        raise UnusableDocumentError(f"is not valid YAML or JSON ({_yaml_problem(err)})") from err
     except (ValueError, OverflowError, RecursionError) as err:
         # Impossible dates raise ValueError; absurd nesting exhausts the stack.
         raise UnusableDocumentError(f"is not usable YAML ({type(err).__name__})") from err
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """The parser's own words and line, when it gave them."""
+    problem = getattr(err, "problem", None) or type(err).__name__
+    mark = getattr(err, "problem_mark", None)
+    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
 
 
 def _check_size(document: object, limit: int) -> None:

@@ -10,22 +10,32 @@ from bot.core.interfaces.verdict import (
     UNCHANGED,
     InterfaceVerdict,
     touched_by,
+    unparsable,
 )
 from bot.core.models import FileChange, FileVersions, Reason
 
 
 def classify_python_change(change: FileChange, versions: FileVersions | None) -> InterfaceVerdict:
-    """Touched when a public function, class or method is added, removed or re-signed."""
+    """Touched when a public function, class or method is added, removed or re-signed.
+
+    The changed lines alone decide only when no contents are available at all; a side that
+    does not parse (for this interpreter's grammar) touches the interface instead.
+    """
     if versions is None or (versions.before is None and versions.after is None):
         return classify_python_hunks(change, NO_CONTENTS)
     apis: list[dict[str, ApiEntry]] = []
+    failures: list[tuple[str, str]] = []
     for side, text in (("before", versions.before), ("after", versions.after)):
         try:
             # An absent side (added or removed file) is an empty module: no public names.
             apis.append(parse_public_api(text or ""))
         except UnparsableSourceError as err:
-            why = f"the {side} version does not parse as Python ({err})"
-            return classify_python_hunks(change, why)
+            failures.append((side, f"does not parse as Python ({err})"))
+    if failures and versions.before == versions.after and change.status != "renamed":
+        # The same text on both sides declares the same API, whatever the parser makes of it.
+        return InterfaceVerdict(False, (Reason(UNCHANGED, f"{change.path}: contents unchanged"),))
+    if failures:
+        return unparsable(change.path, failures)
     before, after = apis
     reasons = [Reason(TOUCHED, f"{change.path}: {text}") for text in compare_apis(before, after)]
     if change.status == "renamed" and change.previous_path and before:

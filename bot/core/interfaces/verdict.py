@@ -10,6 +10,7 @@ from bot.core.models import Reason
 TOUCHED = "interface"
 UNCHANGED = "interface-unchanged"
 FALLBACK = "interface-fallback"
+UNPARSABLE = "unparsable"
 
 NO_CONTENTS = "before/after contents were not available"
 
@@ -28,3 +29,16 @@ def touched_by(reasons: list[Reason], unchanged: Reason) -> InterfaceVerdict:
     if touched:
         return InterfaceVerdict(True, tuple(reasons))
     return InterfaceVerdict(False, (*reasons, unchanged))
+
+
+def unparsable(path: str, failures: list[tuple[str, str]]) -> InterfaceVerdict:
+    """Touched, one reason per side (``before``/``after``) that did not parse, with why.
+
+    A file the parser cannot read cannot be shown to leave the interface alone, and one bad
+    line must not send it to a weaker check: it touches the interface (fail closed).
+    """
+    reasons = tuple(
+        Reason(UNPARSABLE, f"{path}: the {side} version {why}; it counts as touching the interface")
+        for side, why in failures
+    )
+    return InterfaceVerdict(True, reasons)
