@@ -12,6 +12,7 @@ from bot.ports import RepoRef
 from tests.builders import ScratchRepo
 from tests.builders import file_entry as entry
 from tests.core.test_patterns import HOSTILE_LINE, HOSTILE_PATTERN
+from tests.fakes import FakeGrantStore
 from tests.test_cli_errors import assert_clean_failure, run_cli
 from tests.test_pipeline import make_port
 
@@ -50,7 +51,9 @@ def test_check_config_rejects_a_lookbehind_with_key_path_and_line(tmp_path: Path
 def test_check_run_reports_the_rejected_pattern() -> None:
     port = make_port([entry("billing/ledger.py", 1, "x = float(y)")], LOOKBEHIND)
 
-    record = evaluate_pull(port, RepoRef(1, "acme", "shop"), 7, RunInfo("d-1", (None,)))
+    record = evaluate_pull(
+        port, RepoRef(1, "acme", "shop"), 7, RunInfo("d-1", (None,)), FakeGrantStore()
+    )
 
     assert record.outcome == "invalid config"
     output = port.checks["h1"]["review-tiers"].output
@@ -62,7 +65,9 @@ def test_hostile_line_in_a_pull_request_is_classified_fast() -> None:
     port = make_port([entry("billing/ledger.py", 1, HOSTILE_LINE)], HOSTILE_CONFIG)
 
     started = time.perf_counter()
-    record = evaluate_pull(port, RepoRef(1, "acme", "shop"), 7, RunInfo("d-1", (None,)))
+    record = evaluate_pull(
+        port, RepoRef(1, "acme", "shop"), 7, RunInfo("d-1", (None,)), FakeGrantStore()
+    )
 
     assert time.perf_counter() - started < 1.0
     assert record.tier == "L2"
