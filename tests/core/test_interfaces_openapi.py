@@ -291,3 +291,9 @@ def test_never_raises_on_arbitrary_text(before: str | None, after: str | None) -
 @given(text=st.text() | YAMLISH)
 def test_identical_text_is_never_touched(text: str) -> None:
     assert not _classify(text, text).touched
+
+
+def test_an_openapi_document_unreadable_on_both_sides_touches_the_interface() -> None:
+    change = FileChange("openapi/api.yaml", added_lines=("  # note",))
+    verdict = classify_interface_change("openapi", change, FileVersions(None, None))
+    assert verdict.touched and [r.code for r in verdict.reasons] == ["unparsable"]

@@ -464,3 +464,15 @@ def test_hostile_sources_are_unparsable(source: str, why: str) -> None:
     assert verdict.touched
     assert [r.code for r in verdict.reasons] == ["unparsable"]
     assert f"the after version does not parse as Python ({why}" in verdict.reasons[0].message
+
+
+def test_contents_asked_for_but_unreadable_on_both_sides_touch_the_interface() -> None:
+    # A file too large (or not text) to read must not fall back to the def/class lines,
+    # which miss a parameter changed on a continuation line.
+    change = FileChange(
+        "src/api.py", added_lines=("    amount: float,",), removed_lines=("    amount: int,",)
+    )
+    verdict = classify_interface_change("python", change, FileVersions(None, None))
+    assert verdict.touched
+    assert [r.code for r in verdict.reasons] == ["unparsable"]
+    assert "could not be read" in verdict.reasons[0].message

@@ -13,6 +13,7 @@ from bot.core.interfaces.verdict import (
     InterfaceVerdict,
     touched_by,
     unparsable,
+    unreadable,
 )
 from bot.core.models import FileChange, FileVersions, Reason
 
@@ -30,8 +31,10 @@ _PLAIN_SECTIONS = ("security", "basePath", "consumes", "produces")
 
 def classify_openapi_change(change: FileChange, versions: FileVersions | None) -> InterfaceVerdict:
     """Touched when a path, operation, component or security requirement changes."""
-    if versions is None or (versions.before is None and versions.after is None):
+    if versions is None:
         return classify_contract_hunks(change, NO_CONTENTS)
+    if versions.before is None and versions.after is None:
+        return unreadable(change.path)
     documents: list[_Map] = []
     failures: list[tuple[str, str]] = []
     for side, text in (("before", versions.before), ("after", versions.after)):

@@ -11,6 +11,7 @@ from bot.core.interfaces.verdict import (
     InterfaceVerdict,
     touched_by,
     unparsable,
+    unreadable,
 )
 from bot.core.models import FileChange, FileVersions, Reason
 
@@ -21,8 +22,10 @@ def classify_python_change(change: FileChange, versions: FileVersions | None) ->
     The changed lines alone decide only when no contents are available at all; a side that
     does not parse (for this interpreter's grammar) touches the interface instead.
     """
-    if versions is None or (versions.before is None and versions.after is None):
+    if versions is None:
         return classify_python_hunks(change, NO_CONTENTS)
+    if versions.before is None and versions.after is None:
+        return unreadable(change.path)
     apis: list[dict[str, ApiEntry]] = []
     failures: list[tuple[str, str]] = []
     for side, text in (("before", versions.before), ("after", versions.after)):

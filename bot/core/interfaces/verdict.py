@@ -42,3 +42,9 @@ def unparsable(path: str, failures: list[tuple[str, str]]) -> InterfaceVerdict:
         for side, why in failures
     )
     return InterfaceVerdict(True, reasons)
+
+
+def unreadable(path: str) -> InterfaceVerdict:
+    """Touched: the contents were asked for, yet neither side could be read (too large, binary
+    or not text), so the changed lines alone would be a weaker check than the parser's."""
+    return unparsable(path, [("before and after", "could not be read (too large or not text)")])
