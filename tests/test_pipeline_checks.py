@@ -70,7 +70,10 @@ def test_workflow_names_are_asked_for_only_when_a_workflow_is_pinned() -> None:
     run(port)
     assert ("fetch_checks", ("h1", False)) in port.calls
     port = pinned_port(WORKFLOW)
-    port.seen_checks["h1"] = CheckObservations((replace(ci_run(10, "success"), workflow="CI"),))
+    # L2 inherits L1's bare `lint` (a deeper tier never requires fewer checks).
+    lint = SeenStatus(5, "lint", "success", "2024-05-02T10:00:00Z")
+    ci = replace(ci_run(10, "success"), workflow="CI")
+    port.seen_checks["h1"] = CheckObservations((ci,), (lint,))
     run(port)
     assert ("fetch_checks", ("h1", True)) in port.calls
     assert port.checks["h1"]["review-tiers"].output.conclusion == "success"

@@ -1,4 +1,4 @@
-"""The policy model (config file version 1) with the built-in defaults of SPEC §3."""
+"""The policy model (config file version 1) with its built-in defaults."""
 
 from __future__ import annotations
 
@@ -131,6 +131,16 @@ class TiersPolicy:
         if tier is Tier.L3 and not self.l3_reviewers_configured:
             return Tier.L2, self.l2.reviewers
         return tier, self.for_tier(tier).reviewers
+
+    def checks_for(self, tier: Tier) -> tuple[CheckRequirement, ...]:
+        """The checks a tier requires: its own, then each shallower tier's that it does not
+        name itself, so a deeper tier never requires fewer checks than a shallower one and
+        its own entry (a pinned source, say) decides for a name both list."""
+        found: dict[str, CheckRequirement] = {}
+        for rank in range(tier.rank, 0, -1):
+            for check in self.for_tier(Tier(f"L{rank}")).checks:
+                found.setdefault(check.name, check)
+        return tuple(found.values())
 
 
 @dataclass(frozen=True)

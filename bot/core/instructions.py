@@ -14,15 +14,7 @@ def instruction_files_changed(facts: PullFacts, patterns: tuple[str, ...]) -> li
     """Changed files matching ``patterns`` on either side of a rename, old path cited."""
     if not patterns:
         return []
-    globs = GlobSet.from_patterns(patterns)
-    hits: list[str] = []
-    for path in facts.files:
-        old = facts.previous_paths.get(path)
-        if globs.matches(path):
-            hits.append(path)
-        elif old is not None and globs.matches(old):
-            hits.append(f"{old} (renamed to {path})")
-    return hits
+    return facts.paths_matching(GlobSet.from_patterns(patterns).matches)
 
 
 def classify_instruction_files(facts: PullFacts, patterns: tuple[str, ...]) -> list[Reason]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,6 +143,18 @@ class PullFacts:
     previous_paths: Mapping[str, str] = field(default_factory=dict)
     # Owned areas: the distinct owner sets of the CODEOWNERS entries deciding the changed files.
     owner_areas: tuple[tuple[str, ...], ...] = ()
+
+    def paths_matching(self, matches: Callable[[str], bool]) -> list[str]:
+        """Changed files that match on either side of a rename, citing the old path when only
+        it matched: moving a file out of an area still touches the area."""
+        hits: list[str] = []
+        for path in self.files:
+            old = self.previous_paths.get(path)
+            if matches(path):
+                hits.append(path)
+            elif old is not None and matches(old):
+                hits.append(f"{old} (renamed to {path})")
+        return hits
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class Progress:
 
 
 def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]:
-    """The object ``evaluate --format json`` prints (SPEC §4)."""
+    """The object ``evaluate --format json`` prints."""
     return {
         "tier": decision.tier.value,
         "computed_tier": decision.computed_tier.value,

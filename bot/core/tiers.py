@@ -1,4 +1,4 @@
-"""Decide the review tier with its reasons and what the App will apply (SPEC §1, §3)."""
+"""Decide the review tier with its reasons and what the App will apply."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
     if when.min_owners is not None and len(facts.owner_areas) >= when.min_owners:
         reasons.append(_owners_reason(facts.owner_areas, when.min_owners))
     if when.paths:
-        hits = _l3_path_hits(facts, GlobSet.from_patterns(when.paths))
+        hits = facts.paths_matching(GlobSet.from_patterns(when.paths).matches)
         if hits:
             reasons.append(Reason("path", f"{hits[0]} is under an L3 path ({len(hits)} file(s))"))
     if facts.truncated:
@@ -50,18 +50,6 @@ def _owners_reason(areas: Sequence[tuple[str, ...]], threshold: int) -> Reason:
     count = "1 owned area reaches" if len(areas) == 1 else f"{len(areas)} owned areas reach"
     listed = "; ".join(", ".join(area) for area in areas)
     return Reason("owners", f"{count} the L3 threshold of {threshold}: {listed}")
-
-
-def _l3_path_hits(facts: PullFacts, globs: GlobSet) -> list[str]:
-    """Files under an L3 path on either side of a rename, citing the old path when it matched."""
-    hits: list[str] = []
-    for path in facts.files:
-        old = facts.previous_paths.get(path)
-        if globs.matches(path):
-            hits.append(path)
-        elif old is not None and globs.matches(old):
-            hits.append(f"{old} (renamed to {path})")
-    return hits
 
 
 def l1_holds(facts: PullFacts, when: L1When) -> Reason | None:
@@ -127,7 +115,6 @@ def decide(
     computed, reasons = classify_tier(facts, policy)
     tier, override_reasons = apply_overrides(computed, overrides)
     limits = _limits(facts, policy, size_exception)
-    tier_policy = policy.tiers.for_tier(tier)
     needs_section = (
         facts.ai_assisted
         and tier.rank >= Tier.L2.rank
@@ -148,7 +135,7 @@ def decide(
             policy.labels.size_prefix + facts.size.label,
         ),
         groups=plan_groups(tier, policy.tiers, facts),
-        checks=tier_policy.checks,
+        checks=policy.tiers.checks_for(tier),
         limits=limits,
         invalidate_on_push=policy.tiers.reviewers_for(tier)[1].invalidate_on_push,
         overrides=tuple(overrides),

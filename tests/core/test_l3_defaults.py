@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.check_requirements import CheckRequirement, CheckSource
 from bot.core.config import Interface, Invariant, Policy
 from bot.core.diff import parse_files_listing
 from bot.core.evaluate import Evaluation, evaluate
@@ -112,3 +113,26 @@ def test_interface_owner_groups_do_not_repeat_a_team() -> None:
 def test_the_schema_says_what_l3_requires_by_default() -> None:
     tiers = policy_schema()["properties"]["tiers"]["properties"]
     assert "omitted: what L2 needs" in tiers["L3"]["properties"]["reviewers"]["description"]
+
+
+def test_a_deeper_tier_requires_every_shallower_tiers_checks() -> None:
+    policy = parse_policy(
+        "version: 1\n"
+        "tiers:\n"
+        "  L1:\n"
+        "    checks: [lint]\n"
+        "  L2:\n"
+        "    checks: [{name: test, app: github-actions}, {name: lint, status: true}]\n"
+    ).policy
+    assert policy is not None
+    names = {t: [c.describe() for c in policy.tiers.checks_for(t)] for t in Tier}
+    assert names[Tier.L1] == [CheckRequirement("lint").describe()]
+    # L2's own pinned `lint` decides for that name; L3 names no checks and inherits L2's.
+    assert (
+        names[Tier.L2]
+        == names[Tier.L3]
+        == [
+            CheckRequirement("test", CheckSource.APP, app="github-actions").describe(),
+            CheckRequirement("lint", CheckSource.STATUS).describe(),
+        ]
+    )
