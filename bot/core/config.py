@@ -18,13 +18,19 @@ DEFAULT_AI_TRAILERS: tuple[str, ...] = (
 # Files that steer coding agents: editing one changes what every later AI-written change does.
 DEFAULT_INSTRUCTION_FILES: tuple[str, ...] = (
     "**/AGENTS.md",
+    "**/AGENT.md",
     "**/CLAUDE.md",
+    "**/CLAUDE.local.md",
+    ".claude/**",  # settings.json there can define shell hooks the agent runs
     "**/GEMINI.md",
     ".cursorrules",
-    ".cursor/rules/**",
+    "**/.cursor/rules/**",
     ".github/copilot-instructions.md",
     ".github/instructions/**",
+    ".github/prompts/**",
     ".windsurfrules",
+    ".windsurf/rules/**",
+    ".clinerules",
 )
 # Machine-written files: lock files, vendored and minified code, test snapshots, translation
 # catalogs. Gitignore semantics: a pattern without a slash matches at any depth.

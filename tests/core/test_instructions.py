@@ -20,13 +20,19 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 # One realistic path per default pattern, as the agents' own documentation places them.
 REALISTIC = {
     "**/AGENTS.md": "services/billing/AGENTS.md",
+    "**/AGENT.md": "AGENT.md",
     "**/CLAUDE.md": "CLAUDE.md",
+    "**/CLAUDE.local.md": "tools/CLAUDE.local.md",
+    ".claude/**": ".claude/settings.json",
     "**/GEMINI.md": "packages/web/GEMINI.md",
     ".cursorrules": ".cursorrules",
-    ".cursor/rules/**": ".cursor/rules/python-style.mdc",
+    "**/.cursor/rules/**": "apps/web/.cursor/rules/python-style.mdc",
     ".github/copilot-instructions.md": ".github/copilot-instructions.md",
     ".github/instructions/**": ".github/instructions/tests.instructions.md",
+    ".github/prompts/**": ".github/prompts/release.prompt.md",
     ".windsurfrules": ".windsurfrules",
+    ".windsurf/rules/**": ".windsurf/rules/style.md",
+    ".clinerules": ".clinerules",
 }
 
 
