@@ -20,7 +20,7 @@ from bot.redaction import register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest
-from bot.workers import ContextWorker
+from bot.workers import ContextWorker, supervise
 
 log = logging.getLogger("bot.service")
 
@@ -124,12 +124,16 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers worker`: an rq worker with the scheduler (debounce and retries).
+    """`review-tiers worker`: an rq worker, plus the thread that moves due jobs to the queue
+    and re-queues stuck pull requests (every worker runs it; none is special).
 
     Jobs run in the worker's own process (rq's SimpleWorker, no fork per job), so its
-    metrics and its HTTP connections live as long as the worker.
+    metrics and its HTTP connections live as long as the worker. The worker stays up while
+    Redis is away and carries on once it is back.
     """
     from rq import Queue
+
+    from bot.scheduling import Upkeep
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
@@ -139,9 +143,19 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     install(runtime)
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
-    worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
-    log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    upkeep = Upkeep(runtime.dispatcher)
+    if burst:
+        upkeep.once()
+    else:
+        upkeep.start()
+
+    def make_worker() -> ContextWorker:
+        worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
+        log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
+        return worker
+
+    supervise(make_worker, burst, settings.log_level)
+    upkeep.stopped.set()
 
 
 def warn_on_app_identity(settings: AppSettings) -> None:

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -21,8 +21,9 @@ from bot.audit import AuditLog
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import configure_logging
 from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.queueing import JOB_TIMEOUT, Dispatcher, PullKey
+from bot.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, PullKey
 from bot.redaction import forget_secrets, register_secret
+from bot.runs import begin
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from tests.fakes import FakePort
@@ -70,10 +71,9 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "retry"
-    scheduled = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    job_ids = scheduled.get_job_ids()
-    assert len(job_ids) == 1
-    assert 40 <= scheduled_in(runtime, job_ids[0]) <= 43  # GitHub's retry-after, not a guess
+    ((spec, seconds),) = due(runtime.redis)
+    assert 40 <= seconds <= 42  # GitHub's retry-after, not a guess
+    assert spec["args"][:4] == list(PULL.args())
     assert runtime.dispatcher.attempt(PULL) == 1
     # The retry run sees the original delivery and succeeds.
     assert jobs.run_pull_job(*PULL.args()) == "done"
@@ -81,10 +81,10 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     assert runtime.dispatcher.attempt(PULL) == 0
 
 
-def scheduled_in(runtime: FakeRuntime, job_id: str) -> float:
-    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    when = registry.get_scheduled_time(job_id)
-    return (when - datetime.now(UTC)).total_seconds()
+def due(redis: Redis) -> list[tuple[dict[str, Any], float]]:
+    """The due set's entries and how many seconds from now each is due."""
+    entries = redis.zrange(DUE_KEY, 0, -1, withscores=True)
+    return [(json.loads(raw), score - time.time()) for raw, score in entries]
 
 
 def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
@@ -97,12 +97,11 @@ def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
     queue = Queue("review-tiers", connection=runtime.redis)
     for attempt in (1, 2, 3):
         queue.empty()
-        for job_id in queue.scheduled_job_registry.get_job_ids():
-            queue.scheduled_job_registry.remove(job_id)
+        runtime.redis.delete(DUE_KEY)
         assert jobs.run_pull_job(*PULL.args()) == "retry"
         assert runtime.dispatcher.attempt(PULL) == attempt
-        (job_id,) = queue.scheduled_job_registry.get_job_ids()
-        assert 58 <= scheduled_in(runtime, job_id) <= 61
+        ((_, seconds),) = due(runtime.redis)
+        assert 58 <= seconds <= 60
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert runtime.dispatcher.attempt(PULL) == 0
 
@@ -111,7 +110,12 @@ def test_a_crash_keeps_the_events_for_a_retry(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_files", KeyError("surprise"))
     runtime.dispatcher.submit(PULL, "d-1")
     assert jobs.run_pull_job(*PULL.args()) == "retry"
-    assert runtime.dispatcher.take_events(PULL) == {"d-1": ""}
+    assert events(runtime) == {"d-1": ""}
+
+
+def events(runtime: FakeRuntime) -> dict[str, str]:
+    raw = runtime.redis.hgetall(PULL.key("dirty"))
+    return {k.decode(): v.decode() for k, v in raw.items()}
 
 
 def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
@@ -119,27 +123,58 @@ def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert Queue("review-tiers", connection=runtime.redis).scheduled_job_registry.count == 0
+    assert due(runtime.redis) == [] and events(runtime) == {}
+
+
+def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    mark = runtime.dispatcher.last_evaluation(PULL)
+    assert mark is not None and (mark.head_sha, mark.check_status) == ("h1", "in_progress")
+    (record,) = runtime.audit.export()
+    assert (record["check_status"], record["check_conclusion"]) == ("in_progress", None)
 
 
 def test_gives_up_after_max_attempts(runtime: FakeRuntime) -> None:
-    runtime.dispatcher.mark_retry(PULL, {"d-1": ""}, jobs.MAX_ATTEMPTS)
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
     runtime.port.fail("fetch_pull", TransientGitHubError("502"))
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert runtime.dispatcher.attempt(PULL) == 0
 
 
 def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> None:
-    token = runtime.dispatcher.begin(PULL)
-    assert token is not None
+    run = begin(runtime.dispatcher, PULL)
+    assert run is not None
     runtime.dispatcher.submit(PULL, "d-2")
     queue = Queue("review-tiers", connection=runtime.redis)
-    before = set(queue.scheduled_job_registry.get_job_ids())
+    queue.empty()
     assert jobs.run_pull_job(*PULL.args()) == "busy"
-    (watchdog,) = set(queue.scheduled_job_registry.get_job_ids()) - before
-    assert 55 <= scheduled_in(runtime, watchdog) <= 61  # in case the holder died
-    runtime.dispatcher.finish(PULL, token)
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert len(queue) == 0 and due(runtime.redis) == []  # the holder follows up
+    run.finish({})
+    (follow_up,) = queue.get_jobs()
+    assert follow_up.kwargs == {"settle": True}
+    assert jobs.run_pull_job(*follow_up.args, **follow_up.kwargs) == "done"
+    assert [r["deliveries"] for r in runtime.audit.export()] == [["d-2"]]
+
+
+def test_a_burst_on_a_real_worker_costs_one_evaluation(runtime: FakeRuntime) -> None:
+    for i in range(50):
+        runtime.dispatcher.submit(PULL, f"d-{i:02d}")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    work_in_burst(queue, runtime.redis)
+    (record,) = runtime.audit.export()
+    assert len(record["deliveries"]) == 50
+    assert events(runtime) == {} and len(queue) == 0
+
+
+def work_in_burst(queue: Queue, redis: Redis) -> None:
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 @pytest.mark.parametrize(
@@ -153,14 +188,13 @@ def test_backoff(attempt: int, retry_after: float | None, expected: float) -> No
 def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"))
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "retry"
-    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    (job_id,) = registry.get_job_ids()
-    assert 3 <= scheduled_in(runtime, job_id) <= 6
+    ((spec, seconds),) = due(runtime.redis)
+    assert 3 <= seconds <= 5 and spec["func"] == "bot.jobs.run_commit_job"
 
 
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
-    assert runtime.dispatcher.take_events(PULL) == {"d-9": ""}
+    assert events(runtime) == {"d-9": ""}
 
 
 def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> None:
@@ -170,7 +204,7 @@ def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> N
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+    assert due(runtime.redis) == [] and len(queue) == 0
     assert runtime.dispatcher.attempt(PULL) == 0
     output = runtime.port.checks["h1"]["review-tiers"].output
     assert (output.status, output.conclusion) == ("completed", "failure")
@@ -197,18 +231,13 @@ def test_a_real_worker_stops_a_slow_job_at_its_limit(runtime: FakeRuntime) -> No
     runtime.redis.hset(PULL.key("dirty"), "d-1", "")
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.enqueue("bot.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
-    try:
-        SimpleWorker([queue], connection=runtime.redis).work(burst=True)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    work_in_burst(queue, runtime.redis)
     assert time.monotonic() - started < 10
     output = slow.checks["h1"]["review-tiers"].output
     assert output.conclusion == "failure" and output.title == "Evaluation timed out after 1 s"
     assert [r["outcome"] for r in runtime.audit.export()] == ["timeout"]
-    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+    assert due(runtime.redis) == [] and len(queue) == 0
 
 
 @pytest.fixture
