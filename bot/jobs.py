@@ -8,17 +8,20 @@ import time
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
+from bot.core.outcome import check_for_gave_up
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import log_context
-from bot.pipeline import Record, RunInfo, evaluate_pull, report_timeout
-from bot.ports import RepoRef
+from bot.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
+from bot.ports import GitHubPort, RepoRef
 from bot.queueing import JOB_TIMEOUT, EvaluationMark, PullKey
+from bot.redaction import redact
 from bot.runs import begin
 from bot.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 900.0
+GAVE_UP = "gave-up"  # the outcome and reason code of an evaluation that exhausted its attempts
 
 
 def backoff(attempt: int, retry_after: float | None) -> float:
@@ -144,10 +147,7 @@ def _schedule_retry(
 ) -> float | None:
     attempt = runtime.dispatcher.attempt(pull) + 1
     if attempt > MAX_ATTEMPTS:
-        log.error(
-            "giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave up"}
-        )
-        runtime.dispatcher.clear_attempts(pull)
+        _give_up(runtime, pull, deliveries, err)
         return None
     delay = backoff(attempt - 1, err.retry_after)
     runtime.dispatcher.set_attempt(pull, attempt)
@@ -158,6 +158,35 @@ def _schedule_retry(
         extra={"outcome": "retry", "attempt": attempt},
     )
     return delay
+
+
+def _give_up(
+    runtime: Runtime, pull: PullKey, deliveries: list[str], err: TransientGitHubError
+) -> None:
+    """Fail the check on the head with reason ``gave-up`` and audit it, failing closed.
+
+    No evaluation mark is left for the PR, so the recovery loop evaluates it again later;
+    if even this check cannot be written, the log line says so and the recovery loop still
+    finds the PR.
+    """
+    log.error("giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave-up"})
+    runtime.dispatcher.clear_attempts(pull)
+    runtime.dispatcher.forget_evaluation(pull)
+    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
+    state = check_for_gave_up(MAX_ATTEMPTS, redact(str(err)))
+    started = time.monotonic()
+    port: GitHubPort | None = None
+    try:
+        port = runtime.port_for(pull.installation_id)
+        record = report_failure(port, repo, pull.number, RunInfo(deliveries[-1]), state, GAVE_UP)
+    except Exception as failure:  # the give-up itself must not crash the job
+        log.error("the gave-up check could not be written: %s", failure, extra={"outcome": GAVE_UP})
+        record = Record(deliveries[-1], repo.full_name, pull.number, outcome=GAVE_UP)
+        record.reasons = [{"code": GAVE_UP, "message": state.title}]
+        record.failures = [f"the gave-up check could not be written: {failure}"]
+    record.deliveries = deliveries
+    record.failures.append(f"last error: {err}")
+    runtime.record(record, time.monotonic() - started, port)
 
 
 def run_commit_job(

@@ -120,6 +120,17 @@ def report_timeout(
     return _report(port, repo, pull, record, state)
 
 
+def report_failure(
+    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, state: CheckState, code: str
+) -> Record:
+    """Put a failing ``state`` (reason ``code``) on the current head, outcome ``code``."""
+    record = Record(run.delivery_id, repo.full_name, number, outcome=code)
+    record.reasons = [{"code": code, "message": redact(state.title)}]
+    pull = port.fetch_pull(repo, number)
+    record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
+    return _report(port, repo, pull, record, state)
+
+
 def _converged(record: Record, state: CheckState) -> None:
     record.check_status, record.check_conclusion = state.status, state.conclusion
 

@@ -21,10 +21,11 @@ from bot.audit import AuditLog
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import configure_logging
 from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, PullKey
+from bot.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, PullKey
 from bot.redaction import forget_secrets, register_secret
 from bot.runs import begin
 from bot.runtime import Runtime, install
+from bot.scheduling import promote_due
 from bot.settings import AppSettings
 from tests.fakes import FakePort
 
@@ -135,12 +136,53 @@ def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
     assert (record["check_status"], record["check_conclusion"]) == ("in_progress", None)
 
 
-def test_gives_up_after_max_attempts(runtime: FakeRuntime) -> None:
+def test_giving_up_fails_the_check_closed_and_audits_it(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.record_evaluation(PULL, EvaluationMark("h0", "completed", "success", 1.0))
     runtime.dispatcher.submit(PULL, "d-1")
     runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
-    runtime.port.fail("fetch_pull", TransientGitHubError("502"))
+    token = "ghs_" + "Z9y8" * 9
+    runtime.port.fail("fetch_files", TransientGitHubError(f"502 from GitHub, token {token}"))
+    Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert runtime.dispatcher.attempt(PULL) == 0
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    assert (output.status, output.conclusion) == ("completed", "failure")
+    assert output.title == "Evaluation failed: retrying later"
+    assert "`gave-up`" in output.summary and "502 from GitHub" in output.summary
+    assert token not in output.summary and "[redacted]" in output.summary
+    (record,) = runtime.audit.export()
+    assert record["outcome"] == "gave-up" and record["deliveries"] == ["d-1"]
+    assert [r["code"] for r in record["reasons"]] == ["gave-up"]
+    assert token not in json.dumps(record)
+    # No mark: the recovery loop evaluates the PR again later; the events are handled.
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+    assert runtime.dispatcher.attempt(PULL) == 0 and events(runtime) == {}
+    assert due(runtime.redis) == [] and len(Queue("review-tiers", connection=runtime.redis)) == 0
+
+
+def test_giving_up_when_even_the_check_cannot_be_written(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
+    runtime.port.fail("fetch_pull", TransientGitHubError("502"), times=2)
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert "h1" not in runtime.port.checks
+    (record,) = runtime.audit.export()
+    assert record["outcome"] == "gave-up"
+    assert any("could not be written" in failure for failure in record["failures"])
+
+
+def test_a_real_worker_gives_up_into_a_failing_check(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS - 1)
+    runtime.port.fail("fetch_files", TransientGitHubError("502 Bad Gateway"), times=2)
+    queue = Queue("review-tiers", connection=runtime.redis)
+    work_in_burst(queue, runtime.redis)  # the last attempt fails: a retry is due later
+    assert "h1" not in runtime.port.checks and len(due(runtime.redis)) == 1
+    promote_due(runtime.dispatcher, now=time.time() + 3600)
+    work_in_burst(queue, runtime.redis)  # ... and fails again: given up
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    assert (output.conclusion, output.title) == ("failure", "Evaluation failed: retrying later")
+    assert [r["outcome"] for r in runtime.audit.export()] == ["gave-up"]
+    assert due(runtime.redis) == [] and len(queue) == 0 and events(runtime) == {}
 
 
 def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> None:
