@@ -7,17 +7,54 @@ and file caches, and are marked removed so the recovery loop leaves them alone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from urllib.parse import quote
 
 from redis import Redis
 
+from bot.audit import AuditLog
 from bot.grants import grants_key
 from bot.ports import RepoRef
-from bot.queueing import PENDING_KEY, PullKey
+from bot.queueing import PENDING_KEY, Dispatcher, PullKey
+from bot.webhook import EvaluateRequest
+
+log = logging.getLogger(__name__)
 
 REMOVED_TTL = 30 * 86400
 PULL_SUFFIXES = ("dirty", "queued", "lease", "attempt", "mark")
+
+
+def end_state(dispatcher: Dispatcher, audit: AuditLog, req: EvaluateRequest) -> None:
+    """Apply a lifecycle delivery: purge what it ends; a close is kept in the audit log."""
+    change = req.lifecycle
+    if change is None:
+        return
+    if change.action == "closed" and req.number is not None:
+        dispatcher.forget_pull(PullKey(req.installation_id, req.owner, req.repo, req.number))
+        audit.append(
+            {
+                "delivery_id": req.delivery_id,
+                "deliveries": [req.delivery_id],
+                "repository": f"{req.owner}/{req.repo}",
+                "pull_number": req.number,
+                "outcome": "closed",
+                "merged": change.merged,
+                "merged_at": change.merged_at,
+                "head_sha": change.head_sha,
+            }
+        )
+    elif change.action == "installation deleted":
+        dispatcher.forget_installation(req.installation_id, None)
+    elif change.action == "repositories removed":
+        dispatcher.forget_installation(req.installation_id, change.repos)
+    elif change.action == "repositories added":
+        restore_repositories(dispatcher.redis, req.installation_id, change.repos)
+    log.info(
+        "%s: state updated",
+        change.action,
+        extra={"installation_id": req.installation_id, "repositories": len(change.repos)},
+    )
 
 
 def removed_key(installation_id: int, owner: str | None = None, repo: str | None = None) -> str:

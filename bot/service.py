@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.audit import AuditLog
 from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
 from bot.grants import RedisGrantStore
@@ -72,18 +73,31 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
 
 def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
     """The web process's queue writer: all requests of one delivery are queued together with
-    its replay record, in one transaction; False when the delivery was recorded before."""
+    its replay record, in one transaction; False when the delivery was recorded before.
+
+    A lifecycle delivery (a close, an installation's change) purges state once recorded, so a
+    replay of an old close cannot purge a reopened pull request's events.
+    """
+    from bot.lifecycle import end_state
+
     grants = RedisGrantStore(dispatcher.redis)
+    audit = AuditLog(dispatcher.redis)
 
     def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
         batch = DeliveryBatch(delivery_id)
         enqueue = make_enqueue(batch)
         for req in requests:
+            if req.lifecycle is not None:
+                continue
             # Before queueing, so the run that follows sees the claim; recording it twice (a
             # replay) changes nothing, as the store compares the delivery id.
             grants.record_delivery(req)
             enqueue(req)
-        return accept(dispatcher, batch)
+        fresh = accept(dispatcher, batch)
+        if fresh:
+            for req in requests:
+                end_state(dispatcher, audit, req)
+        return fresh
 
     return intake
 
