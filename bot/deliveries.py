@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
-from bot.queueing import QUEUED_TTL, Dispatcher, PullKey
+from bot.queueing import Dispatcher, PullKey
 
 # How long a delivery id is remembered: a replay (or a redelivery of a delivery already
 # answered 202) within this window queues nothing.
 DELIVERY_TTL = 3600
-# A worker starting a job touches a watched key; after this many such races the intake gives
-# up with an error, so GitHub sees a failed delivery that can be redelivered.
+# A run ending touches a watched key (the queued marker); after this many such races the intake
+# gives up with an error, so GitHub sees a failed delivery that can be redelivered.
 MAX_ATTEMPTS = 5
 
 
@@ -65,12 +65,9 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     pipe.multi()
     pipe.set(key, "1", ex=DELIVERY_TTL)
     for pull, actor in batch.pulls.items():
-        pipe.hset(pull.key("dirty"), batch.delivery_id, actor)
-        pipe.expire(pull.key("dirty"), QUEUED_TTL)
-    for pull in idle:  # a pull request with a job queued already coalesces into it
-        pipe.set(pull.key("queued"), "1", ex=QUEUED_TTL)
-        job_args = (*pull.args(), batch.delivery_id)
-        dispatcher.enqueue("bot.jobs.run_pull_job", job_args, dispatcher.debounce, pipe)
+        dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
+    for pull in idle:  # a pull request with a job queued or running coalesces into it
+        dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
     for repo, sha in batch.commits:
         dispatcher.enqueue("bot.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe)
     try:

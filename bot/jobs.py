@@ -8,16 +8,20 @@ import time
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
+from bot.core.outcome import check_for_gave_up
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import log_context
-from bot.pipeline import Record, RunInfo, evaluate_pull, report_timeout
-from bot.ports import RepoRef
-from bot.queueing import JOB_TIMEOUT, PullKey
+from bot.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
+from bot.ports import GitHubPort, RepoRef
+from bot.queueing import JOB_TIMEOUT, EvaluationMark, PullKey
+from bot.redaction import redact
+from bot.runs import begin
 from bot.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 900.0
+GAVE_UP = "gave-up"  # the outcome and reason code of an evaluation that exhausted its attempts
 
 
 def backoff(attempt: int, retry_after: float | None) -> float:
@@ -28,12 +32,17 @@ def backoff(attempt: int, retry_after: float | None) -> float:
 
 
 def run_pull_job(
-    installation_id: int, owner: str, repo: str, number: int, delivery_id: str = ""
+    installation_id: int,
+    owner: str,
+    repo: str,
+    number: int,
+    delivery_id: str = "",
+    settle: bool = False,
 ) -> str:
-    """Evaluate one PR under its lock; the outcome string is kept as the job result.
+    """Evaluate one PR under its lease; the outcome string is kept as the job result.
 
     ``delivery_id`` is the delivery that queued the job; the run also takes every event
-    that coalesced into it.
+    that coalesced into it. A follow-up (``settle``) first lets a burst still arriving end.
     """
     runtime = current_runtime()
     pull = PullKey(installation_id, owner, repo, number)
@@ -44,24 +53,25 @@ def run_pull_job(
         "delivery_id": delivery_id,
     }
     with log_context(**fields):
-        token = runtime.dispatcher.begin(pull)
-        if token is None:
-            runtime.dispatcher.watch(pull, delivery_id)
+        run = begin(runtime.dispatcher, pull)
+        if run is None:
             log.info("evaluation already running; it will follow up", extra={"outcome": "busy"})
             return "busy"
-        retry_in: float | None = None
-        try:
-            retry_in = _run_locked(runtime, pull)
-        finally:
-            runtime.dispatcher.finish(pull, token, retry_in)
+        with run:  # the lease is renewed until the run ends
+            if settle:
+                run.settle()
+            events = run.events()
+            retry_in = _run_locked(runtime, pull, events)
+            # Only now are the handled events removed: a run killed before this line leaves
+            # them recorded, and the sweeper queues the PR again once the lease lapses.
+            run.finish(events, retry_in)
         return "retry" if retry_in is not None else "done"
 
 
-def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
+def _run_locked(runtime: Runtime, pull: PullKey, events: dict[str, str]) -> float | None:
     """One evaluation; returns a delay when it must run again, so no event is ever lost."""
-    events = runtime.dispatcher.take_events(pull)
     if not events:
-        return None  # an earlier run already took these events
+        return None  # an earlier run already handled these events
     deliveries = sorted(events)
     with log_context(delivery_id=",".join(deliveries)):
         try:
@@ -73,7 +83,7 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
             runtime.dispatcher.clear_attempts(pull)
             return None
         except TransientGitHubError as err:
-            return _schedule_retry(runtime, pull, events, err)
+            return _schedule_retry(runtime, pull, deliveries, err)
         except PermanentGitHubError as err:
             log.error("evaluation failed for good: %s", err, extra={"outcome": "failed"})
             runtime.dispatcher.clear_attempts(pull)
@@ -81,12 +91,22 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
         except Exception as err:  # the job is a boundary: keep the events for a retry
             log.exception("evaluation crashed", extra={"outcome": "crashed"})
             unexpected = TransientGitHubError(f"unexpected {type(err).__name__}: {err}")
-            return _schedule_retry(runtime, pull, events, unexpected)
+            return _schedule_retry(runtime, pull, deliveries, unexpected)
     if record.retry:
         failed = TransientGitHubError("a secondary write failed", record.retry_after)
-        return _schedule_retry(runtime, pull, events, failed)
+        return _schedule_retry(runtime, pull, deliveries, failed)
     runtime.dispatcher.clear_attempts(pull)
+    _mark(runtime, pull, record)
     return None
+
+
+def _mark(runtime: Runtime, pull: PullKey, record: Record) -> None:
+    """Remember what a completed evaluation converged the head to (for the recovery loop)."""
+    if record.check_status and record.head_sha:
+        mark = EvaluationMark(
+            record.head_sha, record.check_status, record.check_conclusion, time.time()
+        )
+        runtime.dispatcher.record_evaluation(pull, mark)
 
 
 def _evaluate(
@@ -119,20 +139,18 @@ def _timed_out(runtime: Runtime, pull: PullKey, deliveries: list[str]) -> None:
         record.failures = [f"the timeout check could not be written: {err}"]
     record.deliveries = deliveries
     runtime.record(record, time.monotonic() - started, port)
+    _mark(runtime, pull, record)
 
 
 def _schedule_retry(
-    runtime: Runtime, pull: PullKey, events: dict[str, str], err: TransientGitHubError
+    runtime: Runtime, pull: PullKey, deliveries: list[str], err: TransientGitHubError
 ) -> float | None:
     attempt = runtime.dispatcher.attempt(pull) + 1
     if attempt > MAX_ATTEMPTS:
-        log.error(
-            "giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave up"}
-        )
-        runtime.dispatcher.clear_attempts(pull)
+        _give_up(runtime, pull, deliveries, err)
         return None
     delay = backoff(attempt - 1, err.retry_after)
-    runtime.dispatcher.mark_retry(pull, events, attempt)
+    runtime.dispatcher.set_attempt(pull, attempt)
     log.warning(
         "transient failure, retrying in %.0f s: %s",
         delay,
@@ -140,6 +158,35 @@ def _schedule_retry(
         extra={"outcome": "retry", "attempt": attempt},
     )
     return delay
+
+
+def _give_up(
+    runtime: Runtime, pull: PullKey, deliveries: list[str], err: TransientGitHubError
+) -> None:
+    """Fail the check on the head with reason ``gave-up`` and audit it, failing closed.
+
+    No evaluation mark is left for the PR, so the recovery loop evaluates it again later;
+    if even this check cannot be written, the log line says so and the recovery loop still
+    finds the PR.
+    """
+    log.error("giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave-up"})
+    runtime.dispatcher.clear_attempts(pull)
+    runtime.dispatcher.forget_evaluation(pull)
+    repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
+    state = check_for_gave_up(MAX_ATTEMPTS, redact(str(err)))
+    started = time.monotonic()
+    port: GitHubPort | None = None
+    try:
+        port = runtime.port_for(pull.installation_id)
+        record = report_failure(port, repo, pull.number, RunInfo(deliveries[-1]), state, GAVE_UP)
+    except Exception as failure:  # the give-up itself must not crash the job
+        log.error("the gave-up check could not be written: %s", failure, extra={"outcome": GAVE_UP})
+        record = Record(deliveries[-1], repo.full_name, pull.number, outcome=GAVE_UP)
+        record.reasons = [{"code": GAVE_UP, "message": state.title}]
+        record.failures = [f"the gave-up check could not be written: {failure}"]
+    record.deliveries = deliveries
+    record.failures.append(f"last error: {err}")
+    runtime.record(record, time.monotonic() - started, port)
 
 
 def run_commit_job(

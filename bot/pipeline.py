@@ -64,6 +64,9 @@ class Record:
     failures: list[str] = field(default_factory=list)
     retry: bool = False
     retry_after: float | None = None
+    # The check the run converged the head to; empty when it wrote none (e.g. skipped).
+    check_status: str = ""
+    check_conclusion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,21 @@ def report_timeout(
     return _report(port, repo, pull, record, state)
 
 
+def report_failure(
+    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, state: CheckState, code: str
+) -> Record:
+    """Put a failing ``state`` (reason ``code``) on the current head, outcome ``code``."""
+    record = Record(run.delivery_id, repo.full_name, number, outcome=code)
+    record.reasons = [{"code": code, "message": redact(state.title)}]
+    pull = port.fetch_pull(repo, number)
+    record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
+    return _report(port, repo, pull, record, state)
+
+
+def _converged(record: Record, state: CheckState) -> None:
+    record.check_status, record.check_conclusion = state.status, state.conclusion
+
+
 def _report(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, record: Record, state: CheckState
 ) -> Record:
@@ -125,6 +143,7 @@ def _report(
     check_id, observed = effects.observed_check(existing)
     outcome = effects.apply(port, repo, pull, check_actions(safe_check(state), check_id, observed))
     record.actions = outcome.done
+    _converged(record, state)
     return record
 
 
@@ -147,9 +166,10 @@ def _converge_invalid_config(
     record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
     existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
     check_id, observed = effects.observed_check(existing)
-    actions = check_actions(safe_check(check_for_problems(result)), check_id, observed)
-    outcome = effects.apply(port, repo, pull, actions)
+    state = check_for_problems(result)
+    outcome = effects.apply(port, repo, pull, check_actions(safe_check(state), check_id, observed))
     record.actions, record.failures = outcome.done, outcome.failed
+    _converged(record, state)
     return record
 
 
@@ -172,6 +192,7 @@ def _evaluate_valid(port: GitHubPort, repo: RepoRef, subject: Subject, record: R
     _fill(record, evaluation, grants, progress)
     record.actions, record.failures = outcome.done, outcome.failed
     record.retry, record.retry_after = outcome.retry, outcome.retry_after
+    _converged(record, desired.check)
     return record
 
 

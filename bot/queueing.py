@@ -1,31 +1,38 @@
-"""Per-pull-request job coalescing on Redis: one run at a time, at most one follow-up queued.
+"""Per-pull-request scheduling on Redis: every event recorded, one job queued or running per PR.
 
-Every event marks its pull request dirty (with its delivery id) and enqueues a job only when
-none is queued yet, after a short debounce so a burst of events coalesces into one run. A run
-holds a per-PR lock, so across all workers only one evaluation of a PR runs at a time; events
-that arrive during a run leave the PR dirty, and the run enqueues exactly one follow-up.
+An event is recorded in its PR's events hash and in the set of PRs with pending events; a job
+is queued at once unless one is already queued or running for the PR (the ``queued`` marker
+holds its job id), so a burst coalesces into the running evaluation and one follow-up. Events
+stay recorded until the run that took them has finished (see ``bot.runs``). Delayed work
+(retries, the optional hold) waits in a due-time sorted set that every worker polls, and a
+sweeper in every worker re-queues PRs whose events have no job and no live run
+(``bot.scheduling``). No single process is needed for scheduling.
 """
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from redis import Redis
 from redis.client import Pipeline
+from redis.exceptions import WatchError
 from rq import Queue
 
 QUEUE_NAME = "review-tiers"
-QUEUED_TTL = 3600  # a lost job cannot block a PR for longer than this
 JOB_TIMEOUT = 600
-# Longer than any evaluation (rq stops a job at JOB_TIMEOUT); a killed worker's lock expires.
-LOCK_TTL_MS = (JOB_TIMEOUT + 60) * 1000
-WATCHDOG_SECONDS = 60.0
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
+PULL_JOB = "bot.jobs.run_pull_job"
+# A PR's events are kept this long after their last write; a run removes them when handled.
+EVENTS_TTL = 86400
+# The queued marker outlives its job's wait; the sweeper replaces a marker whose job is gone.
+QUEUED_TTL = 3600
+LEASE_SECONDS = 15.0  # a run's lease; its heartbeat renews it, a killed run's lapses
+MARK_TTL = 30 * 86400
+PENDING_KEY = "rt:pending"  # members: PRs that have recorded events (the sweeper's list)
+DUE_KEY = "rt:due"  # delayed jobs as JSON, scored by the epoch second they are due
 
 
 @dataclass(frozen=True)
@@ -41,102 +48,179 @@ class PullKey:
     def args(self) -> tuple[int, str, str, int]:
         return (self.installation_id, self.owner, self.repo, self.number)
 
+    def member(self) -> str:
+        """The PR as a member of the pending set."""
+        return json.dumps(list(self.args()))
+
+    @classmethod
+    def from_member(cls, raw: bytes | str) -> PullKey:
+        installation_id, owner, repo, number = json.loads(raw)
+        return cls(int(installation_id), str(owner), str(repo), int(number))
+
+
+@dataclass(frozen=True)
+class EvaluationMark:
+    """What the last completed evaluation of a PR converged to, and when (epoch seconds)."""
+
+    head_sha: str
+    check_status: str
+    check_conclusion: str | None
+    at: float
+
 
 class Dispatcher:
-    """Marks pull requests dirty and keeps exactly one job queued per dirty PR."""
+    """Records events and keeps exactly one job queued or running per PR with events."""
 
-    def __init__(self, redis: Redis, debounce_seconds: float = 2.0, queue: str = QUEUE_NAME):
+    def __init__(
+        self,
+        redis: Redis,
+        debounce_seconds: float = 0.0,
+        queue: str = QUEUE_NAME,
+        lease_seconds: float = LEASE_SECONDS,
+    ):
         self.redis = redis
         self.queue = Queue(queue, connection=redis)
-        self.debounce = debounce_seconds
+        self.debounce = debounce_seconds  # an optional hold before a lone event's run
+        self.lease_seconds = lease_seconds
 
     def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
-        """Record the event; True when this call enqueued a job, False when it coalesced."""
+        """Record the event; True when this call queued a job, False when it coalesced."""
         pipe = self.redis.pipeline()
-        pipe.hset(pull.key("dirty"), delivery_id, actor or "")
-        pipe.expire(pull.key("dirty"), QUEUED_TTL)
+        self.record_event(pipe, pull, delivery_id, actor or "")
         pipe.execute()
-        return self.ensure_queued(pull, self.debounce, delivery_id)
+        return self.replace_job(pull, None, delivery_id, self.debounce)
 
-    def ensure_queued(self, pull: PullKey, delay: float, trigger: str) -> bool:
-        """Enqueue a run unless one is queued; ``trigger`` is the delivery that caused it,
-        carried by the job so every log line about the run can name a delivery."""
-        if not self.redis.set(pull.key("queued"), "1", nx=True, ex=QUEUED_TTL):
-            return False
-        try:
-            self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), delay)
-        except Exception:
-            # No job behind the flag: later events must be able to queue one.
-            self.redis.delete(pull.key("queued"))
-            raise
+    def record_event(self, pipe: Pipeline, pull: PullKey, delivery_id: str, actor: str) -> None:
+        pipe.hset(pull.key("dirty"), delivery_id, actor)
+        pipe.expire(pull.key("dirty"), EVENTS_TTL)
+        pipe.sadd(PENDING_KEY, pull.member())
+
+    def start(
+        self, pipe: Pipeline, pull: PullKey, trigger: str, delay: float, settle: bool
+    ) -> None:
+        """Inside a transaction: point the PR's marker at a new job and queue it (or hold it).
+
+        ``trigger`` is the delivery that caused the job, so every log line can name one;
+        ``settle`` asks the run to wait for a burst still arriving before it reads events.
+        """
+        job_id = uuid.uuid4().hex
+        pipe.set(pull.key("queued"), job_id, ex=QUEUED_TTL + int(delay))
+        kwargs = {"settle": True} if settle else {}
+        self.enqueue(PULL_JOB, (*pull.args(), trigger), delay, pipe, job_id, kwargs)
+
+    def replace_job(
+        self,
+        pull: PullKey,
+        expected: bytes | None,
+        trigger: str,
+        delay: float = 0.0,
+        settle: bool = False,
+    ) -> bool:
+        """Queue a job for the PR if its marker still holds ``expected`` (None: no marker).
+
+        A compare-and-set: of several processes deciding to queue the same PR, one wins.
+        """
+        with self.redis.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(pull.key("queued"))
+                if pipe.get(pull.key("queued")) != expected:
+                    return False
+                pipe.multi()
+                self.start(pipe, pull, trigger, delay, settle)
+                pipe.execute()
+            except WatchError:
+                return False
         return True
 
-    def watch(self, pull: PullKey, trigger: str) -> None:
-        """A run found the PR locked: look again later, in case the holder died mid-run.
-
-        A live holder enqueues its own follow-up; then this later run finds nothing to do.
-        """
-        self.enqueue("bot.jobs.run_pull_job", (*pull.args(), trigger), WATCHDOG_SECONDS)
-
     def enqueue(
-        self, func: str, args: tuple[object, ...], delay: float, pipeline: Pipeline | None = None
+        self,
+        func: str,
+        args: tuple[object, ...],
+        delay: float = 0.0,
+        pipeline: Pipeline | None = None,
+        job_id: str | None = None,
+        kwargs: Mapping[str, object] | None = None,
     ) -> None:
-        """Queue ``func`` now or after ``delay``; with a transaction ``pipeline``, as part of it."""
-        options: dict[str, object] = {
-            "job_timeout": JOB_TIMEOUT,
-            "result_ttl": 600,
-            "failure_ttl": 7 * 86400,
-            "pipeline": pipeline,
-        }
+        """Queue ``func`` now, or put it in the due set for ``delay`` seconds; with a
+        transaction ``pipeline``, as part of it."""
+        job_id = job_id or uuid.uuid4().hex
         if delay > 0:
-            self.queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
-        else:
-            self.queue.enqueue(func, *args, **options)
+            spec = {"id": job_id, "func": func, "args": list(args), "kwargs": dict(kwargs or {})}
+            target = pipeline if pipeline is not None else self.redis
+            target.zadd(DUE_KEY, {json.dumps(spec, sort_keys=True): time.time() + delay})
+            return
+        self.queue.enqueue_call(
+            func,
+            args=args,
+            kwargs=dict(kwargs or {}),
+            timeout=JOB_TIMEOUT,
+            result_ttl=600,
+            failure_ttl=7 * 86400,
+            job_id=job_id,
+            pipeline=pipeline,
+        )
 
     def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
         """A status event names a commit, not a PR: a job finds its PRs first."""
-        self.enqueue("bot.jobs.run_commit_job", (*repo, sha, delivery_id), 0)
+        self.enqueue("bot.jobs.run_commit_job", (*repo, sha, delivery_id))
 
     def depth(self) -> int:
-        """Jobs waiting to run: queued now plus scheduled (debounced or retrying)."""
-        return len(self.queue) + self.queue.scheduled_job_registry.count
+        """Jobs waiting to run: queued now plus due later (held or retrying)."""
+        return len(self.queue) + int(self.redis.zcard(DUE_KEY))
 
-    # -- used by the job --------------------------------------------------------------
-    def begin(self, pull: PullKey) -> str | None:
-        """Take the PR's lock for a run; None when another run holds it (it will follow up)."""
-        self.redis.delete(pull.key("queued"))
-        token = uuid.uuid4().hex
-        if not self.redis.set(pull.key("lock"), token, nx=True, px=LOCK_TTL_MS):
+    # -- state the recovery loop and lifecycle events read and end -----------------------
+    def lease_alive(self, pull: PullKey) -> bool:
+        """True while a run of the PR holds a live lease."""
+        return bool(self.redis.exists(pull.key("lease")))
+
+    def last_evaluation(self, pull: PullKey) -> EvaluationMark | None:
+        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(pull.key("mark")).items()}
+        if not raw.get("head_sha"):
             return None
-        return token
+        status, conclusion = raw.get("check_status", ""), raw.get("check_conclusion") or None
+        return EvaluationMark(raw["head_sha"], status, conclusion, float(raw["at"]))
 
-    def take_events(self, pull: PullKey) -> dict[str, str]:
-        """The deliveries (and recheck actors) that made the PR dirty, clearing them."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.hgetall(pull.key("dirty"))
-        pipe.delete(pull.key("dirty"))
-        raw, _ = pipe.execute()
-        return {k.decode(): v.decode() for k, v in raw.items()}
+    def record_evaluation(self, pull: PullKey, mark: EvaluationMark) -> None:
+        fields = {
+            "head_sha": mark.head_sha,
+            "check_status": mark.check_status,
+            "check_conclusion": mark.check_conclusion or "",
+            "at": repr(mark.at),
+        }
+        pipe = self.redis.pipeline()
+        pipe.hset(pull.key("mark"), mapping=fields)
+        pipe.expire(pull.key("mark"), MARK_TTL)
+        pipe.execute()
 
-    def finish(self, pull: PullKey, token: str, retry_in: float | None = None) -> None:
-        """Release the lock, then enqueue one follow-up if events arrived meanwhile."""
-        self.redis.eval(_RELEASE, 1, pull.key("lock"), token)
-        pending = sorted(k.decode() for k in self.redis.hkeys(pull.key("dirty")))
-        if retry_in is not None:
-            self.ensure_queued(pull, retry_in, pending[-1] if pending else "")
-        elif pending:
-            self.ensure_queued(pull, 0, pending[-1])
+    def forget_evaluation(self, pull: PullKey) -> None:
+        """No completed evaluation stands for the PR (it was given up): recovery retries it."""
+        self.redis.delete(pull.key("mark"))
 
-    def mark_retry(self, pull: PullKey, events: dict[str, str], attempt: int) -> None:
-        """Put the events back so the retry run still sees them, with the attempt count."""
-        if events:
-            self.redis.hset(pull.key("dirty"), mapping=events)
-            self.redis.expire(pull.key("dirty"), QUEUED_TTL)
-        self.redis.set(pull.key("attempt"), attempt, ex=QUEUED_TTL)
+    def forget_pull(self, pull: PullKey) -> None:
+        from bot.lifecycle import purge_pull
 
+        purge_pull(self.redis, pull)
+
+    def forget_installation(
+        self, installation_id: int, repos: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        """Purge the state of ``repos`` (every repository when None) and mark them removed."""
+        from bot.lifecycle import purge_installation
+
+        purge_installation(self.redis, installation_id, repos)
+
+    def is_removed(self, installation_id: int, owner: str, repo: str) -> bool:
+        from bot.lifecycle import is_removed
+
+        return is_removed(self.redis, installation_id, owner, repo)
+
+    # -- attempts of a retried evaluation -------------------------------------------------
     def attempt(self, pull: PullKey) -> int:
         raw = self.redis.get(pull.key("attempt"))
         return int(raw) if raw else 0
+
+    def set_attempt(self, pull: PullKey, attempt: int) -> None:
+        self.redis.set(pull.key("attempt"), attempt, ex=EVENTS_TTL)
 
     def clear_attempts(self, pull: PullKey) -> None:
         self.redis.delete(pull.key("attempt"))

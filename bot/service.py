@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from redis import Redis
 from redis.exceptions import RedisError
 
+from bot.audit import AuditLog
 from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
 from bot.grants import RedisGrantStore
@@ -20,7 +21,7 @@ from bot.redaction import register_secret
 from bot.runtime import Runtime, install
 from bot.settings import AppSettings
 from bot.webhook import EvaluateRequest
-from bot.workers import ContextWorker
+from bot.workers import ContextWorker, supervise
 
 log = logging.getLogger("bot.service")
 
@@ -72,18 +73,31 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
 
 def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
     """The web process's queue writer: all requests of one delivery are queued together with
-    its replay record, in one transaction; False when the delivery was recorded before."""
+    its replay record, in one transaction; False when the delivery was recorded before.
+
+    A lifecycle delivery (a close, an installation's change) purges state once recorded, so a
+    replay of an old close cannot purge a reopened pull request's events.
+    """
+    from bot.lifecycle import end_state
+
     grants = RedisGrantStore(dispatcher.redis)
+    audit = AuditLog(dispatcher.redis)
 
     def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
         batch = DeliveryBatch(delivery_id)
         enqueue = make_enqueue(batch)
         for req in requests:
+            if req.lifecycle is not None:
+                continue
             # Before queueing, so the run that follows sees the claim; recording it twice (a
             # replay) changes nothing, as the store compares the delivery id.
             grants.record_delivery(req)
             enqueue(req)
-        return accept(dispatcher, batch)
+        fresh = accept(dispatcher, batch)
+        if fresh:
+            for req in requests:
+                end_state(dispatcher, audit, req)
+        return fresh
 
     return intake
 
@@ -124,12 +138,16 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers worker`: an rq worker with the scheduler (debounce and retries).
+    """`review-tiers worker`: an rq worker, plus the thread that moves due jobs to the queue
+    and re-queues stuck pull requests (every worker runs it; none is special).
 
     Jobs run in the worker's own process (rq's SimpleWorker, no fork per job), so its
-    metrics and its HTTP connections live as long as the worker.
+    metrics and its HTTP connections live as long as the worker. The worker stays up while
+    Redis is away and carries on once it is back.
     """
     from rq import Queue
+
+    from bot.scheduling import Upkeep
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
@@ -139,9 +157,19 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     install(runtime)
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
-    worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
-    log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+    upkeep = Upkeep(runtime.dispatcher)
+    if burst:
+        upkeep.once()
+    else:
+        upkeep.start()
+
+    def make_worker() -> ContextWorker:
+        worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
+        log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
+        return worker
+
+    supervise(make_worker, burst, settings.log_level)
+    upkeep.stopped.set()
 
 
 def warn_on_app_identity(settings: AppSettings) -> None:

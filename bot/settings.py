@@ -36,7 +36,7 @@ class AppSettings:
     api_url: str = DEFAULT_API_URL
     app_slug: str = DEFAULT_APP_SLUG
     log_level: str = "INFO"
-    debounce_seconds: float = 2.0
+    debounce_seconds: float = 0.0  # an optional hold before a lone event's run
     metrics_port: int = 9100  # the worker's /metrics; 0 turns it off
     web_metrics_port: int = 9101  # the web process's /metrics, never the webhook port; 0: off
     # Accepted alongside webhook_secret while GitHub's side of a secret rotation catches up.
@@ -208,7 +208,7 @@ def _log_level(environ: Mapping[str, str]) -> str:
 def _debounce(environ: Mapping[str, str]) -> float:
     raw = _get(environ, "REVIEW_TIERS_DEBOUNCE_SECONDS")
     if raw is None:
-        return 2.0
+        return 0.0
     try:
         seconds = float(raw.strip())
     except ValueError:

@@ -34,8 +34,24 @@ class LabelClaim:
 
 
 @dataclass(frozen=True)
+class Lifecycle:
+    """What a signed delivery ending state says: a pull request closed (merged or not), an
+    installation deleted, or repositories taken out of (or added back to) an installation."""
+
+    action: str  # "closed", "installation deleted", "repositories removed", "repositories added"
+    merged: bool = False
+    merged_at: str | None = None
+    head_sha: str = ""
+    repos: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EvaluateRequest:
-    """Ids of one pull request to evaluate; the worker refetches everything else."""
+    """Ids of one pull request to evaluate; the worker refetches everything else.
+
+    With ``lifecycle`` set, the request ends state instead (``number`` is None for an
+    installation's events, and ``owner`` is its account).
+    """
 
     delivery_id: str
     event: str
@@ -46,6 +62,7 @@ class EvaluateRequest:
     sha: str | None = None
     actor: str | None = None
     label: LabelClaim | None = None
+    lifecycle: Lifecycle | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,7 @@ class _Target:
     sha: str | None = None
     actor: str | None = None
     label: LabelClaim | None = None
+    lifecycle: Lifecycle | None = None
 
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
@@ -83,6 +101,8 @@ def route(
         raise PayloadError("payload is not a JSON object")
     if event == "ping":
         return Skip("ping")
+    if event in ("installation", "installation_repositories"):
+        return _installation(event, delivery_id, payload)
     if event.startswith("installation"):
         return Skip("installation event logged")
     if _optional(payload, "sender.login", str) == f"{app_slug}[bot]":
@@ -106,10 +126,59 @@ def _requests(
     repo = _field(payload, "repository.name", str)
     return [
         EvaluateRequest(
-            delivery_id, event, installation_id, owner, repo, t.number, t.sha, t.actor, t.label
+            delivery_id,
+            event,
+            installation_id,
+            owner,
+            repo,
+            t.number,
+            t.sha,
+            t.actor,
+            t.label,
+            t.lifecycle,
         )
         for t in targets
     ]
+
+
+# The installation events that end state, and the payload list naming their repositories.
+_INSTALLATION_ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("installation", "deleted"): ("installation deleted", None),
+    ("installation_repositories", "removed"): ("repositories removed", "repositories_removed"),
+    ("installation_repositories", "added"): ("repositories added", "repositories_added"),
+}
+
+
+def _installation(
+    event: str, delivery_id: str, payload: Mapping[str, Any]
+) -> list[EvaluateRequest] | Skip:
+    found = _INSTALLATION_ACTIONS.get((event, _field(payload, "action", str)))
+    if found is None:
+        return Skip("installation event logged")
+    action, listed = found
+    repos: list[tuple[str, str]] = []
+    for index, entry in enumerate(_field(payload, listed, list) if listed else []):
+        owner, _, name = _field(entry, "full_name", str, f"{listed}[{index}]").partition("/")
+        repos.append((owner, name))
+    installation_id = _field(payload, "installation.id", int)
+    account = _optional(payload, "installation.account.login", str) or ""
+    lifecycle = Lifecycle(action, repos=tuple(repos))
+    return [
+        EvaluateRequest(delivery_id, event, installation_id, account, "", None, lifecycle=lifecycle)
+    ]
+
+
+def _pull_request(payload: Mapping[str, Any]) -> list[_Target] | Skip:
+    """A closed pull request ends its state in the App (and its merge is recorded)."""
+    if _field(payload, "action", str) != "closed":
+        return _pull_event(payload, PULL_REQUEST_ACTIONS)
+    closed = Lifecycle(
+        "closed",
+        merged=bool(_optional(payload, "pull_request.merged", bool)),
+        merged_at=_optional(payload, "pull_request.merged_at", str),
+        head_sha=_field(payload, "pull_request.head.sha", str),
+    )
+    return [_Target(_number(payload, "pull_request.number"), lifecycle=closed)]
 
 
 def _pull_event(payload: Mapping[str, Any], actions: frozenset[str]) -> list[_Target] | Skip:
@@ -259,7 +328,7 @@ _SUMMARY_FIELDS: tuple[tuple[str, str, type], ...] = (
 _Handler = Callable[[Mapping[str, Any], int], "list[_Target] | Skip"]
 
 _HANDLERS: dict[str, _Handler] = {
-    "pull_request": lambda payload, _: _pull_event(payload, PULL_REQUEST_ACTIONS),
+    "pull_request": lambda payload, _: _pull_request(payload),
     "pull_request_review": lambda payload, _: _pull_event(payload, REVIEW_ACTIONS),
     "issue_comment": lambda payload, _: _comment(payload),
     "check_run": lambda payload, app_id: _check_event(payload, app_id, "check_run"),

@@ -14,6 +14,7 @@ from rq import Queue
 
 from bot.deliveries import DELIVERY_TTL, delivery_key
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.runs import begin
 from bot.service import make_intake, make_ready
 from bot.web import create_app
 from bot.webhook import EvaluateRequest
@@ -43,10 +44,10 @@ def jobs(redis: Redis) -> list[tuple[str, tuple[object, ...]]]:
 def run_once(dispatcher: Dispatcher, pull: PullKey) -> dict[str, str]:
     """What a worker does with the queued job: take it, its events, and finish."""
     Queue(QUEUE_NAME, connection=dispatcher.redis).empty()
-    token = dispatcher.begin(pull)
-    assert token is not None
-    events = dispatcher.take_events(pull)
-    dispatcher.finish(pull, token)
+    run = begin(dispatcher, pull)
+    assert run is not None
+    events = run.events()
+    run.finish(events)
     return events
 
 
@@ -60,7 +61,7 @@ def test_a_repeated_delivery_queues_nothing(
     repeat = post(client, "pull_request", OPENED)
     assert (repeat.status_code, repeat.json) == (200, DUPLICATE)
     assert jobs(redis_client) == []
-    assert dispatcher.take_events(PULL) == {}
+    assert redis_client.hgetall(PULL.key("dirty")) == {}
     other = post(client, "pull_request", OPENED, X_GitHub_Delivery="another-delivery")
     assert other.status_code == 202 and len(jobs(redis_client)) == 1
 

@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -21,9 +21,11 @@ from bot.audit import AuditLog
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.logs import configure_logging
 from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.queueing import JOB_TIMEOUT, Dispatcher, PullKey
+from bot.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, PullKey
 from bot.redaction import forget_secrets, register_secret
+from bot.runs import begin
 from bot.runtime import Runtime, install
+from bot.scheduling import promote_due
 from bot.settings import AppSettings
 from tests.fakes import FakePort
 
@@ -70,10 +72,9 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "retry"
-    scheduled = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    job_ids = scheduled.get_job_ids()
-    assert len(job_ids) == 1
-    assert 40 <= scheduled_in(runtime, job_ids[0]) <= 43  # GitHub's retry-after, not a guess
+    ((spec, seconds),) = due(runtime.redis)
+    assert 40 <= seconds <= 42  # GitHub's retry-after, not a guess
+    assert spec["args"][:4] == list(PULL.args())
     assert runtime.dispatcher.attempt(PULL) == 1
     # The retry run sees the original delivery and succeeds.
     assert jobs.run_pull_job(*PULL.args()) == "done"
@@ -81,10 +82,10 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     assert runtime.dispatcher.attempt(PULL) == 0
 
 
-def scheduled_in(runtime: FakeRuntime, job_id: str) -> float:
-    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    when = registry.get_scheduled_time(job_id)
-    return (when - datetime.now(UTC)).total_seconds()
+def due(redis: Redis) -> list[tuple[dict[str, Any], float]]:
+    """The due set's entries and how many seconds from now each is due."""
+    entries = redis.zrange(DUE_KEY, 0, -1, withscores=True)
+    return [(json.loads(raw), score - time.time()) for raw, score in entries]
 
 
 def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
@@ -97,12 +98,11 @@ def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
     queue = Queue("review-tiers", connection=runtime.redis)
     for attempt in (1, 2, 3):
         queue.empty()
-        for job_id in queue.scheduled_job_registry.get_job_ids():
-            queue.scheduled_job_registry.remove(job_id)
+        runtime.redis.delete(DUE_KEY)
         assert jobs.run_pull_job(*PULL.args()) == "retry"
         assert runtime.dispatcher.attempt(PULL) == attempt
-        (job_id,) = queue.scheduled_job_registry.get_job_ids()
-        assert 58 <= scheduled_in(runtime, job_id) <= 61
+        ((_, seconds),) = due(runtime.redis)
+        assert 58 <= seconds <= 60
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert runtime.dispatcher.attempt(PULL) == 0
 
@@ -111,7 +111,12 @@ def test_a_crash_keeps_the_events_for_a_retry(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_files", KeyError("surprise"))
     runtime.dispatcher.submit(PULL, "d-1")
     assert jobs.run_pull_job(*PULL.args()) == "retry"
-    assert runtime.dispatcher.take_events(PULL) == {"d-1": ""}
+    assert events(runtime) == {"d-1": ""}
+
+
+def events(runtime: FakeRuntime) -> dict[str, str]:
+    raw = runtime.redis.hgetall(PULL.key("dirty"))
+    return {k.decode(): v.decode() for k, v in raw.items()}
 
 
 def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
@@ -119,27 +124,99 @@ def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert Queue("review-tiers", connection=runtime.redis).scheduled_job_registry.count == 0
+    assert due(runtime.redis) == [] and events(runtime) == {}
 
 
-def test_gives_up_after_max_attempts(runtime: FakeRuntime) -> None:
-    runtime.dispatcher.mark_retry(PULL, {"d-1": ""}, jobs.MAX_ATTEMPTS)
-    runtime.port.fail("fetch_pull", TransientGitHubError("502"))
+def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert runtime.dispatcher.attempt(PULL) == 0
+    mark = runtime.dispatcher.last_evaluation(PULL)
+    assert mark is not None and (mark.head_sha, mark.check_status) == ("h1", "in_progress")
+    (record,) = runtime.audit.export()
+    assert (record["check_status"], record["check_conclusion"]) == ("in_progress", None)
+
+
+def test_giving_up_fails_the_check_closed_and_audits_it(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.record_evaluation(PULL, EvaluationMark("h0", "completed", "success", 1.0))
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
+    token = "ghs_" + "Z9y8" * 9
+    runtime.port.fail("fetch_files", TransientGitHubError(f"502 from GitHub, token {token}"))
+    Queue("review-tiers", connection=runtime.redis).empty()
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    assert (output.status, output.conclusion) == ("completed", "failure")
+    assert output.title == "Evaluation failed: retrying later"
+    assert "`gave-up`" in output.summary and "502 from GitHub" in output.summary
+    assert token not in output.summary and "[redacted]" in output.summary
+    (record,) = runtime.audit.export()
+    assert record["outcome"] == "gave-up" and record["deliveries"] == ["d-1"]
+    assert [r["code"] for r in record["reasons"]] == ["gave-up"]
+    assert token not in json.dumps(record)
+    # No mark: the recovery loop evaluates the PR again later; the events are handled.
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+    assert runtime.dispatcher.attempt(PULL) == 0 and events(runtime) == {}
+    assert due(runtime.redis) == [] and len(Queue("review-tiers", connection=runtime.redis)) == 0
+
+
+def test_giving_up_when_even_the_check_cannot_be_written(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
+    runtime.port.fail("fetch_pull", TransientGitHubError("502"), times=2)
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert "h1" not in runtime.port.checks
+    (record,) = runtime.audit.export()
+    assert record["outcome"] == "gave-up"
+    assert any("could not be written" in failure for failure in record["failures"])
+
+
+def test_a_real_worker_gives_up_into_a_failing_check(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS - 1)
+    runtime.port.fail("fetch_files", TransientGitHubError("502 Bad Gateway"), times=2)
+    queue = Queue("review-tiers", connection=runtime.redis)
+    work_in_burst(queue, runtime.redis)  # the last attempt fails: a retry is due later
+    assert "h1" not in runtime.port.checks and len(due(runtime.redis)) == 1
+    promote_due(runtime.dispatcher, now=time.time() + 3600)
+    work_in_burst(queue, runtime.redis)  # ... and fails again: given up
+    output = runtime.port.checks["h1"]["review-tiers"].output
+    assert (output.conclusion, output.title) == ("failure", "Evaluation failed: retrying later")
+    assert [r["outcome"] for r in runtime.audit.export()] == ["gave-up"]
+    assert due(runtime.redis) == [] and len(queue) == 0 and events(runtime) == {}
 
 
 def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> None:
-    token = runtime.dispatcher.begin(PULL)
-    assert token is not None
+    run = begin(runtime.dispatcher, PULL)
+    assert run is not None
     runtime.dispatcher.submit(PULL, "d-2")
     queue = Queue("review-tiers", connection=runtime.redis)
-    before = set(queue.scheduled_job_registry.get_job_ids())
+    queue.empty()
     assert jobs.run_pull_job(*PULL.args()) == "busy"
-    (watchdog,) = set(queue.scheduled_job_registry.get_job_ids()) - before
-    assert 55 <= scheduled_in(runtime, watchdog) <= 61  # in case the holder died
-    runtime.dispatcher.finish(PULL, token)
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert len(queue) == 0 and due(runtime.redis) == []  # the holder follows up
+    run.finish({})
+    (follow_up,) = queue.get_jobs()
+    assert follow_up.kwargs == {"settle": True}
+    assert jobs.run_pull_job(*follow_up.args, **follow_up.kwargs) == "done"
+    assert [r["deliveries"] for r in runtime.audit.export()] == [["d-2"]]
+
+
+def test_a_burst_on_a_real_worker_costs_one_evaluation(runtime: FakeRuntime) -> None:
+    for i in range(50):
+        runtime.dispatcher.submit(PULL, f"d-{i:02d}")
+    queue = Queue("review-tiers", connection=runtime.redis)
+    work_in_burst(queue, runtime.redis)
+    (record,) = runtime.audit.export()
+    assert len(record["deliveries"]) == 50
+    assert events(runtime) == {} and len(queue) == 0
+
+
+def work_in_burst(queue: Queue, redis: Redis) -> None:
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        SimpleWorker([queue], connection=redis).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
 
 
 @pytest.mark.parametrize(
@@ -153,14 +230,13 @@ def test_backoff(attempt: int, retry_after: float | None, expected: float) -> No
 def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"))
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "retry"
-    registry = Queue("review-tiers", connection=runtime.redis).scheduled_job_registry
-    (job_id,) = registry.get_job_ids()
-    assert 3 <= scheduled_in(runtime, job_id) <= 6
+    ((spec, seconds),) = due(runtime.redis)
+    assert 3 <= seconds <= 5 and spec["func"] == "bot.jobs.run_commit_job"
 
 
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
-    assert runtime.dispatcher.take_events(PULL) == {"d-9": ""}
+    assert events(runtime) == {"d-9": ""}
 
 
 def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> None:
@@ -170,7 +246,7 @@ def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> N
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
-    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+    assert due(runtime.redis) == [] and len(queue) == 0
     assert runtime.dispatcher.attempt(PULL) == 0
     output = runtime.port.checks["h1"]["review-tiers"].output
     assert (output.status, output.conclusion) == ("completed", "failure")
@@ -197,18 +273,13 @@ def test_a_real_worker_stops_a_slow_job_at_its_limit(runtime: FakeRuntime) -> No
     runtime.redis.hset(PULL.key("dirty"), "d-1", "")
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.enqueue("bot.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
-    try:
-        SimpleWorker([queue], connection=runtime.redis).work(burst=True)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    work_in_burst(queue, runtime.redis)
     assert time.monotonic() - started < 10
     output = slow.checks["h1"]["review-tiers"].output
     assert output.conclusion == "failure" and output.title == "Evaluation timed out after 1 s"
     assert [r["outcome"] for r in runtime.audit.export()] == ["timeout"]
-    assert queue.scheduled_job_registry.count == 0 and len(queue) == 0
+    assert due(runtime.redis) == [] and len(queue) == 0
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_happy_path_with_defaults(env: dict[str, str], rsa_pem: str) -> None:
     assert settings.app_slug == "review-tiers"
     assert settings.bot_login == "review-tiers[bot]"
     assert settings.log_level == "INFO"
-    assert settings.debounce_seconds == 2.0
+    assert settings.debounce_seconds == 0.0
 
 
 def test_every_optional_variable(env: dict[str, str]) -> None:

@@ -15,7 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.webhook import EvaluateRequest, LabelClaim, PayloadError, Skip, route, verify_signature
+from bot.webhook import (
+    EvaluateRequest,
+    LabelClaim,
+    Lifecycle,
+    PayloadError,
+    Skip,
+    route,
+    verify_signature,
+)
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 APP_ID = 4242
@@ -93,6 +101,7 @@ class Case:
     owner: str = "Codertocat"
     repo: str = "Hello-World"
     label: LabelClaim | None = None  # what a labeled/unlabeled delivery claims
+    lifecycle: Lifecycle | None = None  # what a delivery ending state says
 
 
 PR = [(2, None, None)]
@@ -106,8 +115,32 @@ CASES: dict[str, Case] = {
     ),
     "check_suite.completed": Case("check_suite.completed", PR, (with_installation,)),
     "installation.created": Case("installation.created", "installation event logged"),
+    "installation.deleted": Case(
+        "installation.deleted",
+        [(None, None, None)],
+        owner="octocat",
+        repo="",
+        lifecycle=Lifecycle("installation deleted"),
+    ),
+    "installation_repositories.added": Case(
+        "installation_repositories.added",
+        [(None, None, None)],
+        owner="Codertocat",
+        repo="",
+        lifecycle=Lifecycle("repositories added", repos=(("Codertocat", "Space"),)),
+    ),
+    "installation_repositories.removed": Case(
+        "installation_repositories.removed",
+        [(None, None, None)],
+        owner="octocat",
+        repo="",
+        lifecycle=Lifecycle("repositories removed", repos=(("octocat", "Hello-World"),)),
+    ),
     "issue_comment.created": Case("issue_comment.created", "not a pull request"),
     "ping": Case("ping", "ping"),
+    "pull_request.closed": Case(
+        "pull_request.closed", PR, lifecycle=Lifecycle("closed", head_sha=CHECK_SHA)
+    ),
     "pull_request.edited": Case("pull_request.edited", PR),
     "pull_request.labeled": Case("pull_request.labeled", PR, label=LABELED),
     "pull_request.opened": Case("pull_request.opened", PR),
@@ -158,8 +191,17 @@ CASES: dict[str, Case] = {
         (with_installation, setting("repository.id", 1)),
     ),
     "check_run completed without installation": Case("check_run.completed", "no installation id"),
-    "pull_request closed": Case(
-        "pull_request.opened", "action closed", (setting("action", "closed"),)
+    "pull_request merged": Case(
+        "pull_request.closed",
+        PR,
+        (
+            setting("pull_request.merged", True),
+            setting("pull_request.merged_at", "2026-01-02T03:04:05Z"),
+        ),
+        lifecycle=Lifecycle("closed", True, "2026-01-02T03:04:05Z", CHECK_SHA),
+    ),
+    "a closed pull request's other events stay skipped": Case(
+        "pull_request.closed", "#2 is closed", (setting("action", "labeled"),)
     ),
     "pull_request assigned": Case(
         "pull_request.opened", "action assigned", (setting("action", "assigned"),)
@@ -252,7 +294,16 @@ def test_route(name: str) -> None:
     install = payload["installation"]["id"]
     assert routed == [
         EvaluateRequest(
-            DELIVERY, event, install, case.owner, case.repo, number, sha, actor, case.label
+            DELIVERY,
+            event,
+            install,
+            case.owner,
+            case.repo,
+            number,
+            sha,
+            actor,
+            case.label,
+            case.lifecycle,
         )
         for number, sha, actor in case.expect
     ]
@@ -392,6 +443,9 @@ def assert_routes_or_refuses(event: str, payload: Payload) -> None:
         return
     for request in routed:
         assert isinstance(request.installation_id, int) and isinstance(request.owner, str)
+        if request.lifecycle is not None:  # ends state: names repositories, not commits
+            assert all(isinstance(n, str) for pair in request.lifecycle.repos for n in pair)
+            continue
         assert (request.number or 0) > 0 or isinstance(request.sha, str)
 
 

@@ -77,3 +77,21 @@ def check_for_timeout(limit: float) -> CheckState:
     )
     title = f"Evaluation timed out after {limit:.0f} s"
     return CheckState("completed", "failure", title, _clip(summary))
+
+
+GAVE_UP_TITLE = "Evaluation failed: retrying later"
+
+
+def check_for_gave_up(attempts: int, error: str) -> CheckState:
+    """A failing check for an evaluation that exhausted its attempts (reason ``gave-up``).
+
+    It fails rather than stays neutral, since GitHub counts a neutral required check as passed.
+    """
+    summary = (
+        "## review-tiers could not finish evaluating this pull request\n\n"
+        f"- `gave-up` the evaluation failed {attempts} times in a row; the last error:\n\n"
+        f"    {error}\n\n"
+        "The App tries again later on its own. Push, add the recheck label or comment "
+        "`/review-tiers recheck` to evaluate at once.\n"
+    )
+    return CheckState("completed", "failure", GAVE_UP_TITLE, _clip(summary))

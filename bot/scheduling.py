@@ -1,0 +1,155 @@
+"""Work every worker does besides jobs: move due jobs to the queue and re-queue stuck PRs.
+
+Both are safe with any number of workers, so no single process is needed for scheduling: a
+due job is moved in one transaction that also removes it from the due set (one worker wins),
+and a stuck PR is re-queued with a compare-and-set on its queued marker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from redis.exceptions import RedisError, WatchError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+
+from bot.queueing import DUE_KEY, PENDING_KEY, Dispatcher, PullKey
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+SWEEP_SECONDS = 15.0
+MAX_BACKOFF = 30.0
+BATCH = 100
+
+# A PR whose events are gone leaves the pending set; checked in Redis so that an event
+# recorded meanwhile keeps it there.
+_DROP_IDLE = """
+if redis.call('exists', KEYS[1]) == 0 then return redis.call('srem', KEYS[2], ARGV[1]) end
+return 0
+"""
+
+
+def promote_due(dispatcher: Dispatcher, now: float | None = None) -> int:
+    """Queue the jobs whose time has come; returns how many this call moved.
+
+    The due set is watched: if another worker moved entries (or anything changed it) first,
+    the transaction fails and this call moves nothing; the next poll looks again.
+    """
+    now = time.time() if now is None else now
+    with dispatcher.redis.pipeline(transaction=True) as pipe:
+        try:
+            pipe.watch(DUE_KEY)
+            entries = pipe.zrangebyscore(DUE_KEY, "-inf", now, start=0, num=BATCH)
+            if not entries:
+                return 0
+            pipe.multi()
+            pipe.zrem(DUE_KEY, *entries)
+            for raw in entries:
+                _enqueue_spec(dispatcher, pipe, raw)
+            pipe.execute()
+        except WatchError:
+            return 0
+    return len(entries)
+
+
+def _enqueue_spec(dispatcher: Dispatcher, pipe: object, raw: bytes) -> None:
+    try:
+        spec = json.loads(raw)
+        func, args, job_id = str(spec["func"]), tuple(spec["args"]), str(spec["id"])
+        kwargs = dict(spec.get("kwargs") or {})
+    except (ValueError, KeyError, TypeError):
+        log.error("dropped an unreadable due entry: %.200r", raw)
+        return
+    dispatcher.enqueue(func, args, 0, pipe, job_id, kwargs)  # type: ignore[arg-type]
+
+
+def sweep(dispatcher: Dispatcher) -> int:
+    """Re-queue every PR with events but no queued job, no due job and no live run."""
+    redis = dispatcher.redis
+    due = {_due_id(raw) for raw in redis.zrange(DUE_KEY, 0, -1)}
+    requeued = 0
+    for member in redis.smembers(PENDING_KEY):
+        pull = PullKey.from_member(member)
+        pipe = redis.pipeline(transaction=False)
+        pipe.exists(pull.key("lease"))
+        pipe.get(pull.key("queued"))
+        lease, marker = pipe.execute()
+        if lease:
+            continue
+        if redis.eval(_DROP_IDLE, 2, pull.key("dirty"), PENDING_KEY, member):
+            continue
+        if marker is not None and _job_alive(dispatcher, marker.decode(), due):
+            continue
+        if dispatcher.replace_job(pull, marker, "sweeper"):
+            log.warning(
+                "re-queued a pull request whose events had no live job",
+                extra={"repository": f"{pull.owner}/{pull.repo}", "pull_number": pull.number},
+            )
+            requeued += 1
+    return requeued
+
+
+def _due_id(raw: bytes) -> str:
+    try:
+        return str(json.loads(raw)["id"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _job_alive(dispatcher: Dispatcher, job_id: str, due: set[str]) -> bool:
+    """Whether the marker's job will still run: due later, queued, or started just now (a
+    run that started longer ago than a lease and holds none was killed)."""
+    if job_id in due:
+        return True
+    try:
+        job = Job.fetch(job_id, connection=dispatcher.redis)
+    except NoSuchJobError:
+        return False
+    status = job.get_status(refresh=False)
+    if status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.CREATED):
+        return True
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at.replace(tzinfo=job.started_at.tzinfo or UTC)
+        return datetime.now(UTC) - started < timedelta(seconds=dispatcher.lease_seconds)
+    return False
+
+
+class Upkeep(threading.Thread):
+    """The worker's scheduling thread: polls the due set every second, sweeps every 15 s,
+    and waits with backoff while Redis is away."""
+
+    def __init__(self, dispatcher: Dispatcher, sweep_seconds: float = SWEEP_SECONDS) -> None:
+        super().__init__(name="upkeep", daemon=True)
+        self.dispatcher = dispatcher
+        self.sweep_seconds = sweep_seconds
+        self.stopped = threading.Event()
+
+    def once(self) -> None:
+        """One sweep and one poll, for a worker that runs in burst mode."""
+        sweep(self.dispatcher)
+        promote_due(self.dispatcher)
+
+    def run(self) -> None:
+        wait, failing, next_sweep = POLL_SECONDS, False, 0.0
+        while not self.stopped.wait(wait):
+            try:
+                if time.monotonic() >= next_sweep:
+                    sweep(self.dispatcher)
+                    next_sweep = time.monotonic() + self.sweep_seconds
+                while promote_due(self.dispatcher) >= BATCH:
+                    pass
+            except RedisError as err:
+                if not failing:
+                    log.warning("scheduling paused, Redis is unreachable: %s", err)
+                failing, wait = True, min(MAX_BACKOFF, wait * 2)
+                continue
+            except Exception:  # the thread must outlive any one bad entry
+                log.exception("scheduling pass failed")
+            if failing:
+                log.info("scheduling resumed, Redis is reachable again")
+                next_sweep = 0.0  # look for work a restart may have stranded
+            failing, wait = False, POLL_SECONDS
