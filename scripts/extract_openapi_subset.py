@@ -50,6 +50,13 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("get", "/orgs/{org}/teams/{team_slug}/members"),
+    # The recovery loop: the App's delivery log, redelivery, and the open pull requests of
+    # every repository of every installation.
+    ("get", "/app/hook/deliveries"),
+    ("post", "/app/hook/deliveries/{delivery_id}/attempts"),
+    ("get", "/app/installations"),
+    ("get", "/installation/repositories"),
+    ("get", "/repos/{owner}/{repo}/pulls"),
 )
 
 # Keys that only serve documentation renderers; dropping them keeps the fixture small.
