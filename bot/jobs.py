@@ -86,6 +86,9 @@ def _run_locked(runtime: Runtime, pull: PullKey) -> float | None:
         failed = TransientGitHubError("a secondary write failed", record.retry_after)
         return _schedule_retry(runtime, pull, events, failed)
     runtime.dispatcher.clear_attempts(pull)
+    if record.check_status:  # the recovery loop compares the next head with this one
+        check = (record.check_status, record.check_conclusion)
+        runtime.dispatcher.record_evaluation(pull, record.head_sha, check)
     return None
 
 
@@ -130,6 +133,7 @@ def _schedule_retry(
             "giving up after %d attempts: %s", MAX_ATTEMPTS, err, extra={"outcome": "gave up"}
         )
         runtime.dispatcher.clear_attempts(pull)
+        runtime.dispatcher.forget_evaluation(pull)  # so the recovery loop tries it again
         return None
     delay = backoff(attempt - 1, err.retry_after)
     runtime.dispatcher.mark_retry(pull, events, attempt)

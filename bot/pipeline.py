@@ -64,6 +64,9 @@ class Record:
     failures: list[str] = field(default_factory=list)
     retry: bool = False
     retry_after: float | None = None
+    # The check this evaluation converged to; empty when it wrote none (a skipped run).
+    check_status: str = ""
+    check_conclusion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def _report(
     check_id, observed = effects.observed_check(existing)
     outcome = effects.apply(port, repo, pull, check_actions(safe_check(state), check_id, observed))
     record.actions = outcome.done
+    record.check_status, record.check_conclusion = state.status, state.conclusion
     return record
 
 
@@ -147,9 +151,11 @@ def _converge_invalid_config(
     record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
     existing = port.fetch_check_run(repo, pull.head_sha, CHECK_NAME)
     check_id, observed = effects.observed_check(existing)
-    actions = check_actions(safe_check(check_for_problems(result)), check_id, observed)
+    state = check_for_problems(result)
+    actions = check_actions(safe_check(state), check_id, observed)
     outcome = effects.apply(port, repo, pull, actions)
     record.actions, record.failures = outcome.done, outcome.failed
+    record.check_status, record.check_conclusion = state.status, state.conclusion
     return record
 
 
@@ -172,6 +178,7 @@ def _evaluate_valid(port: GitHubPort, repo: RepoRef, subject: Subject, record: R
     _fill(record, evaluation, grants, progress)
     record.actions, record.failures = outcome.done, outcome.failed
     record.retry, record.retry_after = outcome.retry, outcome.retry_after
+    record.check_status, record.check_conclusion = desired.check.status, desired.check.conclusion
     return record
 
 

@@ -8,8 +8,10 @@ that arrive during a run leave the PR dirty, and the run enqueues exactly one fo
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from redis import Redis
@@ -22,6 +24,7 @@ JOB_TIMEOUT = 600
 # Longer than any evaluation (rq stops a job at JOB_TIMEOUT); a killed worker's lock expires.
 LOCK_TTL_MS = (JOB_TIMEOUT + 60) * 1000
 WATCHDOG_SECONDS = 60.0
+MARK_TTL = 30 * 86400  # a pull request untouched for a month is found again by its head
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -40,6 +43,16 @@ class PullKey:
 
     def args(self) -> tuple[int, str, str, int]:
         return (self.installation_id, self.owner, self.repo, self.number)
+
+
+@dataclass(frozen=True)
+class EvaluationMark:
+    """What the last completed evaluation of a pull request left on GitHub, and when."""
+
+    head_sha: str
+    check_status: str
+    check_conclusion: str | None
+    at: float
 
 
 class Dispatcher:
@@ -140,3 +153,34 @@ class Dispatcher:
 
     def clear_attempts(self, pull: PullKey) -> None:
         self.redis.delete(pull.key("attempt"))
+
+    # -- what the recovery loop asks of the queue -------------------------------------
+    # Kept together so that the queue's own lease and lifecycle bookkeeping can take over
+    # these answers without the recovery loop changing.
+    def lease_alive(self, pull: PullKey) -> bool:
+        """A run of this pull request holds its lock right now."""
+        return bool(self.redis.exists(pull.key("lock")))
+
+    def last_evaluation(self, pull: PullKey) -> EvaluationMark | None:
+        raw = self.redis.get(pull.key("mark"))
+        if raw is None:
+            return None
+        try:
+            return EvaluationMark(**json.loads(raw))
+        except (ValueError, TypeError):
+            return None  # unreadable: as if never evaluated, so the PR is evaluated again
+
+    def record_evaluation(
+        self, pull: PullKey, head_sha: str, check: tuple[str, str | None]
+    ) -> None:
+        """Remember a completed evaluation: the head it saw and the check it converged to."""
+        mark = EvaluationMark(head_sha, check[0], check[1], time.time())
+        self.redis.set(pull.key("mark"), json.dumps(asdict(mark)), ex=MARK_TTL)
+
+    def forget_evaluation(self, pull: PullKey) -> None:
+        """An evaluation gave up: with no mark, the next recovery scan evaluates it again."""
+        self.redis.delete(pull.key("mark"))
+
+    def is_removed(self, installation_id: int, owner: str, repo: str) -> bool:
+        """The repository left the installation: the recovery loop skips it."""
+        return bool(self.redis.exists(f"rt:removed:{installation_id}:{owner}/{repo}"))

@@ -65,6 +65,25 @@ def test_a_run_evaluates_and_audits(runtime: FakeRuntime) -> None:
     assert records[0]["tier"] == "L2" and records[0]["actions"]
 
 
+def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+    runtime.dispatcher.submit(PULL, "d-1")
+    before = time.time()
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    mark = runtime.dispatcher.last_evaluation(PULL)
+    assert mark is not None
+    assert (mark.head_sha, mark.check_status, mark.check_conclusion) == ("h1", "in_progress", None)
+    assert before <= mark.at <= time.time()
+    assert 29 * 86400 < runtime.redis.ttl(PULL.key("mark")) <= 30 * 86400
+
+
+def test_a_retried_evaluation_leaves_no_mark_until_it_completes(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_pull", TransientGitHubError("502"))
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+
+
 def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pull", TransientGitHubError("403 rate limited", retry_after=42))
     runtime.dispatcher.submit(PULL, "d-1")
@@ -123,10 +142,13 @@ def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
 
 
 def test_gives_up_after_max_attempts(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.record_evaluation(PULL, "h1", ("completed", "success"))
     runtime.dispatcher.mark_retry(PULL, {"d-1": ""}, jobs.MAX_ATTEMPTS)
     runtime.port.fail("fetch_pull", TransientGitHubError("502"))
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert runtime.dispatcher.attempt(PULL) == 0
+    # The earlier mark no longer stands for the head: the recovery loop evaluates it again.
+    assert runtime.dispatcher.last_evaluation(PULL) is None
 
 
 def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> None:
