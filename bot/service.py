@@ -131,6 +131,8 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     """
     from rq import Queue
 
+    from bot.recovery import start_recovery  # PyGithub: only workers need it
+
     settings = load_settings(environ)
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
@@ -139,6 +141,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     install(runtime)
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
+    start_recovery(settings, runtime.dispatcher, runtime.metrics.observe_request)
     worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)
     log.info("worker %s listening on queue %s", worker.name, QUEUE_NAME)
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
