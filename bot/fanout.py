@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.ports import RepoRef
 from bot.queueing import PullKey
+
+if TYPE_CHECKING:
+    from bot.gh.listings import AppCheck
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ class Installation(Protocol):
     def repositories(self) -> list[tuple[str, str]]: ...
 
     def open_pulls(self, repo: RepoRef) -> list[tuple[int, str]]: ...
+
+    def app_check(self, repo: RepoRef, head_sha: str) -> AppCheck | None: ...
 
     def close(self) -> None: ...
 

@@ -87,13 +87,7 @@ class Recovery:
 
     def scan(self, why: str) -> None:
         started = self.clock()
-        windows = (float(self.settings.recovery_seconds), self.settings.recovery_lookback_seconds)
-        try:
-            sent = Redeliverer(self.dispatcher.redis, self.app, windows, self.clock).scan()
-            redelivered = len(sent.redelivered)
-        except (TransientGitHubError, PermanentGitHubError) as err:
-            log.warning("could not read the delivery log: %s", err, extra={"outcome": "failed"})
-            redelivered = 0
+        redelivered = self._redeliver()
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
         plan = Fanout(
             self._predicate,
@@ -103,6 +97,9 @@ class Recovery:
         )
         try:
             report = fan_out(self.pulls, plan)
+        except (TransientGitHubError, PermanentGitHubError) as err:
+            log.warning("could not list installations: %s", err, extra={"outcome": "failed"})
+            return
         finally:
             self.app.close()
         log.info(
@@ -114,11 +111,21 @@ class Recovery:
             extra={"outcome": "recovered", "seconds": round(self.clock() - started, 3)},
         )
 
+    def _redeliver(self) -> int:
+        """Redeliver what the delivery log shows as failed; how many were asked for again."""
+        windows = (float(self.settings.recovery_seconds), self.settings.recovery_lookback_seconds)
+        try:
+            sent = Redeliverer(self.dispatcher.redis, self.app, windows, self.clock).scan()
+        except (TransientGitHubError, PermanentGitHubError) as err:
+            log.warning("could not read the delivery log: %s", err, extra={"outcome": "failed"})
+            return 0
+        return len(sent.redelivered)
+
     def _predicate(self, pull: OpenPull, listings: Installation) -> str | None:
         key = pull.key
         mark = self.dispatcher.last_evaluation(key)
         reason = needs_evaluation(pull, mark, self.dispatcher.lease_alive(key), self.clock())
-        if reason != STALE or mark is None or not isinstance(listings, Listings):
+        if reason != STALE or mark is None:
             return reason
         # Waiting for reviews or checks is normal, and evaluating again costs a dozen requests.
         # One conditional read (free when unchanged) tells whether anything happened to the

@@ -229,3 +229,17 @@ def test_redis_away_does_not_end_the_loop() -> None:
     assert loop.stopped.delays == [0.0, 2.0, 4.0, 8.0, 16.0]  # type: ignore[attr-defined]
     with pytest.raises(RedisConnectionError):
         away.ping()
+
+
+def test_github_unreachable_ends_the_scan_with_a_warning(
+    sim: GitHubSimulator,
+    keys: tuple[str, str],
+    redis_client: Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sim.inject("GET", "^/app/hook/deliveries$", 502)
+    sim.inject("GET", "^/app/installations$", 502)
+    with caplog.at_level(logging.WARNING, logger="bot.recovery"):
+        Recovery(settings(sim, keys), Dispatcher(redis_client, 0)).scan("test")
+    assert "could not read the delivery log" in caplog.text
+    assert "could not list installations" in caplog.text
