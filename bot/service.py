@@ -147,6 +147,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     """
     from rq import Queue
 
+    from bot.recovery import start_recovery  # PyGithub: only workers need it
     from bot.scheduling import Upkeep
 
     settings = load_settings(environ)
@@ -162,6 +163,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
         upkeep.once()
     else:
         upkeep.start()
+        start_recovery(settings, runtime.dispatcher, runtime.metrics.observe_request)
 
     def make_worker() -> ContextWorker:
         worker = ContextWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis)

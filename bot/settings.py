@@ -21,6 +21,9 @@ DEFAULT_APP_SLUG = "review-tiers"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 MAX_DEBOUNCE_SECONDS = 600.0
+# GitHub keeps a delivery redeliverable for three days; the recovery loop never looks further.
+REDELIVERY_LIMIT_SECONDS = 3 * 86400
+MAX_RECOVERY_SECONDS = 86400
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
@@ -41,6 +44,11 @@ class AppSettings:
     web_metrics_port: int = 9101  # the web process's /metrics, never the webhook port; 0: off
     # Accepted alongside webhook_secret while GitHub's side of a secret rotation catches up.
     webhook_secret_previous: str = field(default="", repr=False)
+    # The recovery loop (README "Recovery"): its period, how far back the delivery log is read
+    # when no earlier scan left a mark, and the rate-limit floor under which it stops.
+    recovery_seconds: int = 300
+    recovery_lookback_seconds: int = 3600
+    recovery_min_remaining: int = 500
 
     @property
     def bot_login(self) -> str:
@@ -54,7 +62,10 @@ class AppSettings:
             f"app_slug={self.app_slug!r}, log_level={self.log_level!r}, "
             f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r}, "
             f"web_metrics_port={self.web_metrics_port!r}, "
-            f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r})"
+            f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r}, "
+            f"recovery_seconds={self.recovery_seconds!r}, "
+            f"recovery_lookback_seconds={self.recovery_lookback_seconds!r}, "
+            f"recovery_min_remaining={self.recovery_min_remaining!r})"
         )
 
     @property
@@ -81,6 +92,18 @@ class AppSettings:
             metrics_port=_port(environ, "REVIEW_TIERS_METRICS_PORT", 9100),
             web_metrics_port=_port(environ, "REVIEW_TIERS_WEB_METRICS_PORT", 9101),
             webhook_secret_previous=_previous_secret(environ),
+            recovery_seconds=_whole(
+                environ, "REVIEW_TIERS_RECOVERY_SECONDS", 300, (1, MAX_RECOVERY_SECONDS)
+            ),
+            recovery_lookback_seconds=_whole(
+                environ,
+                "REVIEW_TIERS_RECOVERY_LOOKBACK_SECONDS",
+                3600,
+                (60, REDELIVERY_LIMIT_SECONDS),
+            ),
+            recovery_min_remaining=_whole(
+                environ, "REVIEW_TIERS_RECOVERY_MIN_REMAINING", 500, (0, 1_000_000)
+            ),
         )
 
 
@@ -228,4 +251,16 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or int(text) > 65535:
         raise SettingsError(f"{name} must be a port number (0 turns it off), got {raw[:20]!r}")
+    return int(text)
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
+    """A whole number within ``bounds`` (inclusive), ``default`` when unset."""
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    low, high = bounds
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw[:20]!r}")
     return int(text)

@@ -8,7 +8,7 @@ Source: the npm package ``@octokit/openapi`` version 23.0.2 (``info.version`` 23
 
 The output (``tests/fixtures/openapi/github-subset.json``) keeps each listed operation and every
 component it reaches through ``$ref``; examples are dropped because validation never reads them.
-Three normalisations make the schemas accept what GitHub really sends (see ``normalise``).
+Four normalisations make the schemas accept what GitHub really sends (see ``normalise``).
 """
 
 from __future__ import annotations
@@ -50,6 +50,13 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("get", "/orgs/{org}/teams/{team_slug}/members"),
+    # The recovery loop: the App's delivery log, redelivery, and the open pull requests of
+    # every repository of every installation.
+    ("get", "/app/hook/deliveries"),
+    ("post", "/app/hook/deliveries/{delivery_id}/attempts"),
+    ("get", "/app/installations"),
+    ("get", "/installation/repositories"),
+    ("get", "/repos/{owner}/{repo}/pulls"),
 )
 
 # Keys that only serve documentation renderers; dropping them keeps the fixture small.
@@ -113,6 +120,14 @@ DISCRIMINATOR_DROPS = (
 )
 
 
+# The installation listing inlines its account as ``allOf`` a user and an enterprise, where the
+# ``installation`` component says ``anyOf``: no account is both, so GitHub's replies fail it.
+ANY_OF_PATCHES = (
+    "/paths/~1app~1installations/get/responses/200/content/application~1json/schema/items"
+    "/properties/account",
+)
+
+
 def resolve_pointer(subset: dict[str, Any], pointer: str) -> Any:
     node: Any = subset
     for token in pointer.strip("/").split("/"):
@@ -139,6 +154,9 @@ def normalise(subset: dict[str, Any]) -> dict[str, Any]:
         resolve_pointer(subset, pointer)["nullable"] = True
     for pointer in DISCRIMINATOR_DROPS:
         resolve_pointer(subset, pointer).pop("discriminator", None)
+    for pointer in ANY_OF_PATCHES:
+        node = resolve_pointer(subset, pointer)
+        node["anyOf"] = node.pop("allOf")
     return subset
 
 

@@ -67,6 +67,27 @@ def test_a_run_evaluates_and_audits(runtime: FakeRuntime) -> None:
     assert records[0]["tier"] == "L2" and records[0]["actions"]
 
 
+def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+    runtime.dispatcher.submit(PULL, "d-1")
+    before = time.time()
+    assert jobs.run_pull_job(*PULL.args()) == "done"
+    mark = runtime.dispatcher.last_evaluation(PULL)
+    assert mark is not None
+    assert (mark.head_sha, mark.check_status, mark.check_conclusion) == ("h1", "in_progress", None)
+    assert before <= mark.at <= time.time()
+    assert 29 * 86400 < runtime.redis.ttl(PULL.key("mark")) <= 30 * 86400
+    (record,) = runtime.audit.export()
+    assert (record["check_status"], record["check_conclusion"]) == ("in_progress", None)
+
+
+def test_a_retried_evaluation_leaves_no_mark_until_it_completes(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_pull", TransientGitHubError("502"))
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert runtime.dispatcher.last_evaluation(PULL) is None
+
+
 def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pull", TransientGitHubError("403 rate limited", retry_after=42))
     runtime.dispatcher.submit(PULL, "d-1")
@@ -125,15 +146,6 @@ def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
     Queue("review-tiers", connection=runtime.redis).empty()
     assert jobs.run_pull_job(*PULL.args()) == "done"
     assert due(runtime.redis) == [] and events(runtime) == {}
-
-
-def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
-    runtime.dispatcher.submit(PULL, "d-1")
-    assert jobs.run_pull_job(*PULL.args()) == "done"
-    mark = runtime.dispatcher.last_evaluation(PULL)
-    assert mark is not None and (mark.head_sha, mark.check_status) == ("h1", "in_progress")
-    (record,) = runtime.audit.export()
-    assert (record["check_status"], record["check_conclusion"]) == ("in_progress", None)
 
 
 def test_giving_up_fails_the_check_closed_and_audits_it(runtime: FakeRuntime) -> None:

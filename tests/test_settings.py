@@ -88,6 +88,21 @@ def test_metrics_ports(env: dict[str, str]) -> None:
     assert (settings.metrics_port, settings.web_metrics_port) == (0, 9200)
 
 
+def test_recovery_settings(env: dict[str, str]) -> None:
+    defaults = AppSettings.from_env(env)
+    assert (defaults.recovery_seconds, defaults.recovery_lookback_seconds) == (300, 3600)
+    assert defaults.recovery_min_remaining == 500
+    env.update(
+        REVIEW_TIERS_RECOVERY_SECONDS="60",
+        REVIEW_TIERS_RECOVERY_LOOKBACK_SECONDS="259200",
+        REVIEW_TIERS_RECOVERY_MIN_REMAINING="0",
+    )
+    settings = AppSettings.from_env(env)
+    assert (settings.recovery_seconds, settings.recovery_lookback_seconds) == (60, 259200)
+    assert settings.recovery_min_remaining == 0
+    assert "recovery_seconds=60" in repr(settings)
+
+
 def test_previous_webhook_secret(env: dict[str, str]) -> None:
     assert AppSettings.from_env(env).webhook_secrets == (SECRET,)
     env["GITHUB_WEBHOOK_SECRET_PREVIOUS"] = " old secret "  # kept byte for byte, like the current
@@ -192,6 +207,13 @@ INVALID: dict[str, tuple[dict[str, str | None], str]] = {
     "web metrics port sign": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "-1"), "WEB_METRICS_PORT"),
     "web metrics superscript": (replace("REVIEW_TIERS_WEB_METRICS_PORT", "\u00b2"), "WEB_METRICS"),
     "blank previous secret": (replace("GITHUB_WEBHOOK_SECRET_PREVIOUS", "  "), "SECRET_PREVIOUS"),
+    "recovery zero": (replace("REVIEW_TIERS_RECOVERY_SECONDS", "0"), "RECOVERY_SECONDS"),
+    "recovery text": (replace("REVIEW_TIERS_RECOVERY_SECONDS", "5m"), "RECOVERY_SECONDS"),
+    "lookback past redelivery": (
+        replace("REVIEW_TIERS_RECOVERY_LOOKBACK_SECONDS", "259201"),
+        "LOOKBACK_SECONDS",
+    ),
+    "min remaining sign": (replace("REVIEW_TIERS_RECOVERY_MIN_REMAINING", "-5"), "MIN_REMAINING"),
 }
 
 

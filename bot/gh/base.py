@@ -24,6 +24,7 @@ class PortBase:
         observe: RequestObserver | None = None,
     ) -> None:
         self.settings = settings
+        self.redis = redis
         self.installation_id = installation_id
         self.tokens = tokens or InstallationTokens(settings, redis)
         self.files = FileReader(redis, installation_id)

@@ -57,6 +57,12 @@ class Rest:
         _, data = self._checked("GET", url, parameters=params)
         return data
 
+    def get_with_headers(
+        self, url: str, params: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], Any]:
+        """GET returning the reply's headers too, for cursor paging through ``Link``."""
+        return self._checked("GET", url, parameters=params)
+
     def send(self, verb: str, url: str, body: Any = None) -> Any:
         _, data = self._checked(verb, url, input=body)
         return data

@@ -49,12 +49,22 @@ class Seeding:
     lock: threading.RLock
 
     def add_repo(
-        self, owner: str, name: str, default_branch: str = "main", *, private: bool = True
+        self,
+        owner: str,
+        name: str,
+        default_branch: str = "main",
+        *,
+        private: bool = True,
+        installation_id: int | None = None,
     ) -> Repo:
+        """A repository of ``installation_id`` (by default the installation added last)."""
         with self.lock:
             repo = Repo(owner, name, self.store.next_id(), default_branch, private)
             repo.files[default_branch] = {}
             self.store.repos[(owner, name)] = repo
+            self.store.repo_installation[(owner, name)] = (
+                installation_id or self.store.newest_installation
+            )
             return repo
 
     def repo(self, owner: str, name: str) -> Repo:
@@ -254,3 +264,4 @@ class Seeding:
     def add_installation(self, installation_id: int) -> None:
         with self.lock:
             self.store.installations.add(installation_id)
+            self.store.newest_installation = installation_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.ghsim.auth import Authority
+from tests.ghsim.hooklog import Delivery
 from tests.ghsim.openapi import Description
 from tests.ghsim.seed import Seeding
 from tests.ghsim.state import App, Store
@@ -152,6 +154,24 @@ class GitHubSimulator(Seeding):
     def writes(self) -> list[RequestRecord]:
         with self.lock:
             return [r for r in self.requests if r.is_write]
+
+    def set_webhook(self, url: str, secret: str) -> None:
+        """Where the App's deliveries go, and the secret that signs them."""
+        self.store.hooks.target(url, secret)
+
+    def deliver(
+        self, event: str, payload: dict[str, Any] | bytes, guid: str | None = None
+    ) -> Delivery:
+        """Send one delivery to the webhook URL and log the attempt and its answer."""
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return self.store.hooks.send(event, body, guid)
+
+    def deliveries(self) -> list[Delivery]:
+        """Every logged attempt, newest first, as ``GET /app/hook/deliveries`` lists them."""
+        return self.store.hooks.newest_first()
+
+    def settle_redeliveries(self, timeout: float = 15.0) -> None:
+        self.store.hooks.settle(timeout)
 
     def reset_log(self) -> None:
         """Forget recorded requests and validation problems (state is kept)."""

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.ghsim.hooklog import DeliveryLog
+
 
 def now_iso() -> str:
     """GitHub's timestamp format: UTC, second precision, a literal ``Z``."""
@@ -236,6 +238,10 @@ class Store:
         self.users: dict[str, User] = {}
         self.teams: dict[tuple[str, str], list[str]] = {}
         self.installations: set[int] = {1}
+        # Which installation each repository belongs to; a new repository joins the newest.
+        self.repo_installation: dict[tuple[str, str], int] = {}
+        self.newest_installation = 1
+        self.hooks = DeliveryLog()
         self._ids = itertools.count(1001)
 
     def next_id(self) -> int:
