@@ -68,16 +68,16 @@ class RedisGrantStore:
         if req.number is None or req.label is None or req.label.action != "labeled":
             return False
         repo = RepoRef(req.installation_id, req.owner, req.repo)
-        claim = (req.label.head_sha, req.label.sender, req.delivery_id)
+        claim = (req.label.head_sha, req.label.base_ref, req.label.sender, req.delivery_id)
         return self.record_claim(repo, req.number, req.label.name, claim)
 
     def record_claim(
-        self, repo: RepoRef, number: int, label: str, claim: tuple[str, str, str]
+        self, repo: RepoRef, number: int, label: str, claim: tuple[str, str, str, str]
     ) -> bool:
-        """Record ``(head_sha, sender, delivery_id)`` of a signed ``labeled`` delivery."""
-        head_sha, sender, delivery_id = claim
+        """Record ``(head_sha, base_ref, sender, delivery_id)`` of a signed ``labeled`` delivery."""
+        head_sha, base_ref, sender, delivery_id = claim
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        grant = Grant(label, head_sha, sender, at, delivery_id)
+        grant = Grant(label, head_sha, sender, at, delivery_id, base_ref=base_ref)
         args = (label, _dump(grant), delivery_id, GRANT_TTL)
         return bool(self.redis.eval(_CLAIM, 1, grants_key(repo, number), *args))
 

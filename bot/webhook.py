@@ -25,12 +25,14 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class LabelClaim:
-    """What a signed ``labeled``/``unlabeled`` delivery says: which label, who, on which head."""
+    """What a signed ``labeled``/``unlabeled`` delivery says: which label, who, on which head
+    and against which base branch."""
 
     action: str
     name: str
     sender: str
     head_sha: str
+    base_ref: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def _pull_event(payload: Mapping[str, Any], actions: frozenset[str]) -> list[_Ta
             _field(payload, "label.name", str),
             _field(payload, "sender.login", str),
             _field(payload, "pull_request.head.sha", str),
+            _field(payload, "pull_request.base.ref", str),
         )
         return [replace(t, label=claim) for t in targets]
     return targets

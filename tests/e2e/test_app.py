@@ -32,12 +32,14 @@ def wait_evaluations(app: Processes, number: int, count: int) -> list[dict[str, 
 
 
 def pull_event(number: int, action: str, head_sha: str, **extra: Any) -> dict[str, Any]:
+    # The simulated pull requests target main unless a test says otherwise.
+    fields = {"pull_request__base__ref": "main", **extra}
     return payload(
         f"pull_request.{action}",
         pull_request__number=number,
         pull_request__state="open",
         pull_request__head__sha=head_sha,
-        **extra,
+        **fields,
     )
 
 
