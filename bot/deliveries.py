@@ -1,4 +1,5 @@
-"""A webhook delivery's replay record and the work it queues, written in one Redis transaction."""
+"""A webhook delivery's replay record, its grant claims and the work it queues, written in one
+Redis transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
+from bot.grants import Claim, write_claim
 from bot.queueing import QUEUED_TTL, Dispatcher, PullKey
 
 # How long a delivery id is remembered: a replay (or a redelivery of a delivery already
@@ -23,7 +25,8 @@ class ContendedError(RuntimeError):
 
 @dataclass
 class DeliveryBatch:
-    """What one delivery asks for: pull requests to mark dirty and commits whose PRs to find.
+    """What one delivery asks for: pull requests to mark dirty, commits whose PRs to find, and
+    the grant claims of its ``labeled`` events.
 
     It takes the dispatcher's ``submit`` calls, so requests are turned into work in one place.
     """
@@ -31,6 +34,7 @@ class DeliveryBatch:
     delivery_id: str
     pulls: dict[PullKey, str] = field(default_factory=dict)
     commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
         self.pulls[pull] = actor or ""
@@ -45,8 +49,8 @@ def delivery_key(delivery_id: str) -> str:
 
 
 def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
-    """Record the delivery, mark its pull requests dirty and queue their jobs, all or nothing;
-    False (and nothing written) when the delivery was recorded before."""
+    """Record the delivery, its grant claims, mark its pull requests dirty and queue their jobs,
+    all or nothing; False (and nothing written) when the delivery was recorded before."""
     for _ in range(MAX_ATTEMPTS):
         with dispatcher.redis.pipeline(transaction=True) as pipe:
             try:
@@ -64,6 +68,8 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
     pipe.multi()
     pipe.set(key, "1", ex=DELIVERY_TTL)
+    for claim in batch.claims:  # visible to the job's run, as they commit together
+        write_claim(pipe, claim)
     for pull, actor in batch.pulls.items():
         pipe.hset(pull.key("dirty"), batch.delivery_id, actor)
         pipe.expire(pull.key("dirty"), QUEUED_TTL)

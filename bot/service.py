@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 
 from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
-from bot.grants import RedisGrantStore
+from bot.grants import claim_of
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
@@ -72,16 +72,16 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
 
 def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
     """The web process's queue writer: all requests of one delivery are queued together with
-    its replay record, in one transaction; False when the delivery was recorded before."""
-    grants = RedisGrantStore(dispatcher.redis)
+    its grant claims and replay record, in one transaction; False, and nothing written, when
+    the delivery was recorded before."""
 
     def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
         batch = DeliveryBatch(delivery_id)
         enqueue = make_enqueue(batch)
         for req in requests:
-            # Before queueing, so the run that follows sees the claim; recording it twice (a
-            # replay) changes nothing, as the store compares the delivery id.
-            grants.record_delivery(req)
+            claim = claim_of(req)
+            if claim is not None:
+                batch.claims.append(claim)
             enqueue(req)
         return accept(dispatcher, batch)
 

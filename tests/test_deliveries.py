@@ -13,6 +13,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
 from bot.deliveries import DELIVERY_TTL, delivery_key
+from bot.grants import RedisGrantStore
+from bot.ports import RepoRef
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
 from bot.service import make_intake, make_ready
 from bot.web import create_app
@@ -20,6 +22,7 @@ from bot.webhook import EvaluateRequest
 from tests.test_web import DELIVERY, SETTINGS, fixture_body, post
 
 PULL = PullKey(1, "Codertocat", "Hello-World", 2)
+REPO = RepoRef(1, "Codertocat", "Hello-World")
 OPENED = fixture_body("pull_request.opened")
 DUPLICATE = {"status": "ignored", "reason": "duplicate delivery"}
 
@@ -63,6 +66,47 @@ def test_a_repeated_delivery_queues_nothing(
     assert dispatcher.take_events(PULL) == {}
     other = post(client, "pull_request", OPENED, X_GitHub_Delivery="another-delivery")
     assert other.status_code == 202 and len(jobs(redis_client)) == 1
+
+
+def labeled(head: str, label: str = "tier-override/L1") -> bytes:
+    payload = json.loads(fixture_body("pull_request.labeled"))
+    payload["pull_request"]["head"]["sha"] = head
+    payload["label"]["name"] = label
+    return json.dumps(payload).encode()
+
+
+def claim(redis: Redis, label: str = "tier-override/L1") -> tuple[str, str] | None:
+    record = RedisGrantStore(redis).load(REPO, 2).get(label)
+    return None if record is None else (record.delivery_id, record.head_sha)
+
+
+def test_a_replayed_labeled_delivery_leaves_a_newer_claim_alone(
+    client: FlaskClient, redis_client: Redis
+) -> None:
+    first, second = labeled("a" * 40), labeled("b" * 40)
+    assert post(client, "pull_request", first, X_GitHub_Delivery="d-1").status_code == 202
+    assert post(client, "pull_request", second, X_GitHub_Delivery="d-2").status_code == 202
+    assert claim(redis_client) == ("d-2", "b" * 40)
+    replay = post(client, "pull_request", first, X_GitHub_Delivery="d-1")
+    assert (replay.status_code, replay.json) == (200, DUPLICATE)
+    assert claim(redis_client) == ("d-2", "b" * 40)
+
+
+def test_a_labeled_delivery_answered_503_writes_no_claim(
+    client: FlaskClient, redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enqueue = Dispatcher.enqueue
+
+    def lost_connection(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(Dispatcher, "enqueue", lost_connection)
+    body = labeled("a" * 40)
+    assert post(client, "pull_request", body).status_code == 503
+    assert redis_client.keys("*") == []
+    monkeypatch.setattr(Dispatcher, "enqueue", enqueue)
+    assert post(client, "pull_request", body).status_code == 202  # the redelivery: same id, body
+    assert claim(redis_client) == (DELIVERY, "a" * 40)
 
 
 def test_a_delivery_answered_503_is_not_recorded(
