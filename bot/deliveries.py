@@ -11,8 +11,8 @@ from redis.exceptions import ResponseError, WatchError
 from bot.grants import Claim, write_claim
 from bot.queueing import QUEUED_TTL, Dispatcher, PullKey
 
-# How long a delivery id is remembered: a replay (or a redelivery of a delivery already
-# answered 202) within this window queues nothing.
+# How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
+# redelivery of a delivery already answered 202) within this window queues nothing.
 DELIVERY_TTL = 3600
 # A worker starting a job touches a watched key; after this many such races the intake gives
 # up with an error, so GitHub sees a failed delivery that can be redelivered.
@@ -32,6 +32,7 @@ class DeliveryBatch:
     """
 
     delivery_id: str
+    body_sha256: str  # of the signed body: the delivery id header is not signed
     pulls: dict[PullKey, str] = field(default_factory=dict)
     commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
@@ -48,9 +49,14 @@ def delivery_key(delivery_id: str) -> str:
     return f"rt:delivery:{delivery_id}"
 
 
+def body_key(body_sha256: str) -> str:
+    return f"rt:delivery-body:{body_sha256}"
+
+
 def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
     """Record the delivery, its grant claims, mark its pull requests dirty and queue their jobs,
-    all or nothing; False (and nothing written) when the delivery was recorded before."""
+    all or nothing; False (and nothing written) when the delivery was recorded before, by its
+    id or by its signed body under another id."""
     for _ in range(MAX_ATTEMPTS):
         with dispatcher.redis.pipeline(transaction=True) as pipe:
             try:
@@ -61,13 +67,14 @@ def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
 
 
 def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
-    key = delivery_key(batch.delivery_id)
-    pipe.watch(key, *(pull.key("queued") for pull in batch.pulls))
-    if pipe.exists(key):
+    records = (delivery_key(batch.delivery_id), body_key(batch.body_sha256))
+    pipe.watch(*records, *(pull.key("queued") for pull in batch.pulls))
+    if pipe.exists(*records):
         return False
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
     pipe.multi()
-    pipe.set(key, "1", ex=DELIVERY_TTL)
+    for key in records:
+        pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
     for claim in batch.claims:  # visible to the job's run, as they commit together
         write_claim(pipe, claim)
     for pull, actor in batch.pulls.items():
@@ -83,7 +90,7 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         pipe.execute()
     except ResponseError:
         # Redis still applies the other commands of a transaction when one fails: take the
-        # record back so that the failed (non-202) delivery can be redelivered.
-        dispatcher.redis.delete(key)
+        # records back so that the failed (non-202) delivery can be redelivered.
+        dispatcher.redis.delete(*records)
         raise
     return True

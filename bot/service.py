@@ -70,13 +70,15 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
     return enqueue
 
 
-def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
-    """The web process's queue writer: all requests of one delivery are queued together with
-    its grant claims and replay record, in one transaction; False, and nothing written, when
-    the delivery was recorded before."""
+def make_intake(
+    dispatcher: Dispatcher,
+) -> Callable[[str, str, Sequence[EvaluateRequest]], bool]:
+    """The web process's queue writer: all requests of one delivery (its id, the SHA-256 of its
+    signed body, its requests) are queued together with its grant claims and replay records, in
+    one transaction; False, and nothing written, when the delivery was recorded before."""
 
-    def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
-        batch = DeliveryBatch(delivery_id)
+    def intake(delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]) -> bool:
+        batch = DeliveryBatch(delivery_id, body_sha256)
         enqueue = make_enqueue(batch)
         for req in requests:
             claim = claim_of(req)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -21,8 +22,9 @@ from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, v
 MAX_BODY_BYTES = 25 * 1024 * 1024
 MAX_HEADER_CHARS = 128
 
-# Queues all requests of one delivery (its id first); False when that delivery was queued before.
-Enqueue = Callable[[str, Sequence[EvaluateRequest]], bool]
+# Queues all requests of one delivery (its id, then the SHA-256 of its signed body, since the id
+# header is not signed); False when that delivery was queued before.
+Enqueue = Callable[[str, str, Sequence[EvaluateRequest]], bool]
 Ready = Callable[[], bool]
 
 log = logging.getLogger(__name__)
@@ -131,7 +133,7 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
         return _Result(400, "rejected", str(err))
     if isinstance(routed, Skip):
         return _Result(200, "ignored", routed.reason)
-    return _enqueue_all(enqueue, delivery_id, routed)
+    return _enqueue_all(enqueue, (delivery_id, hashlib.sha256(body).hexdigest()), routed)
 
 
 def _read_signed_body(secrets: Sequence[str]) -> bytes | _Result:
@@ -167,9 +169,11 @@ def _parse(body: bytes) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _enqueue_all(enqueue: Enqueue, delivery_id: str, requests: list[EvaluateRequest]) -> _Result:
+def _enqueue_all(
+    enqueue: Enqueue, delivery: tuple[str, str], requests: list[EvaluateRequest]
+) -> _Result:
     try:
-        fresh = enqueue(delivery_id, requests)
+        fresh = enqueue(*delivery, requests)
     except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
         return _Result(503, "error", "queue unavailable", requests, err)
     if not fresh:

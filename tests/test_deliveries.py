@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
 
@@ -12,7 +13,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
-from bot.deliveries import DELIVERY_TTL, delivery_key
+from bot.deliveries import DELIVERY_TTL, body_key, delivery_key
 from bot.grants import RedisGrantStore
 from bot.ports import RepoRef
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
@@ -24,6 +25,7 @@ from tests.test_web import DELIVERY, SETTINGS, fixture_body, post
 PULL = PullKey(1, "Codertocat", "Hello-World", 2)
 REPO = RepoRef(1, "Codertocat", "Hello-World")
 OPENED = fixture_body("pull_request.opened")
+DIGEST = "0" * 64
 DUPLICATE = {"status": "ignored", "reason": "duplicate delivery"}
 
 
@@ -64,7 +66,7 @@ def test_a_repeated_delivery_queues_nothing(
     assert (repeat.status_code, repeat.json) == (200, DUPLICATE)
     assert jobs(redis_client) == []
     assert dispatcher.take_events(PULL) == {}
-    other = post(client, "pull_request", OPENED, X_GitHub_Delivery="another-delivery")
+    other = post(client, "pull_request", labeled("a" * 40), X_GitHub_Delivery="another-delivery")
     assert other.status_code == 202 and len(jobs(redis_client)) == 1
 
 
@@ -90,6 +92,22 @@ def test_a_replayed_labeled_delivery_leaves_a_newer_claim_alone(
     replay = post(client, "pull_request", first, X_GitHub_Delivery="d-1")
     assert (replay.status_code, replay.json) == (200, DUPLICATE)
     assert claim(redis_client) == ("d-2", "b" * 40)
+
+
+def test_a_signed_body_seen_before_under_another_id_is_a_duplicate(
+    client: FlaskClient, redis_client: Redis
+) -> None:
+    # The delivery id header is not signed: a replay may come with a fresh one.
+    first, second = labeled("a" * 40), labeled("b" * 40)
+    assert post(client, "pull_request", first, X_GitHub_Delivery="d-1").status_code == 202
+    digest = hashlib.sha256(first).hexdigest()
+    assert 0 < redis_client.ttl(body_key(digest)) <= DELIVERY_TTL
+    assert post(client, "pull_request", second, X_GitHub_Delivery="d-2").status_code == 202
+    Queue(QUEUE_NAME, connection=redis_client).empty()
+    replay = post(client, "pull_request", first, X_GitHub_Delivery="d-3")
+    assert (replay.status_code, replay.json) == (200, DUPLICATE)
+    assert jobs(redis_client) == [] and claim(redis_client) == ("d-2", "b" * 40)
+    assert not redis_client.exists(delivery_key("d-3"))
 
 
 def test_a_labeled_delivery_answered_503_writes_no_claim(
@@ -184,7 +202,7 @@ def test_concurrent_copies_of_one_delivery_queue_it_once(
 
     def deliver() -> None:
         start.wait(5)
-        answers.append(intake(DELIVERY, [request]))
+        answers.append(intake(DELIVERY, DIGEST, [request]))
 
     threads = [threading.Thread(target=deliver) for _ in range(8)]
     for thread in threads:

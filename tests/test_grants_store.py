@@ -33,7 +33,7 @@ def test_the_intake_records_the_claim_of_a_signed_labeled_delivery(redis_client:
     intake = make_intake(Dispatcher(redis_client, 0))
     routed = route("pull_request", "d-1", labeled(), app_id=1, app_slug="review-tiers")
     assert isinstance(routed, list)
-    assert intake("d-1", routed)
+    assert intake("d-1", "0" * 64, routed)
     (grant,) = RedisGrantStore(redis_client).load(REPO, 2).values()
     fields = (grant.label, grant.head_sha, grant.base_ref, grant.actor, grant.delivery_id)
     assert fields == ("tier-override/L1", "a" * 40, "release", "lead", "d-1")
@@ -46,7 +46,7 @@ def test_an_unlabeled_delivery_claims_nothing(redis_client: Redis) -> None:
     intake = make_intake(Dispatcher(redis_client, 0))
     routed = route("pull_request", "d-1", labeled("unlabeled"), app_id=1, app_slug="review-tiers")
     assert isinstance(routed, list) and routed[0].label is not None
-    assert intake("d-1", routed)
+    assert intake("d-1", "0" * 64, routed)
     assert RedisGrantStore(redis_client).load(REPO, 2) == {}
 
 

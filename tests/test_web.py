@@ -41,10 +41,12 @@ class Queue:
     error: Exception | None = None
     healthy: bool | None = True
 
-    def enqueue(self, delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
+    def enqueue(
+        self, delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]
+    ) -> bool:
         if self.error is not None:
             raise self.error
-        assert {r.delivery_id for r in requests} <= {delivery_id}
+        assert {r.delivery_id for r in requests} <= {delivery_id} and len(body_sha256) == 64
         self.requests.extend(requests)
         return True
 

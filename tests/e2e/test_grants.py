@@ -70,7 +70,7 @@ def test_a_push_suspends_an_override_and_adding_it_again_renews_it(
     (comment,) = sim.pull(OWNER, REPO, 201).comments
     assert "`grant-suspended`" in comment.body and "renew" in comment.body
 
-    # A redelivery of the first labeled delivery cannot revive the grant on the new head.
+    # A labeled delivery naming the first head (a late one) cannot revive the grant.
     add_override(sim, app, 201, head)
     stale = wait_evaluations(app, 201, 4)[-1]
     assert stale["tier"] == "L3" and "grant-suspended" in codes(stale)
