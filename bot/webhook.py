@@ -67,12 +67,19 @@ class _Target:
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     """Check an ``X-Hub-Signature-256`` header against the raw body, in constant time."""
-    if not secret or header is None:
+    if not secret:
+        return False
+    return signature_matches(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(), header)
+
+
+def signature_matches(expected: str, header: str | None) -> bool:
+    """Compare an HMAC-SHA256 hex digest with an ``X-Hub-Signature-256`` header, in constant
+    time."""
+    if header is None:
         return False
     prefix, _, received = header.strip().partition("=")
     if prefix != "sha256" or not received:
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     # compare_digest refuses non-ASCII str, so compare bytes; header values may hold anything.
     return hmac.compare_digest(expected.encode(), received.lower().encode("utf-8", "replace"))
 
