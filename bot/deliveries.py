@@ -1,4 +1,5 @@
-"""A webhook delivery's replay record and the work it queues, written in one Redis transaction."""
+"""A webhook delivery's replay record, its grant claims and the work it queues, written in one
+Redis transaction."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass, field
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
+from bot.grants import Claim, write_claim
 from bot.queueing import Dispatcher, PullKey
 
-# How long a delivery id is remembered: a replay (or a redelivery of a delivery already
-# answered 202) within this window queues nothing.
+# How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
+# redelivery of a delivery already answered 202) within this window queues nothing.
 DELIVERY_TTL = 3600
 # A run ending touches a watched key (the queued marker); after this many such races the intake
 # gives up with an error, so GitHub sees a failed delivery that can be redelivered.
@@ -23,14 +25,17 @@ class ContendedError(RuntimeError):
 
 @dataclass
 class DeliveryBatch:
-    """What one delivery asks for: pull requests to mark dirty and commits whose PRs to find.
+    """What one delivery asks for: pull requests to mark dirty, commits whose PRs to find, and
+    the grant claims of its ``labeled`` events.
 
     It takes the dispatcher's ``submit`` calls, so requests are turned into work in one place.
     """
 
     delivery_id: str
+    body_sha256: str  # of the signed body: the delivery id header is not signed
     pulls: dict[PullKey, str] = field(default_factory=dict)
     commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
     def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
         self.pulls[pull] = actor or ""
@@ -44,9 +49,14 @@ def delivery_key(delivery_id: str) -> str:
     return f"rt:delivery:{delivery_id}"
 
 
+def body_key(body_sha256: str) -> str:
+    return f"rt:delivery-body:{body_sha256}"
+
+
 def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
-    """Record the delivery, mark its pull requests dirty and queue their jobs, all or nothing;
-    False (and nothing written) when the delivery was recorded before."""
+    """Record the delivery, its grant claims, mark its pull requests dirty and queue their jobs,
+    all or nothing; False (and nothing written) when the delivery was recorded before, by its
+    id or by its signed body under another id."""
     for _ in range(MAX_ATTEMPTS):
         with dispatcher.redis.pipeline(transaction=True) as pipe:
             try:
@@ -57,13 +67,16 @@ def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
 
 
 def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
-    key = delivery_key(batch.delivery_id)
-    pipe.watch(key, *(pull.key("queued") for pull in batch.pulls))
-    if pipe.exists(key):
+    records = (delivery_key(batch.delivery_id), body_key(batch.body_sha256))
+    pipe.watch(*records, *(pull.key("queued") for pull in batch.pulls))
+    if pipe.exists(*records):
         return False
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
     pipe.multi()
-    pipe.set(key, "1", ex=DELIVERY_TTL)
+    for key in records:
+        pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
+    for claim in batch.claims:  # visible to the job's run, as they commit together
+        write_claim(pipe, claim)
     for pull, actor in batch.pulls.items():
         dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
     for pull in idle:  # a pull request with a job queued or running coalesces into it
@@ -74,7 +87,7 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         pipe.execute()
     except ResponseError:
         # Redis still applies the other commands of a transaction when one fails: take the
-        # record back so that the failed (non-202) delivery can be redelivered.
-        dispatcher.redis.delete(key)
+        # records back so that the failed (non-202) delivery can be redelivered.
+        dispatcher.redis.delete(*records)
         raise
     return True

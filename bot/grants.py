@@ -1,7 +1,8 @@
 """The grant store on Redis: one hash per pull request, one JSON record per label.
 
-The intake records a claim from each signed ``labeled`` delivery; the worker decides it and
-writes the outcome back with compare-and-set, so a claim recorded meanwhile is never lost.
+The intake records a claim from each signed ``labeled`` delivery, in the transaction that
+records the delivery (so a replay writes nothing); the worker decides it and writes the outcome
+back with compare-and-set, so a claim recorded meanwhile is never lost.
 Every key expires GRANT_TTL after its last write: a grant nobody touched for that long is
 forgotten, and a label whose record is gone counts as suspended.
 """
@@ -9,10 +10,12 @@ forgotten, and a label whose record is gone counts as suspended.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 
 from bot.core.grants import Grant
 from bot.ports import RepoRef
@@ -53,33 +56,53 @@ def grants_key(repo: RepoRef, number: int) -> str:
     return f"rt:grants:{repo.installation_id}:{repo.full_name}#{number}"
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The record a signed ``labeled`` delivery asks to write, and where."""
+
+    key: str
+    grant: Grant
+
+
+def claim_of(req: EvaluateRequest) -> Claim | None:
+    """The claim of a signed ``labeled`` delivery; other deliveries claim nothing.
+
+    Only the intake calls this, after the signature was verified: it is the claim's one
+    source, so no comment or label listing can create or revive a grant.
+    """
+    if req.number is None or req.label is None or req.label.action != "labeled":
+        return None
+    repo = RepoRef(req.installation_id, req.owner, req.repo)
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    label = req.label
+    grant = Grant(
+        label.name, label.head_sha, label.sender, at, req.delivery_id, base_ref=label.base_ref
+    )
+    return Claim(grants_key(repo, req.number), grant)
+
+
+def write_claim(target: Redis | Pipeline, claim: Claim) -> Any:
+    """Write ``claim`` at once on a connection, or at EXEC inside a transaction's pipeline."""
+    grant = claim.grant
+    args = (grant.label, _dump(grant), grant.delivery_id, GRANT_TTL)
+    return target.eval(_CLAIM, 1, claim.key, *args)
+
+
 class RedisGrantStore:
     """The only owner of grant state; the pipeline sees it through the GrantStore protocol."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    def record_delivery(self, req: EvaluateRequest) -> bool:
-        """Record the claim a signed ``labeled`` delivery makes; other deliveries claim nothing.
-
-        Only the intake calls this, after the signature was verified: it is the claim's one
-        source, so no comment or label listing can create or revive a grant.
-        """
-        if req.number is None or req.label is None or req.label.action != "labeled":
-            return False
-        repo = RepoRef(req.installation_id, req.owner, req.repo)
-        claim = (req.label.head_sha, req.label.sender, req.delivery_id)
-        return self.record_claim(repo, req.number, req.label.name, claim)
-
     def record_claim(
-        self, repo: RepoRef, number: int, label: str, claim: tuple[str, str, str]
+        self, repo: RepoRef, number: int, label: str, claim: tuple[str, str, str, str]
     ) -> bool:
-        """Record ``(head_sha, sender, delivery_id)`` of a signed ``labeled`` delivery."""
-        head_sha, sender, delivery_id = claim
+        """Record ``(head_sha, base_ref, sender, delivery_id)`` of a signed ``labeled`` delivery
+        directly (the intake writes claims in its delivery transaction instead)."""
+        head_sha, base_ref, sender, delivery_id = claim
         at = datetime.now(UTC).isoformat(timespec="seconds")
-        grant = Grant(label, head_sha, sender, at, delivery_id)
-        args = (label, _dump(grant), delivery_id, GRANT_TTL)
-        return bool(self.redis.eval(_CLAIM, 1, grants_key(repo, number), *args))
+        grant = Grant(label, head_sha, sender, at, delivery_id, base_ref=base_ref)
+        return bool(write_claim(self.redis, Claim(grants_key(repo, number), grant)))
 
     def load(self, repo: RepoRef, number: int) -> dict[str, Grant]:
         raw = self.redis.hgetall(grants_key(repo, number))

@@ -13,6 +13,7 @@ from bot.core.grants import (
     GRANTED,
     REFUSED,
     SUSPENDED,
+    Anchor,
     Grant,
     granted_line,
     is_grant_label,
@@ -42,8 +43,9 @@ class LabelGrants:
 def settle_label_grants(
     port: GitHubPort, store: GrantStore, repo: RepoRef, pull: PullInfo, policy: Policy
 ) -> LabelGrants:
-    """Honour a label only on the head it was granted on, by someone whose role allows it."""
+    """Honour a label only on the head and base it was granted on, by an allowed role."""
     names = policy.labels
+    now = Anchor(pull.head_sha, pull.base_ref)
     records = store.load(repo, pull.number)
     present = [label for label in pull.labels if is_grant_label(label, names)]
     # Who added each label last, by GitHub's own account: a claim naming someone else is stale.
@@ -54,9 +56,9 @@ def settle_label_grants(
     lost: list[str] = []
     for label in present:
         record = records.get(label)
-        if record is not None and needs_role(record, pull.head_sha, latest.get(label)):
+        if record is not None and needs_role(record, now, latest.get(label)):
             record = replace(record, role=_role(port, repo, record.actor, roles))
-        grant = settle(label, record, pull.head_sha, latest.get(label), policy.overrides.roles)
+        grant = settle(label, record, now, latest.get(label), policy.overrides.roles)
         old = records.get(label)
         if grant != old and not store.save(repo, pull.number, grant, _id(old)):
             lost.append(label)  # a newer claim arrived meanwhile: the next run decides it
@@ -100,7 +102,7 @@ def _summarise(
     pull: PullInfo,
     policy: Policy,
 ) -> LabelGrants:
-    allowed = policy.overrides.roles
+    allowed, now = policy.overrides.roles, Anchor(pull.head_sha, pull.base_ref)
     off = [g for g in settled if g.state in (REFUSED, SUSPENDED)]
     shown = [g for g in records.values() if g.state in (REFUSED, SUSPENDED)]
     overrides = []
@@ -114,8 +116,8 @@ def _summarise(
         uncounted=tuple([g.label for g in off] + lost),
         remove=tuple(g.label for g in off),
         granted=tuple(granted_line(g) for g in settled if g.state == GRANTED),
-        notices=tuple(notice(g, pull.head_sha, allowed) for g in sorted(shown, key=_order)),
-        reasons=tuple(suspension_reasons(off, pull.head_sha)),
+        notices=tuple(notice(g, now, allowed) for g in sorted(shown, key=_order)),
+        reasons=tuple(suspension_reasons(off, now)),
         settled=tuple(settled),
     )
 

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from bot.audit import AuditLog
 from bot.deliveries import DeliveryBatch, accept
 from bot.errors import SettingsError
-from bot.grants import RedisGrantStore
+from bot.grants import claim_of
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
@@ -71,27 +71,29 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
     return enqueue
 
 
-def make_intake(dispatcher: Dispatcher) -> Callable[[str, Sequence[EvaluateRequest]], bool]:
-    """The web process's queue writer: all requests of one delivery are queued together with
-    its replay record, in one transaction; False when the delivery was recorded before.
+def make_intake(
+    dispatcher: Dispatcher,
+) -> Callable[[str, str, Sequence[EvaluateRequest]], bool]:
+    """The web process's queue writer: all requests of one delivery (its id, the SHA-256 of its
+    signed body, its requests) are queued together with its grant claims and replay records, in
+    one transaction; False, and nothing written, when the delivery was recorded before.
 
     A lifecycle delivery (a close, an installation's change) purges state once recorded, so a
     replay of an old close cannot purge a reopened pull request's events.
     """
     from bot.lifecycle import end_state
 
-    grants = RedisGrantStore(dispatcher.redis)
     audit = AuditLog(dispatcher.redis)
 
-    def intake(delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
-        batch = DeliveryBatch(delivery_id)
+    def intake(delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]) -> bool:
+        batch = DeliveryBatch(delivery_id, body_sha256)
         enqueue = make_enqueue(batch)
         for req in requests:
             if req.lifecycle is not None:
                 continue
-            # Before queueing, so the run that follows sees the claim; recording it twice (a
-            # replay) changes nothing, as the store compares the delivery id.
-            grants.record_delivery(req)
+            claim = claim_of(req)
+            if claim is not None:
+                batch.claims.append(claim)
             enqueue(req)
         fresh = accept(dispatcher, batch)
         if fresh:

@@ -15,14 +15,16 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from bot.logs import log_context
 from bot.metrics import Metrics, event_label
 from bot.settings import AppSettings
-from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize, verify_signature
+from bot.signed_body import Body, BodyTooLarge, read_body
+from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize
 
 # GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
 MAX_BODY_BYTES = 25 * 1024 * 1024
 MAX_HEADER_CHARS = 128
 
-# Queues all requests of one delivery (its id first); False when that delivery was queued before.
-Enqueue = Callable[[str, Sequence[EvaluateRequest]], bool]
+# Queues all requests of one delivery (its id, then the SHA-256 of its signed body, since the id
+# header is not signed); False when that delivery was queued before.
+Enqueue = Callable[[str, str, Sequence[EvaluateRequest]], bool]
 Ready = Callable[[], bool]
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def create_app(
     """Build the web app around injected settings, a queue writer, a readiness probe and
     (optionally) the process's metrics; those are served on a port of their own, never here."""
     app = Flask(__name__)
-    # Werkzeug stops reading a chunked body at this size; _read_signed_body turns that into 413.
+    # Werkzeug stops reading a chunked body past this size; _read_signed_body answers 413.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @app.post("/webhook")
@@ -119,7 +121,7 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
     event = request.headers.get("X-GitHub-Event", "")
     if not delivery_id or not event:
         return _Result(400, "rejected", "missing X-GitHub-Event or X-GitHub-Delivery header")
-    payload = _parse(body)
+    payload = _parse(body.data)
     if payload is None:
         return _Result(400, "rejected", "body is not a JSON object")
     summary.update(summarize(payload))
@@ -131,33 +133,31 @@ def _process(settings: AppSettings, enqueue: Enqueue, summary: dict[str, Any]) -
         return _Result(400, "rejected", str(err))
     if isinstance(routed, Skip):
         return _Result(200, "ignored", routed.reason)
-    return _enqueue_all(enqueue, delivery_id, routed)
+    return _enqueue_all(enqueue, (delivery_id, body.sha256), routed)
 
 
-def _read_signed_body(secrets: Sequence[str]) -> bytes | _Result:
-    """The raw body once its size and signature pass, else the rejection."""
-    length = request.content_length
-    if length is not None and length > MAX_BODY_BYTES:
-        return _Result(413, "rejected", "payload too large")
-    try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        return _Result(413, "rejected", "payload too large")
-    # A streamed (chunked) body is silently cut at MAX_CONTENT_LENGTH, so a full one is too big.
-    if length is None and len(body) >= MAX_BODY_BYTES:
-        return _Result(413, "rejected", "payload too large")
-    # The signature is checked on the raw bytes before anything in them is trusted.
+def _read_signed_body(secrets: Sequence[str]) -> Body | _Result:
+    """The raw body once its size and signature pass, else the rejection.
+
+    The body is read once, in pieces, into one buffer while its signature is computed, so an
+    unsigned request costs its size in memory and nothing more; nothing in it is trusted, or
+    parsed, before the signature matches.
+    """
     signature = request.headers.get("X-Hub-Signature-256")
-    # Every secret is checked (current, and the previous one during a rotation) so the time
-    # taken does not say which one matched.
-    matches = [verify_signature(secret, body, signature) for secret in secrets]
-    if not any(matches):
+    length = request.content_length
+    try:
+        if length is not None and length > MAX_BODY_BYTES:
+            raise BodyTooLarge  # refused before a byte of the body is read
+        body = read_body(request.stream, length, MAX_BODY_BYTES, secrets, signature)
+    except (BodyTooLarge, RequestEntityTooLarge):
+        return _Result(413, "rejected", "payload too large")
+    if not body.signed:
         reason = "missing X-Hub-Signature-256" if signature is None else "invalid signature"
         return _Result(401, "rejected", reason)
     return body
 
 
-def _parse(body: bytes) -> dict[str, Any] | None:
+def _parse(body: bytes | bytearray) -> dict[str, Any] | None:
     """The JSON object in ``body``, or None when it is not one."""
     try:
         payload = json.loads(body)
@@ -167,9 +167,11 @@ def _parse(body: bytes) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _enqueue_all(enqueue: Enqueue, delivery_id: str, requests: list[EvaluateRequest]) -> _Result:
+def _enqueue_all(
+    enqueue: Enqueue, delivery: tuple[str, str], requests: list[EvaluateRequest]
+) -> _Result:
     try:
-        fresh = enqueue(delivery_id, requests)
+        fresh = enqueue(*delivery, requests)
     except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
         return _Result(503, "error", "queue unavailable", requests, err)
     if not fresh:

@@ -25,12 +25,14 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class LabelClaim:
-    """What a signed ``labeled``/``unlabeled`` delivery says: which label, who, on which head."""
+    """What a signed ``labeled``/``unlabeled`` delivery says: which label, who, on which head
+    and against which base branch."""
 
     action: str
     name: str
     sender: str
     head_sha: str
+    base_ref: str
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,19 @@ class _Target:
 
 def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     """Check an ``X-Hub-Signature-256`` header against the raw body, in constant time."""
-    if not secret or header is None:
+    if not secret:
+        return False
+    return signature_matches(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(), header)
+
+
+def signature_matches(expected: str, header: str | None) -> bool:
+    """Compare an HMAC-SHA256 hex digest with an ``X-Hub-Signature-256`` header, in constant
+    time."""
+    if header is None:
         return False
     prefix, _, received = header.strip().partition("=")
     if prefix != "sha256" or not received:
         return False
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     # compare_digest refuses non-ASCII str, so compare bytes; header values may hold anything.
     return hmac.compare_digest(expected.encode(), received.lower().encode("utf-8", "replace"))
 
@@ -192,6 +201,7 @@ def _pull_event(payload: Mapping[str, Any], actions: frozenset[str]) -> list[_Ta
             _field(payload, "label.name", str),
             _field(payload, "sender.login", str),
             _field(payload, "pull_request.head.sha", str),
+            _field(payload, "pull_request.base.ref", str),
         )
         return [replace(t, label=claim) for t in targets]
     return targets

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.check_matching import CheckObservations, SeenRun
-from bot.core.grants import Grant
+from bot.core.grants import Anchor, Grant
 from bot.ports import (
     CheckOutput,
     CheckRunInfo,
@@ -194,11 +194,13 @@ class FakeGrantStore:
 
     records: dict[int, dict[str, Grant]] = field(default_factory=dict)
 
-    def claim(self, number: int, label: str, head_sha: str, sender: str, delivery: str) -> None:
-        """What the intake records for a signed ``labeled`` delivery (a redelivery is a no-op)."""
+    def claim(self, number: int, label: str, on: Anchor, sender: str, delivery: str) -> None:
+        """What the intake records for a signed ``labeled`` delivery (a redelivery is a no-op):
+        ``on`` is the pull request's head commit and base branch the delivery names."""
         current = self.records.get(number, {}).get(label)
         if current is None or current.delivery_id != delivery:
-            grant = Grant(label, head_sha, sender, "2026-05-04T10:00:00+00:00", delivery)
+            at = "2026-05-04T10:00:00+00:00"
+            grant = Grant(label, on.head_sha, sender, at, delivery, base_ref=on.base_ref)
             self.records.setdefault(number, {})[label] = grant
 
     def load(self, repo: RepoRef, number: int) -> dict[str, Grant]:

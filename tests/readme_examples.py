@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.core.check_matching import CheckObservations, SeenRun
+from bot.core.grants import Anchor
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
 from tests.builders import file_entry
@@ -56,7 +57,7 @@ def render_examples() -> tuple[str, str]:
     """(check summary, sticky comment) as GitHub would show them."""
     port = example_port()
     store = FakeGrantStore()  # the signed labeled delivery's claim: sam, on the head commit
-    store.claim(42, "tier-override/L1", "9f1c2e", "sam", "example-delivery")
+    store.claim(42, "tier-override/L1", Anchor("9f1c2e", "main"), "sam", "example-delivery")
     evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, RunInfo("example"), store)
     summary = port.checks["9f1c2e"]["review-tiers"].output.summary
     comment = next(iter(port.comments[42].values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import threading
 
@@ -12,7 +13,9 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
-from bot.deliveries import DELIVERY_TTL, delivery_key
+from bot.deliveries import DELIVERY_TTL, body_key, delivery_key
+from bot.grants import RedisGrantStore
+from bot.ports import RepoRef
 from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
 from bot.runs import begin
 from bot.service import make_intake, make_ready
@@ -21,7 +24,9 @@ from bot.webhook import EvaluateRequest
 from tests.test_web import DELIVERY, SETTINGS, fixture_body, post
 
 PULL = PullKey(1, "Codertocat", "Hello-World", 2)
+REPO = RepoRef(1, "Codertocat", "Hello-World")
 OPENED = fixture_body("pull_request.opened")
+DIGEST = "0" * 64
 DUPLICATE = {"status": "ignored", "reason": "duplicate delivery"}
 
 
@@ -62,8 +67,65 @@ def test_a_repeated_delivery_queues_nothing(
     assert (repeat.status_code, repeat.json) == (200, DUPLICATE)
     assert jobs(redis_client) == []
     assert redis_client.hgetall(PULL.key("dirty")) == {}
-    other = post(client, "pull_request", OPENED, X_GitHub_Delivery="another-delivery")
+    other = post(client, "pull_request", labeled("a" * 40), X_GitHub_Delivery="another-delivery")
     assert other.status_code == 202 and len(jobs(redis_client)) == 1
+
+
+def labeled(head: str, label: str = "tier-override/L1") -> bytes:
+    payload = json.loads(fixture_body("pull_request.labeled"))
+    payload["pull_request"]["head"]["sha"] = head
+    payload["label"]["name"] = label
+    return json.dumps(payload).encode()
+
+
+def claim(redis: Redis, label: str = "tier-override/L1") -> tuple[str, str] | None:
+    record = RedisGrantStore(redis).load(REPO, 2).get(label)
+    return None if record is None else (record.delivery_id, record.head_sha)
+
+
+def test_a_replayed_labeled_delivery_leaves_a_newer_claim_alone(
+    client: FlaskClient, redis_client: Redis
+) -> None:
+    first, second = labeled("a" * 40), labeled("b" * 40)
+    assert post(client, "pull_request", first, X_GitHub_Delivery="d-1").status_code == 202
+    assert post(client, "pull_request", second, X_GitHub_Delivery="d-2").status_code == 202
+    assert claim(redis_client) == ("d-2", "b" * 40)
+    replay = post(client, "pull_request", first, X_GitHub_Delivery="d-1")
+    assert (replay.status_code, replay.json) == (200, DUPLICATE)
+    assert claim(redis_client) == ("d-2", "b" * 40)
+
+
+def test_a_signed_body_seen_before_under_another_id_is_a_duplicate(
+    client: FlaskClient, redis_client: Redis
+) -> None:
+    # The delivery id header is not signed: a replay may come with a fresh one.
+    first, second = labeled("a" * 40), labeled("b" * 40)
+    assert post(client, "pull_request", first, X_GitHub_Delivery="d-1").status_code == 202
+    digest = hashlib.sha256(first).hexdigest()
+    assert 0 < redis_client.ttl(body_key(digest)) <= DELIVERY_TTL
+    assert post(client, "pull_request", second, X_GitHub_Delivery="d-2").status_code == 202
+    Queue(QUEUE_NAME, connection=redis_client).empty()
+    replay = post(client, "pull_request", first, X_GitHub_Delivery="d-3")
+    assert (replay.status_code, replay.json) == (200, DUPLICATE)
+    assert jobs(redis_client) == [] and claim(redis_client) == ("d-2", "b" * 40)
+    assert not redis_client.exists(delivery_key("d-3"))
+
+
+def test_a_labeled_delivery_answered_503_writes_no_claim(
+    client: FlaskClient, redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enqueue = Dispatcher.enqueue
+
+    def lost_connection(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(Dispatcher, "enqueue", lost_connection)
+    body = labeled("a" * 40)
+    assert post(client, "pull_request", body).status_code == 503
+    assert redis_client.keys("*") == []
+    monkeypatch.setattr(Dispatcher, "enqueue", enqueue)
+    assert post(client, "pull_request", body).status_code == 202  # the redelivery: same id, body
+    assert claim(redis_client) == (DELIVERY, "a" * 40)
 
 
 def test_a_delivery_answered_503_is_not_recorded(
@@ -141,7 +203,7 @@ def test_concurrent_copies_of_one_delivery_queue_it_once(
 
     def deliver() -> None:
         start.wait(5)
-        answers.append(intake(DELIVERY, [request]))
+        answers.append(intake(DELIVERY, DIGEST, [request]))
 
     threads = [threading.Thread(target=deliver) for _ in range(8)]
     for thread in threads:

@@ -48,6 +48,13 @@ def test_repository_and_pull_request(sim: GitHubSimulator) -> None:
     assert pull.draft is False and [label.name for label in pull.labels] == ["size/S"]
 
 
+def test_a_retarget_changes_the_base_and_the_diff_but_not_the_head(sim: GitHubSimulator) -> None:
+    sim.retarget(OWNER, NAME, 7, "release", files=[{"filename": "a.py", "additions": 1}])
+    pull = repo_of(sim).get_pull(7)
+    assert (pull.base.ref, pull.head.sha) == ("release", HEAD)
+    assert [f.filename for f in pull.get_files()] == ["a.py"]
+
+
 def test_files_paginate_with_link_headers(sim: GitHubSimulator) -> None:
     files = [{"filename": f"src/m{i}.py", "additions": 2, "deletions": 1} for i in range(250)]
     sim.add_pull(OWNER, NAME, 8, author="alice", head_sha="b" * 40, files=files)

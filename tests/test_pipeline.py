@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.grants import Anchor
 from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.pipeline import RunInfo, evaluate_pull
 from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
@@ -54,7 +55,7 @@ def add_label(port: FakePort, store: FakeGrantStore, label: str, actor: str, del
     port.pulls[7] = replace(pull, labels=(*pull.labels, label))
     port.label_actors[7] = [e for e in port.label_actors.get(7, []) if e.label != label]
     port.label_actors[7].append(LabelEvent(label, actor))
-    store.claim(7, label, pull.head_sha, actor, delivery)
+    store.claim(7, label, Anchor(pull.head_sha, pull.base_ref), actor, delivery)
 
 
 def push(port: FakePort, head: str, files: list[dict[str, object]]) -> None:
@@ -178,7 +179,7 @@ def test_push_suspends_an_override_and_adding_it_again_renews_it() -> None:
     body = next(iter(port.comments[7].values()))
     assert "grant-suspended" in body and "Add the label again to renew it" in body
     # A redelivery of the old labeled delivery cannot revive the grant on the new head.
-    store.claim(7, "tier-override/L1", "h1", "lead", "d-1")
+    store.claim(7, "tier-override/L1", Anchor("h1", "main"), "lead", "d-1")
     port.pulls[7] = replace(port.pulls[7], labels=(*port.pulls[7].labels, "tier-override/L1"))
     assert run(port, store=store).tier == "L3"
     assert "tier-override/L1" not in port.pulls[7].labels
@@ -188,6 +189,33 @@ def test_push_suspends_an_override_and_adding_it_again_renews_it() -> None:
     assert (record.tier, record.computed_tier) == ("L1", "L3")
     assert "granted by @lead (maintain) on h2" in port.checks["h2"]["review-tiers"].output.summary
     assert port.comments[7] == {}
+
+
+def test_a_retarget_suspends_an_override_but_the_base_moving_forward_does_not() -> None:
+    # The head is unmoved, but the diff against the new base shows the billing change.
+    port, store = make_port([entry("docs/guide.md", 3)]), FakeGrantStore()
+    port.pulls[7] = replace(port.pulls[7], base_ref="feature-x", base_sha="bx")
+    port.roles["lead"] = "maintain"
+    port.check_states = {"h1": {"lint": "success"}}
+    add_label(port, store, "tier-override/L1", "lead", "d-1")
+    assert run(port, store=store).tier == "L1"
+    # Others' merges move the base branch forward: the grant stays.
+    port.pulls[7] = replace(port.pulls[7], base_sha="bx2")
+    assert run(port, store=store).tier == "L1"
+    assert "tier-override/L1" in port.pulls[7].labels
+    port.pulls[7] = replace(port.pulls[7], base_ref="main", base_sha="b1")
+    port.files[7] = [entry("docs/guide.md", 3), entry("billing/refunds.py", 3, "x = float(y)")]
+    record = run(port, store=store)
+    assert (record.tier, record.computed_tier) == ("L3", "L3")
+    assert "grant-suspended" in [r["code"] for r in record.reasons]
+    assert record.overrides[0]["base_ref"] == "feature-x" and not record.overrides[0]["honoured"]
+    assert "tier-override/L1" not in port.pulls[7].labels
+    output = port.checks["h1"]["review-tiers"].output
+    assert output.conclusion != "success" and "`grant-suspended`" in output.summary
+    assert "against base `feature-x`, but the pull request now targets `main`" in output.summary
+    # Adding the label again against the new base renews it.
+    add_label(port, store, "tier-override/L1", "lead", "d-2")
+    assert run(port, store=store).tier == "L1"
 
 
 def test_push_suspends_a_size_exception() -> None:

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import threading
+import tracemalloc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +42,12 @@ class Queue:
     error: Exception | None = None
     healthy: bool | None = True
 
-    def enqueue(self, delivery_id: str, requests: Sequence[EvaluateRequest]) -> bool:
+    def enqueue(
+        self, delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]
+    ) -> bool:
         if self.error is not None:
             raise self.error
-        assert {r.delivery_id for r in requests} <= {delivery_id}
+        assert {r.delivery_id for r in requests} <= {delivery_id} and len(body_sha256) == 64
         self.requests.extend(requests)
         return True
 
@@ -245,6 +248,26 @@ def test_chunked_body_over_the_cap(client: FlaskClient, queue: Queue) -> None:
     )
     assert (response.status_code, response.json["reason"]) == (413, "payload too large")
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_an_unsigned_body_costs_its_size_once(client: FlaskClient, declared: bool) -> None:
+    # Several threads may each hold a body as large as the cap: each must cost it once.
+    body = b"a" * (5 * 2**20)
+    headers = {"X-GitHub-Event": "push", "X-GitHub-Delivery": "d", "X-Hub-Signature-256": "x"}
+    headers |= {"Content-Length": str(len(body))} if declared else {"Transfer-Encoding": "chunked"}
+    # waitress declares the length even of a chunked body; a server that does not must say
+    # that it ends the stream itself.
+    environ = {} if declared else {"wsgi.input_terminated": True}
+    stream = io.BytesIO(body)
+    tracemalloc.start()
+    try:
+        response = client.post("/webhook", data=stream, headers=headers, environ_overrides=environ)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 401
+    assert peak < 1.3 * len(body), f"peak {peak / 2**20:.1f} MiB for a 5 MiB body"
 
 
 def test_queue_down(client: FlaskClient, queue: Queue, log_stream: io.StringIO) -> None:

@@ -105,7 +105,7 @@ class Case:
 
 
 PR = [(2, None, None)]
-LABELED = LabelClaim("labeled", "bug", "Codertocat", CHECK_SHA)
+LABELED = LabelClaim("labeled", "bug", "Codertocat", CHECK_SHA, "master")
 
 # One unedited case per fixture (checked below), then edited variants of real payloads.
 CASES: dict[str, Case] = {
@@ -148,7 +148,9 @@ CASES: dict[str, Case] = {
     "pull_request.reopened": Case("pull_request.reopened", PR),
     "pull_request.synchronize": Case("pull_request.synchronize", PR),
     "pull_request.unlabeled": Case(
-        "pull_request.unlabeled", PR, label=LabelClaim("unlabeled", "bug", "Codertocat", CHECK_SHA)
+        "pull_request.unlabeled",
+        PR,
+        label=LabelClaim("unlabeled", "bug", "Codertocat", CHECK_SHA, "master"),
     ),
     "pull_request_review.dismissed": Case("pull_request_review.dismissed", PR),
     "pull_request_review.submitted": Case("pull_request_review.submitted", PR),
@@ -217,17 +219,18 @@ CASES: dict[str, Case] = {
         "pull_request.labeled",
         PR,
         (setting("sender.login", "renovate[bot]"),),
-        label=LabelClaim("labeled", "bug", "renovate[bot]", CHECK_SHA),
+        label=LabelClaim("labeled", "bug", "renovate[bot]", CHECK_SHA, "master"),
     ),
-    "override label: the claim carries label, sender and head": Case(
+    "override label: the claim carries label, sender, head and base branch": Case(
         "pull_request.labeled",
         PR,
         (
             setting("label.name", "tier-override/L1"),
             setting("sender.login", "lead"),
             setting("pull_request.head.sha", "a" * 40),
+            setting("pull_request.base.ref", "release"),
         ),
-        label=LabelClaim("labeled", "tier-override/L1", "lead", "a" * 40),
+        label=LabelClaim("labeled", "tier-override/L1", "lead", "a" * 40, "release"),
     ),
     "recheck command": Case(
         "issue_comment.created",
@@ -352,12 +355,17 @@ MALFORMED: dict[str, tuple[str, Mutation, str]] = {
         "check_suite.pull_requests[0]",
     ),
     "no sha on status": ("status", deleting("sha"), "payload has no sha"),
-    # A labeled delivery that cannot say which label, or on which head, claims nothing.
+    # A labeled delivery that cannot say which label, on which head or base, claims nothing.
     "labeled without a label": ("pull_request.labeled", deleting("label"), "label.name"),
     "labeled without a head": (
         "pull_request.labeled",
         deleting("pull_request.head.sha"),
         "pull_request.head.sha",
+    ),
+    "labeled without a base branch": (
+        "pull_request.labeled",
+        deleting("pull_request.base.ref"),
+        "pull_request.base.ref",
     ),
     "sender login not text": ("pull_request.opened", setting("sender.login", 7), "sender.login"),
     "comment without author": (

@@ -1,8 +1,10 @@
 """Decide whether an override or size-exception label is granted, refused or suspended.
 
-A grant is bound to the head commit it was given on: the record comes from the signed
-``labeled`` delivery (label, sender, ``pull_request.head.sha``), and the sender's role is
-looked up once. A push moves the head and suspends the grant; adding the label again renews it.
+A grant is bound to the head commit and the base branch it was given on: the record comes from
+the signed ``labeled`` delivery (label, sender, ``pull_request.head.sha`` and ``base.ref``), and
+the sender's role is looked up once. A push moves the head, a retarget changes the base (and so
+the diff, with the head unmoved): either suspends the grant; adding the label again renews it.
+The base branch moving forward (others' merges) leaves the grant alone.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ class Grant:
     delivery_id: str  # the delivery the record came from ("" when there was none)
     role: str = ""  # the actor's role, looked up once by the worker
     state: str = CLAIMED
+    # The branch the pull request targeted when the label was added ("" when unknown: a
+    # record written before bases were recorded never matches, so it counts as suspended).
+    base_ref: str = ""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What a grant is bound to, and where the pull request stands now."""
+
+    head_sha: str
+    base_ref: str
+
+    def holds(self, record: Grant) -> bool:
+        """Whether ``record`` was given on this head, against this base branch."""
+        return (record.head_sha, record.base_ref) == (self.head_sha, self.base_ref)
 
 
 def is_grant_label(label: str, names: LabelPolicy) -> bool:
@@ -39,13 +56,13 @@ def is_grant_label(label: str, names: LabelPolicy) -> bool:
     return override_tier(label, names) is not None or label == names.size_exception
 
 
-def needs_role(record: Grant | None, head_sha: str, latest_actor: str | None) -> bool:
-    """Whether deciding ``record`` needs its actor's role: only a fresh claim on this head."""
+def needs_role(record: Grant | None, now: Anchor, latest_actor: str | None) -> bool:
+    """Whether deciding ``record`` needs its actor's role: only a fresh claim on this anchor."""
     return (
         record is not None
         and record.state == CLAIMED
         and not record.role
-        and record.head_sha == head_sha
+        and now.holds(record)
         and latest_actor in (None, record.actor)
     )
 
@@ -53,7 +70,7 @@ def needs_role(record: Grant | None, head_sha: str, latest_actor: str | None) ->
 def settle(
     label: str,
     record: Grant | None,
-    head_sha: str,
+    now: Anchor,
     latest_actor: str | None,
     roles: Sequence[str],
 ) -> Grant:
@@ -68,7 +85,7 @@ def settle(
         return Grant(label, "", latest_actor or "", "", "", state=SUSPENDED)
     if record.state in (REFUSED, SUSPENDED):
         return record  # the App's removal did not happen yet; it is tried again
-    if record.head_sha != head_sha:
+    if not now.holds(record):
         return replace(record, state=SUSPENDED)
     if record.role not in roles:
         return replace(record, state=REFUSED)
@@ -88,7 +105,7 @@ def granted_line(grant: Grant) -> str:
     )
 
 
-def notice(grant: Grant, head_sha: str, roles: Sequence[str]) -> str:
+def notice(grant: Grant, now: Anchor, roles: Sequence[str]) -> str:
     """Why a label was taken off, in one sentence for the comment and the check summary."""
     who = f"@{grant.actor}" if grant.actor else "an unknown sender"
     if grant.state == REFUSED:
@@ -100,15 +117,22 @@ def notice(grant: Grant, head_sha: str, roles: Sequence[str]) -> str:
         return (
             f"`{grant.label}` has no grant record (added before the App saw it, or its record "
             f"expired), so it was removed (`{SUSPENDED_CODE}`); add it again to grant it on "
-            f"{short(head_sha)}."
+            f"{short(now.head_sha)}."
         )
+    if grant.base_ref != now.base_ref:
+        changed = (
+            f"against base `{grant.base_ref or 'unknown'}`, but the pull request now targets "
+            f"`{now.base_ref}`, which changes its diff"
+        )
+    else:
+        changed = f"on {short(grant.head_sha)}, but the head is now {short(now.head_sha)}"
     return (
-        f"`{grant.label}` was granted by {who} on {short(grant.head_sha)}, but the head is now "
-        f"{short(head_sha)}: the grant is suspended (`{SUSPENDED_CODE}`), the label was removed "
-        "and the computed tier applies. Add the label again to renew it."
+        f"`{grant.label}` was granted by {who} {changed}: the grant is suspended "
+        f"(`{SUSPENDED_CODE}`), the label was removed and the computed tier applies. Add the "
+        "label again to renew it."
     )
 
 
-def suspension_reasons(grants: Sequence[Grant], head_sha: str) -> list[Reason]:
+def suspension_reasons(grants: Sequence[Grant], now: Anchor) -> list[Reason]:
     """One reason per suspended grant, for the decision's reasons and the audit record."""
-    return [Reason(SUSPENDED_CODE, notice(g, head_sha, ())) for g in grants if g.state == SUSPENDED]
+    return [Reason(SUSPENDED_CODE, notice(g, now, ())) for g in grants if g.state == SUSPENDED]

@@ -112,10 +112,19 @@ class Processes:
         delivery: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        """Send a signed delivery. Without ``delivery`` it is a new event: GitHub's payloads of
+        two events always differ (ids, timestamps), and the App takes a signed body seen before
+        for a replay, so a payload object gets a distinct ``x_test_event`` field (ignored by
+        the App). With ``delivery``, or as bytes, the body is sent as given: a redelivery."""
+        fresh = delivery is None
+        delivery = delivery or str(uuid.uuid4())
+        if isinstance(body, bytes):
+            raw = body
+        else:
+            raw = json.dumps({**body, "x_test_event": delivery} if fresh else body).encode()
         sent = {
             "X-GitHub-Event": event,
-            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+            "X-GitHub-Delivery": delivery,
             "X-Hub-Signature-256": sign(raw),
             "Content-Type": "application/json",
             **(headers or {}),

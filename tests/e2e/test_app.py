@@ -32,12 +32,14 @@ def wait_evaluations(app: Processes, number: int, count: int) -> list[dict[str, 
 
 
 def pull_event(number: int, action: str, head_sha: str, **extra: Any) -> dict[str, Any]:
+    # The simulated pull requests target main unless a test says otherwise.
+    fields = {"pull_request__base__ref": "main", **extra}
     return payload(
         f"pull_request.{action}",
         pull_request__number=number,
         pull_request__state="open",
         pull_request__head__sha=head_sha,
-        **extra,
+        **fields,
     )
 
 
@@ -150,7 +152,10 @@ def test_redelivery_and_repeat_make_no_writes(sim: GitHubSimulator, app: Process
     # A replay of a delivery answered 202 (same GUID) is answered 200 and queues nothing.
     repeat = app.deliver("pull_request", event, delivery="fixed-delivery-id")
     assert repeat.json() == {"status": "ignored", "reason": "duplicate delivery"}
-    app.deliver("pull_request", event)  # the same event under a new delivery id
+    # The id header is not signed: the same signed body under a new id is a replay too.
+    renamed = app.deliver("pull_request", event, delivery="renamed-delivery-id")
+    assert renamed.json() == {"status": "ignored", "reason": "duplicate delivery"}
+    app.deliver("pull_request", event)  # another event with the same content, a new id
     records = wait_evaluations(app, 104, 3)
     assert len(sim.writes()) == before
     assert [r["actions"] for r in records[1:]] == [[], []]

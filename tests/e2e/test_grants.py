@@ -22,10 +22,19 @@ pytestmark = pytest.mark.e2e
 OVERRIDE = "tier-override/L1"
 
 
-def add_override(sim: GitHubSimulator, app: Processes, number: int, head: str) -> None:
+def add_override(
+    sim: GitHubSimulator, app: Processes, number: int, head: str, base: str = "main"
+) -> None:
     """The maintainer adds the label: GitHub records it and sends the signed delivery."""
     sim.add_label(OWNER, REPO, number, OVERRIDE, actor="lead")
-    event = pull_event(number, "labeled", head, sender__login="lead", label__name=OVERRIDE)
+    event = pull_event(
+        number,
+        "labeled",
+        head,
+        sender__login="lead",
+        label__name=OVERRIDE,
+        pull_request__base__ref=base,
+    )
     assert app.deliver("pull_request", event).status_code == 202
 
 
@@ -61,7 +70,7 @@ def test_a_push_suspends_an_override_and_adding_it_again_renews_it(
     (comment,) = sim.pull(OWNER, REPO, 201).comments
     assert "`grant-suspended`" in comment.body and "renew" in comment.body
 
-    # A redelivery of the first labeled delivery cannot revive the grant on the new head.
+    # A labeled delivery naming the first head (a late one) cannot revive the grant.
     add_override(sim, app, 201, head)
     stale = wait_evaluations(app, 201, 4)[-1]
     assert stale["tier"] == "L3" and "grant-suspended" in codes(stale)
@@ -73,6 +82,37 @@ def test_a_push_suspends_an_override_and_adding_it_again_renews_it(
     assert (renewed["tier"], renewed["computed_tier"]) == ("L1", "L3")
     assert renewed["overrides"][0]["head_sha"] == new_head
     wait_until(lambda: latest_check(sim, new_head).conclusion == "success", 30, "renewed L1")
+
+
+def test_a_retarget_suspends_an_override(sim: GitHubSimulator, app: Processes) -> None:
+    # The billing change sits on branch develop; the pull request first targets develop, so
+    # its diff is docs only, and the maintainer grants L1 on that diff.
+    for path in (".github/review-tiers.yml", ".github/CODEOWNERS"):
+        sim.set_file(OWNER, REPO, "develop", path, sim.repo(OWNER, REPO).files["main"][path])
+    head = "5" * 40
+    docs = entry("docs/guide.md", 3)
+    sim.add_pull(OWNER, REPO, 203, author="dev", head_sha=head, base_ref="develop", files=[docs])
+    sim.add_check_run(OWNER, REPO, head, "lint")
+    opened = pull_event(203, "opened", head, pull_request__base__ref="develop")
+    assert app.deliver("pull_request", opened).status_code == 202
+    wait_evaluations(app, 203, 1)
+    add_override(sim, app, 203, head, base="develop")
+    granted = wait_evaluations(app, 203, 2)[-1]
+    assert granted["tier"] == "L1" and granted["overrides"][0]["base_ref"] == "develop"
+
+    # The author retargets to main: the head stays, the diff now holds the billing change.
+    billing = entry("billing/refunds.py", 3, "x = float(y)")
+    sim.retarget(OWNER, REPO, 203, "main", files=[docs, billing])
+    changes = {"base": {"ref": {"from": "develop"}, "sha": {"from": "0" * 40}}}
+    edited = pull_event(203, "edited", head, changes=changes, pull_request__base__ref="main")
+    assert app.deliver("pull_request", edited).status_code == 202
+    suspended = wait_evaluations(app, 203, 3)[-1]
+    assert (suspended["tier"], suspended["computed_tier"]) == ("L3", "L3")
+    assert "grant-suspended" in codes(suspended)
+    wait_until(lambda: latest_check(sim, head).conclusion != "success", 30, "check not success")
+    summary = latest_check(sim, head).output["summary"]
+    assert "against base `develop`, but the pull request now targets `main`" in summary
+    wait_until(lambda: OVERRIDE not in labels(sim, 203), 10, "the label removed")
 
 
 def test_github_error_text_is_redacted_everywhere(

@@ -139,6 +139,17 @@ class Seeding:
             pull.commits += [as_commit(c) for c in commits] or [CommitInfo(head_sha, "push")]
             return pull
 
+    def retarget(
+        self, owner: str, repo: str, number: int, base_ref: str, files: Iterable[FileSpec]
+    ) -> Pull:
+        """Change the base branch, as editing a pull request does: the head stays, the diff
+        (``files``) is now against the new base."""
+        with self.lock:
+            pull = self.store.repo(owner, repo).pull(number)
+            pull.base_ref, pull.base_sha = base_ref, fake_sha(owner, repo, base_ref)
+            pull.files, pull.updated_at = [as_file(f) for f in files], now_iso()
+            return pull
+
     def add_review(
         self,
         owner: str,
