@@ -10,12 +10,10 @@ It flushes the Redis database named by REDIS_URL (use one of its own, e.g. ``/12
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 
 from redis import Redis
@@ -29,6 +27,11 @@ from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import app_key_pair
 
 INSTALLATION, OWNER, REPO, PULLS = 4711, "acme", "shop", 200
+
+
+def mark(head_sha: str, status: str, conclusion: str | None) -> EvaluationMark:
+    """The mark a completed evaluation leaves, written now."""
+    return EvaluationMark(head_sha, status, conclusion, time.time())
 
 
 def category(path: str) -> str:
@@ -73,7 +76,7 @@ def main() -> None:
         recovery = Recovery(settings, dispatcher)
         for number in range(1, PULLS + 1):
             key = PullKey(INSTALLATION, OWNER, REPO, number)
-            dispatcher.record_evaluation(key, f"{number:040x}", ("completed", "success"))
+            dispatcher.record_evaluation(key, mark(f"{number:040x}", "completed", "success"))
         measure(sim, recovery, "first scan (cold ETag cache)")
         measure(sim, recovery, "steady state")
         for number in range(1, PULLS + 1):
@@ -87,10 +90,8 @@ def main() -> None:
                 conclusion=None,
                 app_id=sim.app.id,
             )
-            mark = EvaluationMark(head, "in_progress", None, time.time() - 3600)
-            redis.set(
-                PullKey(INSTALLATION, OWNER, REPO, number).key("mark"), json.dumps(asdict(mark))
-            )
+            waiting = EvaluationMark(head, "in_progress", None, time.time() - 3600)
+            dispatcher.record_evaluation(PullKey(INSTALLATION, OWNER, REPO, number), waiting)
         measure(sim, recovery, "all waiting > 10 min (first look)")
         measure(sim, recovery, "all waiting > 10 min (steady)")
         redis.flushdb()

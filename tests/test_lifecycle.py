@@ -40,7 +40,9 @@ def with_state(dispatcher: Dispatcher, pull: PullKey) -> None:
     dispatcher.set_attempt(pull, 2)
     dispatcher.record_evaluation(pull, EvaluationMark("h", "completed", "success", 1.0))
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
-    RedisGrantStore(dispatcher.redis).record_claim(repo, pull.number, "x", ("h", "lead", "d-1"))
+    RedisGrantStore(dispatcher.redis).record_claim(
+        repo, pull.number, "x", ("h", "main", "lead", "d-1")
+    )
 
 
 def pull_keys(redis: Redis, pull: PullKey) -> list[bytes]:

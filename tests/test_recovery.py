@@ -3,11 +3,9 @@ one scan per period across workers, and a scan as soon as Redis lost its data.""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 
 import pytest
 from redis import Redis
@@ -32,6 +30,11 @@ from tests.ghsim.clients import checked_simulator
 
 INSTALLATION = 4711
 NOW = 1_800_000_000.0
+
+
+def mark(head_sha: str, status: str, conclusion: str | None) -> EvaluationMark:
+    """The mark a completed evaluation leaves, written now."""
+    return EvaluationMark(head_sha, status, conclusion, time.time())
 
 
 @pytest.fixture
@@ -89,10 +92,10 @@ def test_the_scan_queues_pulls_whose_mark_no_longer_stands(
 ) -> None:
     dispatcher = Dispatcher(redis_client, 0)
     shop = [PullKey(INSTALLATION, "acme", "shop", n) for n in range(1, 6)]
-    dispatcher.record_evaluation(shop[0], f"{1:040x}", ("completed", "success"))  # current
-    dispatcher.record_evaluation(shop[1], "0" * 40, ("completed", "success"))  # head moved
-    dispatcher.record_evaluation(shop[2], f"{3:040x}", ("in_progress", None))  # waiting, fresh
-    redis_client.set(shop[4].key("lock"), "run")  # never evaluated, but a run is at it
+    dispatcher.record_evaluation(shop[0], mark(f"{1:040x}", "completed", "success"))  # current
+    dispatcher.record_evaluation(shop[1], mark("0" * 40, "completed", "success"))  # head moved
+    dispatcher.record_evaluation(shop[2], mark(f"{3:040x}", "in_progress", None))  # waiting, fresh
+    redis_client.set(shop[4].key("lease"), "run")  # never evaluated, but a run is at it
     redis_client.set(f"rt:removed:{INSTALLATION}:acme/docs", "1")
     Recovery(settings(sim, keys), dispatcher).scan("test")
     assert [bool(queued(redis_client, "acme", "shop", n)) for n in range(1, 6)] == [
@@ -113,10 +116,9 @@ def test_listings_are_read_with_etags(
     dispatcher = Dispatcher(redis_client, 0)
     for number in range(1, 6):
         key = PullKey(INSTALLATION, "acme", "shop", number)
-        dispatcher.record_evaluation(key, f"{number:040x}", ("completed", "success"))
-    dispatcher.record_evaluation(
-        PullKey(INSTALLATION, "acme", "docs", 1), "d" * 40, ("completed", "success")
-    )
+        dispatcher.record_evaluation(key, mark(f"{number:040x}", "completed", "success"))
+    docs = PullKey(INSTALLATION, "acme", "docs", 1)
+    dispatcher.record_evaluation(docs, mark("d" * 40, "completed", "success"))
     recovery = Recovery(settings(sim, keys), dispatcher)
     recovery.scan("first")
     sim.reset_log()
@@ -134,7 +136,7 @@ def test_a_waiting_check_is_confirmed_with_one_read(
     head = f"{1:040x}"
     key = PullKey(INSTALLATION, "acme", "shop", 1)
     old = EvaluationMark(head, "in_progress", None, time.time() - 3600)
-    redis_client.set(key.key("mark"), json.dumps(asdict(old)))
+    dispatcher.record_evaluation(key, old)
     run = sim.add_check_run(
         "acme",
         "shop",

@@ -109,6 +109,7 @@ def test_deliveries_that_failed_while_the_web_was_down_are_redelivered(
     for user in ("arch", "payer"):
         sim.add_review(OWNER, REPO, 301, user, "APPROVED", commit_id=head)
         review = pull_event(301, "pull_request_review", "submitted", head)
+        review["sender"]["login"] = review["review"]["user"]["login"] = user  # distinct bodies
         failed.append(sim.deliver("pull_request_review", review))
     new_head = add_pull(sim, 302)
     failed.append(sim.deliver("pull_request", pull_event(302, "pull_request", "opened", new_head)))
