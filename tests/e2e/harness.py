@@ -29,6 +29,27 @@ WEBHOOKS = ROOT / "tests" / "fixtures" / "webhooks"
 SECRET = "e2e-webhook-secret"
 INSTALLATION = 4711
 OWNER, REPO = "acme", "shop"
+SPEC_CONFIG = ROOT / "tests" / "fixtures" / "configs" / "spec-example.yml"
+
+
+def seed_repository(sim: GitHubSimulator) -> None:
+    """The installation and repository every end-to-end run uses: the README's example
+    config, CODEOWNERS, three teams and collaborators with their roles."""
+    sim.add_installation(INSTALLATION)
+    sim.add_repo(OWNER, REPO)
+    sim.set_file(OWNER, REPO, "main", ".github/review-tiers.yml", SPEC_CONFIG.read_text())
+    sim.set_file(OWNER, REPO, "main", ".github/CODEOWNERS", "* @acme/backend\n")
+    for team, user in (("architects", "arch"), ("payments", "payer"), ("backend", "backer")):
+        sim.add_team_member(OWNER, team, user)
+    for user, role in (
+        ("arch", "write"),
+        ("payer", "write"),
+        ("backer", "write"),
+        ("dev", "write"),
+        ("writer", "write"),
+        ("lead", "maintain"),
+    ):
+        sim.set_role(OWNER, REPO, user, role)
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
