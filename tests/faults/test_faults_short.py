@@ -47,23 +47,10 @@ def assert_converged(outcome: Outcome) -> None:
     assert outcome.converge_seconds is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the killed run took its PR's pending events and holds the PR lock for 660 s: "
-    "nothing re-runs the PR (needs events taken with a lease and a short, renewed PR lock)",
-)
 def test_a_busy_worker_sigkilled_loses_nothing(outcomes: dict[str, Outcome]) -> None:
     assert_converged(outcomes["kill-busy-worker"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="workers exit on the connection error and the queued work goes with Redis's data: "
-    "nothing recovers it without a new event (needs workers that wait out Redis outages and "
-    "the recovery pass when Redis lost its data)",
-)
 def test_a_redis_restart_without_persistence_loses_nothing(
     outcomes: dict[str, Outcome],
 ) -> None:
