@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from redis import Redis
 
-from tests.e2e.harness import OWNER, REPO, Processes, app_env, running_app
+from tests.e2e.harness import Processes, app_env, running_app, seed_repository
 from tests.ghsim import GitHubSimulator
 
 E2E_DB = 14
-SPEC_CONFIG = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "spec-example.yml"
 
 
 def _free_port() -> int:
@@ -26,21 +24,7 @@ def _free_port() -> int:
 def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
     simulator = GitHubSimulator(app_public_key_pem=keys[1])
     simulator.start()
-    simulator.add_installation(4711)
-    simulator.add_repo(OWNER, REPO)
-    simulator.set_file(OWNER, REPO, "main", ".github/review-tiers.yml", SPEC_CONFIG.read_text())
-    simulator.set_file(OWNER, REPO, "main", ".github/CODEOWNERS", "* @acme/backend\n")
-    for team, user in (("architects", "arch"), ("payments", "payer"), ("backend", "backer")):
-        simulator.add_team_member(OWNER, team, user)
-    for user, role in (
-        ("arch", "write"),
-        ("payer", "write"),
-        ("backer", "write"),
-        ("dev", "write"),
-        ("writer", "write"),
-        ("lead", "maintain"),
-    ):
-        simulator.set_role(OWNER, REPO, user, role)
+    seed_repository(simulator)
     yield simulator
     assert simulator.invalid_requests == [], simulator.invalid_requests
     simulator.stop()
