@@ -17,7 +17,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
-from tests.e2e.harness import Processes, app_env, seed_repository, wait_until
+from tests.e2e.harness import SECRET, Processes, app_env, seed_repository, wait_until
 from tests.faults.proxy import FaultProxy
 from tests.ghsim import GitHubSimulator
 
@@ -114,6 +114,9 @@ class Cluster:
         env = app_env(self.sim, self.keys[0], self.redis.url, free_port())
         env.update(GITHUB_API_URL=self.proxy.url, REVIEW_TIERS_METRICS_PORT="0", **self.env_extra)
         self.procs = Processes(env, int(env["PORT"]), self.workdir)
+        # GitHub's side sends the deliveries and logs each attempt, so that the App's recovery
+        # loop can find the failed ones and ask for their redelivery.
+        self.sim.set_webhook(f"{self.procs.url}/webhook", SECRET)
         self.start_process("web")
         for index in range(workers):
             self.start_process(f"worker-{index}")

@@ -113,12 +113,15 @@ def pull_deliveries(sim: GitHubSimulator, plan: PullPlan) -> list[Delivery]:
         out.append(Delivery(plan.number, "pull_request", body, push))
     final = plan.heads[-1]
     out.append(Delivery(plan.number, "pull_request", pull_body(plan, "edited", final)))
-    for _ in APPROVERS[plan.tier] if plan.approved else ():
+    for approver in APPROVERS[plan.tier] if plan.approved else ():
+        # Each reviewer's delivery is its own signed body, as GitHub's are.
         review = payload(
             "pull_request_review.submitted",
             pull_request__number=plan.number,
             pull_request__state="open",
             pull_request__head__sha=final,
+            review__user__login=approver,
+            sender__login=approver,
         )
         out.append(Delivery(plan.number, "pull_request_review", review))
     if plan.recheck:
