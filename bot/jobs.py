@@ -20,12 +20,15 @@ from bot.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-MAX_BACKOFF = 900.0
+# Without a wait named by GitHub, retries back off from 5 s to at most a minute: an evaluation
+# that still fails gives up into a failing check and the recovery loop tries it again, so a
+# longer wait would only keep a pull request stale after GitHub recovers.
+MAX_BACKOFF = 60.0
 GAVE_UP = "gave-up"  # the outcome and reason code of an evaluation that exhausted its attempts
 
 
 def backoff(attempt: int, retry_after: float | None) -> float:
-    """GitHub's wait when it gave one, else exponential from 5 s, capped at 15 min."""
+    """GitHub's wait when it gave one, else exponential from 5 s, capped at a minute."""
     if retry_after is not None:
         return max(1.0, retry_after)
     return min(MAX_BACKOFF, 5.0 * 2**attempt)

@@ -233,7 +233,14 @@ def work_in_burst(queue: Queue, redis: Redis) -> None:
 
 @pytest.mark.parametrize(
     ("attempt", "retry_after", "expected"),
-    [(0, None, 5.0), (3, None, 40.0), (20, None, 900.0), (0, 30.0, 30.0), (5, 0.0, 1.0)],
+    [
+        (0, None, 5.0),
+        (3, None, 40.0),
+        (4, None, 60.0),
+        (20, None, 60.0),
+        (0, 600.0, 600.0),
+        (5, 0.0, 1.0),
+    ],
 )
 def test_backoff(attempt: int, retry_after: float | None, expected: float) -> None:
     assert jobs.backoff(attempt, retry_after) == expected
