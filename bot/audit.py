@@ -10,6 +10,7 @@ from typing import Any
 from redis import Redis
 
 from bot.redaction import redact_value
+from bot.replies import as_bytes, as_text
 
 STREAM = "review-tiers:audit"
 MAX_RECORDS = 100_000  # bounded: Redis trims the oldest beyond about this many
@@ -34,13 +35,19 @@ class AuditLog:
         """Records in order, from ``since`` (inclusive) or the oldest kept."""
         start = "-" if since is None else f"{int(since.timestamp() * 1000)}-0"
         while True:
-            rows = self.redis.xrange(self.stream, min=start, max="+", count=batch)
-            for _entry_id, fields in rows:
-                yield json.loads(fields[b"record"])
-            if len(rows) < batch:
+            page = self._page(start, batch)
+            for _entry_id, record in page:
+                yield json.loads(record)
+            if len(page) < batch:
                 return
-            last = rows[-1][0].decode()
-            start = "(" + last  # exclusive start after the last id read
+            start = "(" + page[-1][0]  # exclusive start after the last id read
+
+    def _page(self, start: str, count: int) -> list[tuple[str, bytes]]:
+        """Up to ``count`` (entry id, record JSON) pairs from ``start``."""
+        rows = self.redis.xrange(self.stream, min=start, max="+", count=count) or []
+        return [
+            (as_text(entry_id), as_bytes((fields or {})[b"record"])) for entry_id, fields in rows
+        ]
 
 
 def parse_since(text: str) -> datetime:

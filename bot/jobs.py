@@ -31,7 +31,7 @@ def backoff(attempt: int, retry_after: float | None) -> float:
     """GitHub's wait when it gave one, else exponential from 5 s, capped at a minute."""
     if retry_after is not None:
         return max(1.0, retry_after)
-    return min(MAX_BACKOFF, 5.0 * 2**attempt)
+    return min(MAX_BACKOFF, 5.0 * 2.0**attempt)
 
 
 def run_pull_job(

@@ -22,6 +22,8 @@ from redis.client import Pipeline
 from redis.exceptions import WatchError
 from rq import Queue
 
+from bot.replies import text_hash
+
 QUEUE_NAME = "review-tiers"
 JOB_TIMEOUT = 600
 PULL_JOB = "bot.jobs.run_pull_job"
@@ -174,21 +176,24 @@ class Dispatcher:
         return bool(self.redis.exists(pull.key("lease")))
 
     def last_evaluation(self, pull: PullKey) -> EvaluationMark | None:
-        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(pull.key("mark")).items()}
+        raw = text_hash(self.redis.hgetall(pull.key("mark")))
         if not raw.get("head_sha"):
             return None
         status, conclusion = raw.get("check_status", ""), raw.get("check_conclusion") or None
         return EvaluationMark(raw["head_sha"], status, conclusion, float(raw["at"]))
 
     def record_evaluation(self, pull: PullKey, mark: EvaluationMark) -> None:
-        fields = {
-            "head_sha": mark.head_sha,
-            "check_status": mark.check_status,
-            "check_conclusion": mark.check_conclusion or "",
-            "at": repr(mark.at),
-        }
         pipe = self.redis.pipeline()
-        pipe.hset(pull.key("mark"), mapping=fields)
+        # Written in the call, so its type is redis-py's field mapping (dict keys are invariant).
+        pipe.hset(
+            pull.key("mark"),
+            mapping={
+                "head_sha": mark.head_sha,
+                "check_status": mark.check_status,
+                "check_conclusion": mark.check_conclusion or "",
+                "at": repr(mark.at),
+            },
+        )
         pipe.expire(pull.key("mark"), MARK_TTL)
         pipe.execute()
 

@@ -17,6 +17,7 @@ from types import TracebackType
 from redis.exceptions import RedisError
 
 from bot.queueing import PENDING_KEY, Dispatcher, PullKey
+from bot.replies import as_text, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class Run:
     def events(self) -> dict[str, str]:
         """The deliveries (and recheck actors) recorded for the PR; they stay recorded."""
         raw = self.dispatcher.redis.hgetall(self.pull.key("dirty"))
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return text_hash(raw)
 
     def finish(self, handled: Mapping[str, str], retry_in: float | None = None) -> None:
         """Remove the handled events and release the lease; queue one follow-up at once if
@@ -116,7 +117,7 @@ class Run:
         left, marker = int(reply[0]), reply[1] or None
         if not left:
             return
-        pending = sorted(k.decode() for k in self.dispatcher.redis.hkeys(keys[0]))
+        pending = sorted(as_text(k) for k in self.dispatcher.redis.hkeys(keys[0]))
         trigger = pending[-1] if pending else ""
         if retry_in is not None:
             self.dispatcher.replace_job(self.pull, marker, trigger, retry_in)

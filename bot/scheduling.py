@@ -13,11 +13,13 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+from redis.client import Pipeline
 from redis.exceptions import RedisError, WatchError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from bot.queueing import DUE_KEY, PENDING_KEY, Dispatcher, PullKey
+from bot.replies import members
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -43,7 +45,7 @@ def promote_due(dispatcher: Dispatcher, now: float | None = None) -> int:
     with dispatcher.redis.pipeline(transaction=True) as pipe:
         try:
             pipe.watch(DUE_KEY)
-            entries = pipe.zrangebyscore(DUE_KEY, "-inf", now, start=0, num=BATCH)
+            entries = members(pipe.zrangebyscore(DUE_KEY, "-inf", now, start=0, num=BATCH))
             if not entries:
                 return 0
             pipe.multi()
@@ -56,7 +58,7 @@ def promote_due(dispatcher: Dispatcher, now: float | None = None) -> int:
     return len(entries)
 
 
-def _enqueue_spec(dispatcher: Dispatcher, pipe: object, raw: bytes) -> None:
+def _enqueue_spec(dispatcher: Dispatcher, pipe: Pipeline, raw: bytes) -> None:
     try:
         spec = json.loads(raw)
         func, args, job_id = str(spec["func"]), tuple(spec["args"]), str(spec["id"])
@@ -64,13 +66,13 @@ def _enqueue_spec(dispatcher: Dispatcher, pipe: object, raw: bytes) -> None:
     except (ValueError, KeyError, TypeError):
         log.error("dropped an unreadable due entry: %.200r", raw)
         return
-    dispatcher.enqueue(func, args, 0, pipe, job_id, kwargs)  # type: ignore[arg-type]
+    dispatcher.enqueue(func, args, 0, pipe, job_id, kwargs)
 
 
 def sweep(dispatcher: Dispatcher) -> int:
     """Re-queue every PR with events but no queued job, no due job and no live run."""
     redis = dispatcher.redis
-    due = {_due_id(raw) for raw in redis.zrange(DUE_KEY, 0, -1)}
+    due = {_due_id(raw) for raw in members(redis.zrange(DUE_KEY, 0, -1))}
     requeued = 0
     for member in redis.smembers(PENDING_KEY):
         pull = PullKey.from_member(member)

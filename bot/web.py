@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
 
 from bot.logs import log_context
 from bot.metrics import Metrics, event_label
@@ -85,7 +86,7 @@ def create_app(
     return app
 
 
-def _http_error(error: HTTPException) -> Response:
+def _http_error(error: HTTPException) -> BaseResponse:
     """Flask's own errors (413, 404, 405) as JSON, keeping headers such as Allow."""
     response = error.get_response()
     response.set_data(json.dumps({"status": "error", "reason": (error.name or "error").lower()}))

@@ -221,7 +221,7 @@ def _comment(payload: Mapping[str, Any]) -> list[_Target] | Skip:
     action = _field(payload, "action", str)
     if action not in COMMENT_ACTIONS:
         return Skip(f"action {action} is not handled")
-    issue = _field(payload, "issue", Mapping)
+    issue = _object(payload, "issue")
     if issue.get("pull_request") is None:
         return Skip("comment is on an issue, not a pull request")
     body = _optional(payload, "comment.body", str) or ""
@@ -288,6 +288,14 @@ def _field(node: Any, path: str, kind: type[_T], where: str = "") -> _T:
     value = _optional(node, path, kind, where)
     if value is None:
         raise PayloadError(f"payload has no {_join(where, path)}")
+    return value
+
+
+def _object(node: Any, path: str) -> Mapping[str, Any]:
+    """The JSON object at a dotted path (``_field`` takes only concrete types to check)."""
+    value = _field(node, path, object)
+    if not isinstance(value, Mapping):
+        raise PayloadError(f"payload field {path} is {_json_type(value)}, not object")
     return value
 
 

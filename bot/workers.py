@@ -59,7 +59,9 @@ class ContextWorker(SimpleWorker):
 
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stop_asked = True
-        super().request_stop(signum, frame)
+        # rq leaves request_stop unannotated: bound to its signature, the call is checked.
+        stop: Callable[[int, FrameType | None], None] = super().request_stop
+        stop(signum, frame)
 
 
 def supervise(

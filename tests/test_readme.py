@@ -8,6 +8,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,8 @@ def exercise(command: str, scratch: ScratchRepo, tmp_path: Path, redis_url: str)
     words = shlex.split(command)
     if words[0] == ".venv/bin/review-tiers":
         return exercise_cli(command, words[1], scratch, tmp_path, redis_url)
+    if words[0] == ".venv/bin/ruff":
+        return exercise_lint(command)
     if words[:2] == ["docker", "compose"]:
         # No container engine here: the file it runs is validated by tests/test_deploy.py.
         assert (ROOT / words[words.index("-f") + 1]).is_file()
@@ -92,6 +95,17 @@ def exercise(command: str, scratch: ScratchRepo, tmp_path: Path, redis_url: str)
         assert list((ROOT / words[-1]).glob("*.yaml"))
         return 1
     pytest.fail(f"README command not exercised by any test: {command}")
+
+
+def exercise_lint(command: str) -> int:
+    # Running mypy here would be slow: CI runs each of these steps, after the tests pass.
+    for part in command.split(" && "):
+        assert (BIN / shlex.split(part)[0].removeprefix(".venv/bin/")).is_file(), part
+        assert f"\nstep {part}\n" in CI, f"CI does not run {part!r} as the README says"
+        assert CI.index(f"step {part}") > CI.index(".venv/bin/python -m pytest -q")
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy["files"] == ["bot"] and mypy["strict"] is True  # plain mypy: strict over bot/
+    return 1
 
 
 def exercise_cli(command: str, sub: str, scratch: ScratchRepo, tmp: Path, redis_url: str) -> int:

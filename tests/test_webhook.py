@@ -368,6 +368,12 @@ MALFORMED: dict[str, tuple[str, Mutation, str]] = {
         "pull_request.base.ref",
     ),
     "sender login not text": ("pull_request.opened", setting("sender.login", 7), "sender.login"),
+    "comment without issue": ("issue_comment.created", deleting("issue"), "payload has no issue"),
+    "issue is text": (
+        "issue_comment.created",
+        setting("issue", "#1"),
+        "payload field issue is string, not object",
+    ),
     "comment without author": (
         "issue_comment.created",
         chain(recheck_comment("/review-tiers recheck"), deleting("comment.user")),
