@@ -201,3 +201,15 @@ def test_each_entry_is_anchored_and_complete(heading: str, body: str) -> None:
     assert CODE_SHAPE.fullmatch(heading), f"{heading!r}: its anchor would not be #{heading}"
     for part in PARTS:
         assert part in body, f"{heading}: missing {part}"
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_no_other_heading_takes_a_codes_anchor() -> None:
+    # GitHub numbers a repeated anchor (#size-1), so a theme heading "Size" would take #size.
+    headings = re.findall(r"^#{1,6} (.+)$", REASONS_DOC.read_text(), flags=re.M)
+    anchors = [github_anchor(h) for h in headings]
+    assert len(anchors) == len(set(anchors)), sorted(a for a in anchors if anchors.count(a) > 1)
