@@ -119,7 +119,7 @@ def _evaluate(
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
-    run = RunInfo(deliveries[-1], actors)
+    run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url)
     record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
     runtime.record(record, time.monotonic() - started, port)
@@ -135,7 +135,8 @@ def _timed_out(runtime: Runtime, pull: PullKey, deliveries: list[str]) -> None:
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
     try:
-        record = report_timeout(port, repo, pull.number, RunInfo(deliveries[-1]), limit)
+        run = RunInfo(deliveries[-1], docs_url=runtime.settings.docs_url)
+        record = report_timeout(port, repo, pull.number, run, limit)
     except (TransientGitHubError, PermanentGitHubError) as err:
         record = Record(deliveries[-1], repo.full_name, pull.number, outcome="timeout")
         record.reasons = [{"code": "timeout", "message": f"stopped after {limit:.0f} s"}]
@@ -176,7 +177,7 @@ def _give_up(
     runtime.dispatcher.clear_attempts(pull)
     runtime.dispatcher.forget_evaluation(pull)
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
-    state = check_for_gave_up(MAX_ATTEMPTS, redact(str(err)))
+    state = check_for_gave_up(MAX_ATTEMPTS, redact(str(err)), runtime.settings.docs_url)
     started = time.monotonic()
     port: GitHubPort | None = None
     try:

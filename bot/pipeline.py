@@ -39,6 +39,8 @@ class RunInfo:
     # Who asked for each coalesced event: None for ordinary events, a login for a recheck by
     # comment (which needs write access). One ordinary event is enough to evaluate.
     actors: tuple[str | None, ...] = (None,)
+    # Where the check run links reason codes (README: REVIEW_TIERS_DOCS_URL); "": no links.
+    docs_url: str = ""
 
 
 @dataclass
@@ -98,7 +100,8 @@ def evaluate_pull(
         if result.policy is None:
             return _converge_invalid_config(port, repo, pull, result, record)
         grants = settle_label_grants(port, store, repo, pull, result.policy)
-        return _evaluate_valid(port, repo, Subject(pull, result.policy, grants), record)
+        subject = Subject(pull, result.policy, grants)
+        return _evaluate_valid(port, repo, subject, record, run.docs_url)
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return _report(port, repo, pull, record, check_for_error(err))
@@ -113,7 +116,7 @@ def report_timeout(
     again.
     """
     record = Record(run.delivery_id, repo.full_name, number, outcome="timeout")
-    state = check_for_timeout(limit)
+    state = check_for_timeout(limit, run.docs_url)
     record.reasons = [{"code": "timeout", "message": state.title}]
     pull = port.fetch_pull(repo, number)
     record.head_sha, record.base_sha = pull.head_sha, pull.base_sha
@@ -173,7 +176,9 @@ def _converge_invalid_config(
     return record
 
 
-def _evaluate_valid(port: GitHubPort, repo: RepoRef, subject: Subject, record: Record) -> Record:
+def _evaluate_valid(
+    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, docs_url: str
+) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
     context = fetch_context(port, repo, pull, changes, policy)
@@ -187,7 +192,7 @@ def _evaluate_valid(port: GitHubPort, repo: RepoRef, subject: Subject, record: R
     )
     progress, reviewed, members = _progress(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, reviewed)
-    desired = _desired(subject, evaluation, (progress, reviewed, members))
+    desired = _desired(subject, evaluation, (progress, reviewed, members), docs_url)
     outcome = effects.apply(port, repo, pull, diff(desired, observed, policy.labels))
     _fill(record, evaluation, grants, progress)
     record.actions, record.failures = outcome.done, outcome.failed
@@ -237,6 +242,7 @@ def _desired(
     subject: Subject,
     evaluation: Evaluation,
     seen: tuple[tuple[Progress, ...], tuple[str, ...], dict[str, tuple[str, ...]]],
+    docs_url: str,
 ) -> Desired:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     progress, reviewed, members = seen
@@ -250,7 +256,7 @@ def _desired(
     grant_lines = (*grants.granted, *grants.notices)
     comment = render_sticky(facts, decision, policy, grants.notices)
     return Desired(
-        check=safe_check(check_for_decision(facts, decision, progress, grant_lines)),
+        check=safe_check(check_for_decision(facts, decision, progress, grant_lines, docs_url)),
         labels=decision.labels,
         remove_labels=tuple(remove),
         users=users,

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -26,6 +26,7 @@ REDELIVERY_LIMIT_SECONDS = 3 * 86400
 MAX_RECOVERY_SECONDS = 86400
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_LINK_BREAKERS = re.compile(r"[\s()<>]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class AppSettings:
     recovery_seconds: int = 300
     recovery_lookback_seconds: int = 3600
     recovery_min_remaining: int = 500
+    # Where docs/reasons.md is published ("": nowhere); the check run links reason codes to it.
+    docs_url: str = ""
 
     @property
     def bot_login(self) -> str:
@@ -104,6 +107,7 @@ class AppSettings:
             recovery_min_remaining=_whole(
                 environ, "REVIEW_TIERS_RECOVERY_MIN_REMAINING", 500, (0, 1_000_000)
             ),
+            docs_url=_docs_url(environ),
         )
 
 
@@ -200,16 +204,38 @@ def _redis_url(environ: Mapping[str, str]) -> str:
 
 def _api_url(environ: Mapping[str, str]) -> str:
     url = (_get(environ, "GITHUB_API_URL") or DEFAULT_API_URL).strip()
+    _http_url("GITHUB_API_URL", url)
+    return url.rstrip("/")
+
+
+def _http_url(name: str, url: str) -> SplitResult:
+    """The parts of an http(s) URL with a host; SettingsError naming ``name`` otherwise."""
     try:
         parts = urlsplit(url)
     except ValueError as err:
-        raise SettingsError(f"GITHUB_API_URL is not a valid URL: {err}") from err
+        raise SettingsError(f"{name} is not a valid URL: {err}") from err
     if parts.scheme not in ("http", "https") or not parts.hostname:
         # Only the scheme is echoed: a URL may embed credentials.
         raise SettingsError(
-            f"GITHUB_API_URL must be an http(s) URL with a host, got scheme {parts.scheme[:20]!r}"
+            f"{name} must be an http(s) URL with a host, got scheme {parts.scheme[:20]!r}"
         )
-    return url.rstrip("/")
+    return parts
+
+
+def _docs_url(environ: Mapping[str, str]) -> str:
+    raw = _get(environ, "REVIEW_TIERS_DOCS_URL")
+    if raw is None:
+        return ""
+    url = raw.strip()
+    parts = _http_url("REVIEW_TIERS_DOCS_URL", url)
+    # Every check run shows it with "#<code>" appended: credentials would be published, and a
+    # fragment, a space or a parenthesis would break the Markdown link.
+    if parts.username is not None or "#" in url or _LINK_BREAKERS.search(url):
+        raise SettingsError(
+            "REVIEW_TIERS_DOCS_URL must be a page's URL without credentials, fragment (#), "
+            "spaces, parentheses or angle brackets: each reason code links to <url>#<code>"
+        )
+    return url
 
 
 def _app_slug(environ: Mapping[str, str]) -> str:

@@ -53,12 +53,14 @@ def example_port() -> FakePort:
     return port
 
 
-def render_examples() -> tuple[str, str]:
-    """(check summary, sticky comment) as GitHub would show them."""
+def render_examples(docs_url: str = "") -> tuple[str, str]:
+    """(check summary, sticky comment) as GitHub would show them; ``docs_url`` as the App's
+    REVIEW_TIERS_DOCS_URL (the README shows the summary without it)."""
     port = example_port()
     store = FakeGrantStore()  # the signed labeled delivery's claim: sam, on the head commit
     store.claim(42, "tier-override/L1", Anchor("9f1c2e", "main"), "sam", "example-delivery")
-    evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, RunInfo("example"), store)
+    run = RunInfo("example", docs_url=docs_url)
+    evaluate_pull(port, RepoRef(1, "acme", "shop"), 42, run, store)
     summary = port.checks["9f1c2e"]["review-tiers"].output.summary
     comment = next(iter(port.comments[42].values()))
     return summary, comment

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.core.models import PullFacts, TierDecision
 from bot.core.plan import CheckState
 from bot.core.policy import PolicyResult
-from bot.core.render import Progress, render_markdown
+from bot.core.render import Progress, reason_code, render_markdown
 
 OUTPUT_LIMIT = 65_535  # GitHub's cap on a check run's summary
 
@@ -23,11 +23,13 @@ def check_for_decision(
     decision: TierDecision,
     progress: Sequence[Progress],
     grants: Sequence[str] = (),
+    docs_url: str = "",
 ) -> CheckState:
     """in_progress while requirements are open, success when all are met, failure over
     the hard size limit without an exception. ``grants`` are the override and exception
-    lines: who granted what on which commit, and why labels were taken off."""
-    summary = _clip(render_markdown(facts, decision, progress, grants))
+    lines: who granted what on which commit, and why labels were taken off; ``docs_url``
+    is where reason codes link to ("" for no links)."""
+    summary = _clip(render_markdown(facts, decision, progress, grants, docs_url))
     tier = decision.tier.value
     if decision.limits.hard_exceeded and not decision.limits.size_exception:
         return CheckState("completed", "failure", f"{tier}: over the hard size limit", summary)
@@ -65,12 +67,12 @@ def check_for_error(error: Exception) -> CheckState:
     return CheckState("completed", "failure", "Evaluation failed", _clip(summary))
 
 
-def check_for_timeout(limit: float) -> CheckState:
+def check_for_timeout(limit: float, docs_url: str = "") -> CheckState:
     """A failing check for an evaluation stopped at the job's time limit (reason ``timeout``)."""
     summary = (
         "## review-tiers could not evaluate this pull request in time\n\n"
-        f"- `timeout` the evaluation was stopped at its time limit of {limit:.0f} s; "
-        "no tier was decided.\n\n"
+        f"- {reason_code('timeout', docs_url)} the evaluation was stopped at its time limit of "
+        f"{limit:.0f} s; no tier was decided.\n\n"
         "It is not retried automatically, since the same work would hit the same limit. Push, "
         "add the recheck label or comment `/review-tiers recheck` to evaluate again; if it keeps "
         "happening, the App's operator can find the evaluation in the logs and the audit log.\n"
@@ -82,14 +84,15 @@ def check_for_timeout(limit: float) -> CheckState:
 GAVE_UP_TITLE = "Evaluation failed: retrying later"
 
 
-def check_for_gave_up(attempts: int, error: str) -> CheckState:
+def check_for_gave_up(attempts: int, error: str, docs_url: str = "") -> CheckState:
     """A failing check for an evaluation that exhausted its attempts (reason ``gave-up``).
 
     It fails rather than stays neutral, since GitHub counts a neutral required check as passed.
     """
     summary = (
         "## review-tiers could not finish evaluating this pull request\n\n"
-        f"- `gave-up` the evaluation failed {attempts} times in a row; the last error:\n\n"
+        f"- {reason_code('gave-up', docs_url)} the evaluation failed {attempts} times in a row; "
+        "the last error:\n\n"
         f"    {error}\n\n"
         "The App tries again later on its own. Push, add the recheck label or comment "
         "`/review-tiers recheck` to evaluate at once.\n"

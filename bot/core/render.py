@@ -87,8 +87,14 @@ def _size_rows(facts: PullFacts) -> list[tuple[str, str]]:
     ]
 
 
-def _md_reasons(reasons: Sequence[Reason]) -> list[str]:
-    return [f"- `{r.code}` {_md_escape(r.message)}" for r in reasons]
+def reason_code(code: str, docs_url: str = "") -> str:
+    """A reason code in Markdown: linked to its entry in docs/reasons.md when the App knows
+    where that is published (README: REVIEW_TIERS_DOCS_URL), plain otherwise."""
+    return f"[`{code}`]({docs_url}#{code})" if docs_url else f"`{code}`"
+
+
+def _md_reasons(reasons: Sequence[Reason], docs_url: str) -> list[str]:
+    return [f"- {reason_code(r.code, docs_url)} {_md_escape(r.message)}" for r in reasons]
 
 
 def _md_escape(text: str) -> str:
@@ -100,9 +106,14 @@ def render_markdown(
     decision: TierDecision,
     progress: Sequence[Progress] = (),
     grants: Sequence[str] = (),
+    docs_url: str = "",
 ) -> str:
-    """The check-run summary: tier, reasons, size, touched areas, owners, grants, checklist."""
-    out = [f"## Review tier: {decision.tier.value}", "", "### Why", *_md_reasons(decision.reasons)]
+    """The check-run summary: tier, reasons, size, touched areas, owners, grants, checklist.
+
+    With a ``docs_url``, each reason code links to ``<docs_url>#<code>``.
+    """
+    why = _md_reasons(decision.reasons, docs_url)
+    out = [f"## Review tier: {decision.tier.value}", "", "### Why", *why]
     out += ["", "### Size", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in _size_rows(facts)]
     if facts.invariants:
