@@ -4,6 +4,7 @@ deliveries that drive them, and the final GitHub state each pull request ends in
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -178,17 +179,23 @@ def snapshot(sim: GitHubSimulator, plans: list[PullPlan]) -> dict[int, PullState
 
 
 def duplicated_effects(sim: GitHubSimulator, plans: list[PullPlan]) -> Counter[str]:
-    """Effects made twice where once would do: check runs in the same state on one head,
-    sticky comments beyond the first, reviewers requested more than once."""
+    """Effects made twice where once would do: a check run created in the same state as the
+    App's previous run on that head (a run in a new state is how a completed check changes:
+    failure, then in progress, then failure again is three states, not a duplicate), sticky
+    comments beyond the first, reviewers requested more than once."""
     found: Counter[str] = Counter()
     for plan in plans:
         for head in plan.heads:
-            states = Counter(
-                (r.status, r.conclusion, str(r.output.get("title", "")))
-                for r in sim.check_runs(OWNER, REPO, head)
-                if r.name == CHECK_NAME and r.app_id == sim.app.id
+            runs = sorted(
+                (r for r in sim.check_runs(OWNER, REPO, head) if r.name == CHECK_NAME),
+                key=lambda r: r.id,
             )
-            found["check runs"] += sum(n - 1 for n in states.values())
+            states = [
+                (r.status, r.conclusion, str(r.output.get("title", "")))
+                for r in runs
+                if r.app_id == sim.app.id
+            ]
+            found["check runs"] += sum(1 for a, b in itertools.pairwise(states) if a == b)
         app_comments = sum(1 for c in sim.pull(OWNER, REPO, plan.number).comments if c.via_app)
         found["comments"] += max(0, app_comments - 1)
     requested = Counter(review_requests(sim))
