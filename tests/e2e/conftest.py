@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from tests.e2e.harness import Processes, app_env, running_app, seed_repository
+from tests.e2e.harness import SECRET, Processes, app_env, running_app, seed_repository
 from tests.ghsim import GitHubSimulator
 
 E2E_DB = 14
@@ -42,15 +42,25 @@ def e2e_redis_url(redis_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def app_settings() -> dict[str, str]:
+    """Extra settings of the App's processes; a test module overrides it to change them."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def app(
     sim: GitHubSimulator,
     keys: tuple[str, str],
     e2e_redis_url: str,
+    app_settings: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Processes]:
     port = _free_port()
     env = app_env(sim, keys[0], e2e_redis_url, port)
     metrics_ports = [_free_port(), _free_port()]  # two workers, each with its own /metrics
     env["REVIEW_TIERS_WEB_METRICS_PORT"] = str(_free_port())
+    env.update(app_settings)
+    # GitHub's side: where the simulator sends (and redelivers) deliveries it logs.
+    sim.set_webhook(f"http://127.0.0.1:{port}/webhook", SECRET)
     with running_app(env, port, tmp_path_factory.mktemp("logs"), metrics_ports) as procs:
         yield procs

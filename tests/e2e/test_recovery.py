@@ -5,8 +5,6 @@ data; serve, two workers, Redis and the simulator are real, the recovery period 
 from __future__ import annotations
 
 import signal
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,12 +15,9 @@ from tests.builders import file_entry
 from tests.e2e.harness import (
     OWNER,
     REPO,
-    SECRET,
     Processes,
-    app_env,
     audit_records,
     payload,
-    running_app,
     wait_until,
 )
 from tests.ghsim import GitHubSimulator
@@ -31,25 +26,9 @@ pytestmark = pytest.mark.e2e
 RECOVERY_SECONDS = 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def app(
-    sim: GitHubSimulator,
-    keys: tuple[str, str],
-    e2e_redis_url: str,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Processes]:
-    port = free_port()
-    env = app_env(sim, keys[0], e2e_redis_url, port)
-    env["REVIEW_TIERS_RECOVERY_SECONDS"] = str(RECOVERY_SECONDS)
-    sim.set_webhook(f"http://127.0.0.1:{port}/webhook", SECRET)
-    with running_app(env, port, tmp_path_factory.mktemp("logs"), [free_port(), free_port()]) as p:
-        yield p
+def app_settings() -> dict[str, str]:
+    return {"REVIEW_TIERS_RECOVERY_SECONDS": str(RECOVERY_SECONDS)}
 
 
 def pull_event(number: int, event: str, action: str, head: str) -> dict[str, Any]:
