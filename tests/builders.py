@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -96,3 +97,10 @@ def _hunks(repo: ScratchRepo, base: str, old: str, new: str) -> str:
     text = repo.git("diff", "-M", base, "HEAD", "--", old, new)
     start = text.find("\n@@")
     return text[start + 1 :].rstrip("\n") if start >= 0 else ""
+
+
+def free_port() -> int:
+    """A loopback port no process listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

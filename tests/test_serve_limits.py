@@ -19,17 +19,12 @@ import requests
 from bot import serving
 from bot.serving import IDLE_TIMEOUT_SECONDS
 from bot.web import MAX_BODY_BYTES
+from tests.builders import free_port
 from tests.e2e.harness import ROOT, payload, procfile_command, sign, wait_until
 
 SECRET = "limits-webhook-secret"
 IDLE_CONNECTIONS = 150
 BODY = json.dumps(payload("pull_request.opened")).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 from redis import Redis
 
+from tests.builders import free_port
 from tests.e2e.harness import SECRET, Processes, app_env, running_app, seed_repository
 from tests.ghsim import GitHubSimulator
 
 E2E_DB = 14
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +49,10 @@ def app(
     app_settings: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Processes]:
-    port = _free_port()
+    port = free_port()
     env = app_env(sim, keys[0], e2e_redis_url, port)
-    metrics_ports = [_free_port(), _free_port()]  # two workers, each with its own /metrics
-    env["REVIEW_TIERS_WEB_METRICS_PORT"] = str(_free_port())
+    metrics_ports = [free_port(), free_port()]  # two workers, each with its own /metrics
+    env["REVIEW_TIERS_WEB_METRICS_PORT"] = str(free_port())
     env.update(app_settings)
     # GitHub's side: where the simulator sends (and redelivers) deliveries it logs.
     sim.set_webhook(f"http://127.0.0.1:{port}/webhook", SECRET)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 
-from tests.builders import file_entry
+from tests.builders import file_entry, free_port
 from tests.e2e.harness import (
     INSTALLATION,
     OWNER,
@@ -37,12 +36,6 @@ from tests.e2e.harness import (
 from tests.ghsim import GitHubSimulator
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PrivateRedis:

@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -17,18 +16,13 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tests.builders import free_port
 from tests.e2e.harness import SECRET, Processes, app_env, seed_repository, wait_until
 from tests.faults.proxy import FaultProxy
 from tests.ghsim import GitHubSimulator
 
 RESTART_BACKOFF = 2.0  # a supervisor's pause before restarting a process that exited
 SHARED_REDIS_PORTS = frozenset({6379})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def descendants(pid: int) -> list[int]:
