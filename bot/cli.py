@@ -13,8 +13,8 @@ from bot.core.diff import DiffError
 from bot.core.policy import PolicyResult, parse_policy
 from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
-from bot.local_git import GitError
-from bot.offline import InputError, LocalRequest, read_text, run_local
+from bot.local.local_git import GitError
+from bot.local.offline import InputError, LocalRequest, read_text, run_local
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -80,7 +80,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from bot.audit import AuditLog, parse_since
+    from bot.ops.audit import AuditLog, parse_since
     from bot.service import StartupError, connect_redis
 
     try:

@@ -10,18 +10,18 @@ from collections.abc import Callable, Mapping, Sequence
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bot.audit import AuditLog
-from bot.deliveries import DeliveryBatch, accept
-from bot.errors import SettingsError
-from bot.grants import claim_of
-from bot.logs import configure_logging
-from bot.metrics import Metrics
-from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
-from bot.redaction import register_secret
-from bot.runtime import Runtime, install
-from bot.settings import AppSettings
-from bot.webhook import EvaluateRequest
-from bot.workers import ContextWorker, supervise
+from bot.intake.deliveries import DeliveryBatch, accept
+from bot.ops.audit import AuditLog
+from bot.ops.errors import SettingsError
+from bot.ops.logs import configure_logging
+from bot.ops.metrics import Metrics
+from bot.ops.redaction import register_secret
+from bot.ops.settings import AppSettings
+from bot.state.grants import claim_of
+from bot.state.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.state.requests import EvaluateRequest
+from bot.worker.runtime import Runtime, install
+from bot.worker.workers import ContextWorker, supervise
 
 log = logging.getLogger("bot.service")
 
@@ -81,7 +81,7 @@ def make_intake(
     A lifecycle delivery (a close, an installation's change) purges state once recorded, so a
     replay of an old close cannot purge a reopened pull request's events.
     """
-    from bot.lifecycle import end_state
+    from bot.state.lifecycle import end_state
 
     audit = AuditLog(dispatcher.redis)
 
@@ -122,8 +122,8 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     """
     from waitress import serve as waitress_serve
 
-    from bot.serving import server_options
-    from bot.web import create_app
+    from bot.intake.serving import server_options
+    from bot.intake.web import create_app
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
@@ -149,8 +149,8 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     """
     from rq import Queue
 
-    from bot.recovery import start_recovery  # PyGithub: only workers need it
-    from bot.scheduling import Upkeep
+    from bot.worker.recovery import start_recovery  # PyGithub: only workers need it
+    from bot.worker.scheduling import Upkeep
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Anchor, Grant
-from bot.ports import (
+from bot.evaluation.ports import (
     CheckOutput,
     CheckRunInfo,
     CommentInfo,

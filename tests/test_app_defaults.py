@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ports import ReviewInfo
+from bot.evaluation.ports import ReviewInfo
 from tests.builders import file_entry as entry
 from tests.test_pipeline import make_port, run
 

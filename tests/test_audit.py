@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 
-from bot.audit import AuditLog
+from bot.ops.audit import AuditLog
 
 
 def test_export_reads_every_page_in_order(redis_url: str) -> None:

@@ -13,14 +13,14 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 
-from bot.deliveries import DELIVERY_TTL, body_key, delivery_key
-from bot.grants import RedisGrantStore
-from bot.ports import RepoRef
-from bot.queueing import QUEUE_NAME, Dispatcher, PullKey
-from bot.runs import begin
+from bot.evaluation.ports import RepoRef
+from bot.intake.deliveries import DELIVERY_TTL, body_key, delivery_key
+from bot.intake.web import create_app
 from bot.service import make_intake, make_ready
-from bot.web import create_app
-from bot.webhook import EvaluateRequest
+from bot.state.grants import RedisGrantStore
+from bot.state.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.state.requests import EvaluateRequest
+from bot.worker.runs import begin
 from tests.test_web import DELIVERY, SETTINGS, fixture_body, post
 
 PULL = PullKey(1, "Codertocat", "Hello-World", 2)
@@ -60,7 +60,7 @@ def test_a_repeated_delivery_queues_nothing(
     client: FlaskClient, dispatcher: Dispatcher, redis_client: Redis
 ) -> None:
     assert post(client, "pull_request", OPENED).status_code == 202
-    assert jobs(redis_client) == [("bot.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
+    assert jobs(redis_client) == [("bot.worker.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
     assert 0 < redis_client.ttl(delivery_key(DELIVERY)) <= DELIVERY_TTL
     assert run_once(dispatcher, PULL) == {DELIVERY: ""}
     repeat = post(client, "pull_request", OPENED)
@@ -146,7 +146,7 @@ def test_a_delivery_answered_503_is_not_recorded(
     monkeypatch.setattr(Dispatcher, "enqueue", enqueue)
     redelivered = post(client, "pull_request", OPENED)  # GitHub's redelivery keeps the id
     assert redelivered.status_code == 202
-    assert jobs(redis_client) == [("bot.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
+    assert jobs(redis_client) == [("bot.worker.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
     assert run_once(dispatcher, PULL) == {DELIVERY: ""}
 
 
@@ -188,7 +188,7 @@ def test_a_status_delivery_is_recorded_too(client: FlaskClient, redis_client: Re
     body = fixture_body("status")
     assert post(client, "status", body).status_code == 202
     [(func, _)] = jobs(redis_client)
-    assert func == "bot.jobs.run_commit_job"
+    assert func == "bot.worker.jobs.run_commit_job"
     assert post(client, "status", body).json == DUPLICATE
     assert len(jobs(redis_client)) == 1
 

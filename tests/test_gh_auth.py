@@ -10,11 +10,11 @@ import jwt
 import pytest
 from redis import Redis
 
-from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.evaluation.ports import RepoRef
 from bot.gh.auth import LOCK_KEY, TOKEN_KEY, InstallationTokens, app_jwt
 from bot.gh.client import make_port
-from bot.ports import RepoRef
-from bot.settings import AppSettings
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import app_key_pair, checked_simulator
 

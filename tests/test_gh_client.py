@@ -12,12 +12,12 @@ from redis import Redis
 from requests.exceptions import ReadTimeout
 
 from bot.core.names import COMMENT_MARKER
-from bot.errors import PermanentGitHubError, TransientGitHubError
+from bot.evaluation.ports import CheckOutput, GitHubPort, LabelEvent, RepoRef, ReviewInfo
 from bot.gh.client import PyGithubPort
 from bot.gh.contents import decode_file
 from bot.gh.errors import translated
-from bot.ports import CheckOutput, GitHubPort, LabelEvent, RepoRef, ReviewInfo
-from bot.settings import AppSettings
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 from tests.ghsim.traffic import SECONDARY_RATE_LIMIT_BODY

@@ -10,12 +10,12 @@ import pytest
 from redis import Redis
 
 from bot.core.names import COMMENT_MARKER
-from bot.errors import TransientGitHubError
+from bot.evaluation.ports import RepoRef
 from bot.gh.client import PyGithubPort
 from bot.gh.identity import check_app_identity
-from bot.ports import RepoRef
+from bot.ops.errors import TransientGitHubError
+from bot.ops.settings import AppSettings
 from bot.service import warn_on_app_identity
-from bot.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import app_key_pair, checked_simulator
 

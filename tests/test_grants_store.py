@@ -9,11 +9,11 @@ from pathlib import Path
 from redis import Redis
 
 from bot.core.grants import GRANTED
-from bot.grants import GRANT_TTL, RedisGrantStore, grants_key
-from bot.ports import RepoRef
-from bot.queueing import Dispatcher
+from bot.evaluation.ports import RepoRef
+from bot.intake.webhook import route
 from bot.service import make_intake
-from bot.webhook import route
+from bot.state.grants import GRANT_TTL, RedisGrantStore, grants_key
+from bot.state.queueing import Dispatcher
 
 REPO = RepoRef(1, "Codertocat", "Hello-World")
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"

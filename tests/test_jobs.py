@@ -16,17 +16,17 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 from rq.timeouts import JobTimeoutException
 
-from bot import jobs
-from bot.audit import AuditLog
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.logs import configure_logging
-from bot.ports import GitHubPort, PullInfo, RepoRef
-from bot.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, PullKey
-from bot.redaction import forget_secrets, register_secret
-from bot.runs import begin
-from bot.runtime import Runtime, install
-from bot.scheduling import promote_due
-from bot.settings import AppSettings
+from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
+from bot.ops.audit import AuditLog
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.logs import configure_logging
+from bot.ops.redaction import forget_secrets, register_secret
+from bot.ops.settings import AppSettings
+from bot.state.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, PullKey
+from bot.worker import jobs
+from bot.worker.runs import begin
+from bot.worker.runtime import Runtime, install
+from bot.worker.scheduling import promote_due
 from tests.fakes import FakePort
 
 PULL = PullKey(1, "acme", "shop", 7)
@@ -250,7 +250,7 @@ def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"))
     assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "retry"
     ((spec, seconds),) = due(runtime.redis)
-    assert 3 <= seconds <= 5 and spec["func"] == "bot.jobs.run_commit_job"
+    assert 3 <= seconds <= 5 and spec["func"] == "bot.worker.jobs.run_commit_job"
 
 
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
@@ -291,7 +291,7 @@ def test_a_real_worker_stops_a_slow_job_at_its_limit(runtime: FakeRuntime) -> No
     runtime.port = slow
     runtime.redis.hset(PULL.key("dirty"), "d-1", "")
     queue = Queue("review-tiers", connection=runtime.redis)
-    queue.enqueue("bot.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
+    queue.enqueue("bot.worker.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
     started = time.monotonic()
     work_in_burst(queue, runtime.redis)
     assert time.monotonic() - started < 10

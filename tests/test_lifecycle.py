@@ -8,13 +8,13 @@ import pytest
 from flask.testing import FlaskClient
 from redis import Redis
 
-from bot.audit import AuditLog
-from bot.grants import RedisGrantStore, grants_key
-from bot.ports import RepoRef
-from bot.queueing import PENDING_KEY, Dispatcher, EvaluationMark, PullKey
-from bot.runs import begin
+from bot.evaluation.ports import RepoRef
+from bot.intake.web import create_app
+from bot.ops.audit import AuditLog
 from bot.service import make_intake, make_ready
-from bot.web import create_app
+from bot.state.grants import RedisGrantStore, grants_key
+from bot.state.queueing import PENDING_KEY, Dispatcher, EvaluationMark, PullKey
+from bot.worker.runs import begin
 from tests.test_web import SETTINGS, fixture_body, post
 
 PULL = PullKey(1, "Codertocat", "Hello-World", 2)  # what pull_request.closed.json names

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from bot.cli import main
-from bot.pipeline import RunInfo, evaluate_pull
-from bot.ports import RepoRef
+from bot.evaluation.pipeline import RunInfo, evaluate_pull
+from bot.evaluation.ports import RepoRef
 from tests.builders import ScratchRepo
 from tests.builders import file_entry as entry
 from tests.core.test_patterns import HOSTILE_LINE, HOSTILE_PATTERN

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.grants import Anchor
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.pipeline import RunInfo, evaluate_pull
-from bot.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from bot.evaluation.pipeline import RunInfo, evaluate_pull
+from bot.evaluation.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from tests.builders import file_entry as entry
 from tests.fakes import FakeGrantStore, FakePort
 
@@ -347,7 +347,7 @@ def test_closed_pull_is_skipped() -> None:
 
 
 def test_permanent_error_text_is_redacted_in_the_check() -> None:
-    from bot.redaction import forget_secrets, register_secret
+    from bot.ops.redaction import forget_secrets, register_secret
 
     register_secret("hook-secret-value")
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl"

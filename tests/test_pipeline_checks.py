@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.check_matching import CheckObservations, SeenRun, SeenStatus
-from bot.ports import ReviewInfo
+from bot.evaluation.ports import ReviewInfo
 from tests.builders import file_entry as entry
 from tests.fakes import FakePort
 from tests.test_pipeline import SPEC_CONFIG, make_port, run

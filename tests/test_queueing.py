@@ -12,9 +12,9 @@ from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
 
-from bot.queueing import DUE_KEY, PENDING_KEY, Dispatcher, EvaluationMark, PullKey
-from bot.runs import begin
-from bot.scheduling import promote_due, sweep
+from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, EvaluationMark, PullKey
+from bot.worker.runs import begin
+from bot.worker.scheduling import promote_due, sweep
 
 PULL = PullKey(1, "acme", "shop", 7)
 
@@ -165,7 +165,9 @@ def test_a_hold_puts_a_lone_event_in_the_due_set(redis_client: Redis) -> None:
 def test_each_due_entry_is_queued_by_exactly_one_of_many_pollers(redis_client: Redis) -> None:
     dispatcher = Dispatcher(redis_client)
     for n in range(40):
-        dispatcher.enqueue("bot.jobs.run_commit_job", (1, "acme", "shop", f"{n:040x}", "d"), 5)
+        dispatcher.enqueue(
+            "bot.worker.jobs.run_commit_job", (1, "acme", "shop", f"{n:040x}", "d"), 5
+        )
     ids = {str(spec["id"]) for spec, _ in due(redis_client)}
     start = threading.Barrier(6)
     later = time.time() + 10

@@ -9,15 +9,15 @@ import pytest
 from redis import Redis
 from rq.timeouts import JobTimeoutException
 
-from bot import jobs
-from bot.audit import AuditLog
 from bot.core.outcome import check_for_gave_up, check_for_timeout
 from bot.core.render import reason_code
-from bot.errors import SettingsError, TransientGitHubError
-from bot.ports import PullInfo
-from bot.queueing import Dispatcher, PullKey
-from bot.runtime import Runtime, install
-from bot.settings import AppSettings
+from bot.evaluation.ports import PullInfo
+from bot.ops.audit import AuditLog
+from bot.ops.errors import SettingsError, TransientGitHubError
+from bot.ops.settings import AppSettings
+from bot.state.queueing import Dispatcher, PullKey
+from bot.worker import jobs
+from bot.worker.runtime import Runtime, install
 from tests.builders import file_entry
 from tests.fakes import FakePort
 from tests.readme_examples import render_examples

@@ -13,10 +13,11 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
-from bot.fanout import Fanout, OpenPull, fan_out
 from bot.gh.app_client import AppClient
-from bot.queueing import Dispatcher, EvaluationMark, PullKey
-from bot.recovery import (
+from bot.ops.settings import AppSettings
+from bot.state.queueing import Dispatcher, EvaluationMark, PullKey
+from bot.worker.fanout import Fanout, OpenPull, fan_out
+from bot.worker.recovery import (
     SENTINEL_KEY,
     STALE,
     GitHubPulls,
@@ -24,7 +25,6 @@ from bot.recovery import (
     RecoveryLoop,
     needs_evaluation,
 )
-from bot.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 
@@ -166,7 +166,7 @@ def test_the_fan_out_stops_for_an_installation_low_on_budget(
     source = GitHubPulls(settings(sim, keys), redis_client, AppClient(settings(sim, keys)))
     acted: list[OpenPull] = []
     plan = Fanout(lambda p, _: "always", lambda p, _: acted.append(p), min_remaining=500)
-    with caplog.at_level(logging.WARNING, logger="bot.fanout"):
+    with caplog.at_level(logging.WARNING, logger="bot.worker.fanout"):
         report = fan_out(source, plan)
     assert report.stopped == [INSTALLATION] and acted == []
     assert sim.count("GET", "/repos/") == 0  # stopped after the repository listing
@@ -241,7 +241,7 @@ def test_github_unreachable_ends_the_scan_with_a_warning(
 ) -> None:
     sim.inject("GET", "^/app/hook/deliveries$", 502)
     sim.inject("GET", "^/app/installations$", 502)
-    with caplog.at_level(logging.WARNING, logger="bot.recovery"):
+    with caplog.at_level(logging.WARNING, logger="bot.worker.recovery"):
         Recovery(settings(sim, keys), Dispatcher(redis_client, 0)).scan("test")
     assert "could not read the delivery log" in caplog.text
     assert "could not list installations" in caplog.text

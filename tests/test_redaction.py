@@ -8,7 +8,7 @@ import pytest
 from github.GithubException import GithubException
 
 from bot.gh.errors import translate
-from bot.redaction import forget_secrets, redact, redact_value, register_secret
+from bot.ops.redaction import forget_secrets, redact, redact_value, register_secret
 
 JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiI0MiJ9.c2lnbmF0dXJlLWJ5dGVz"
 HEX40 = "0123456789abcdef" * 2 + "01234567"

@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.gh.app_client import AppClient
-from bot.redelivery import REDELIVERY_LIMIT, WATERMARK_KEY, Redeliverer
-from bot.settings import AppSettings
+from bot.ops.settings import AppSettings
+from bot.worker.redelivery import REDELIVERY_LIMIT, WATERMARK_KEY, Redeliverer
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 from tests.ghsim.hooklog import signature

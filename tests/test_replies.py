@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from redis import Redis
 
-from bot.replies import as_text, members, text_hash
+from bot.ops.replies import as_text, members, text_hash
 
 
 def test_bytes_replies_read_as_text(redis_url: str) -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot import serving
-from bot.serving import IDLE_TIMEOUT_SECONDS
-from bot.web import MAX_BODY_BYTES
+from bot.intake import serving
+from bot.intake.serving import IDLE_TIMEOUT_SECONDS
+from bot.intake.web import MAX_BODY_BYTES
 from tests.builders import free_port
 from tests.e2e.harness import ROOT, payload, procfile_command, sign, wait_until
 

@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from bot.errors import SettingsError
-from bot.settings import AppSettings
+from bot.ops.errors import SettingsError
+from bot.ops.settings import AppSettings
 
 SECRET = "whsec-9f8e7d6c5b4a"
 

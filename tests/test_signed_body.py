@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from bot.signed_body import CHUNK_BYTES, BodyTooLarge, read_body
+from bot.intake.signed_body import CHUNK_BYTES, BodyTooLarge, read_body
 from tests.test_web import SECRET, signature
 
 BODY = b'{"zen": "Keep it logically awesome."}'

@@ -19,10 +19,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bot.logs import configure_logging, log_context, redact
-from bot.settings import AppSettings
-from bot.web import MAX_BODY_BYTES, create_app
-from bot.webhook import EvaluateRequest, Skip, route
+from bot.intake.web import MAX_BODY_BYTES, create_app
+from bot.intake.webhook import Skip, route
+from bot.ops.logs import configure_logging, log_context, redact
+from bot.ops.settings import AppSettings
+from bot.state.requests import EvaluateRequest
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 SECRET = "It's a Secret to Everybody"
@@ -289,7 +290,7 @@ def test_unexpected_error_is_a_json_500(
     def broken_route(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("bot.web.route", broken_route)
+    monkeypatch.setattr("bot.intake.web.route", broken_route)
     response = post(client, "pull_request", BODY)
     assert (response.status_code, response.json) == (
         500,

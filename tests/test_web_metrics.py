@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client import generate_latest
 
-from bot.metrics import DELIVERY_EVENTS, Metrics
-from bot.settings import AppSettings
-from bot.web import create_app
+from bot.intake.web import create_app
+from bot.ops.metrics import DELIVERY_EVENTS, Metrics
+from bot.ops.settings import AppSettings
 from tests.test_web import APP_ID, BODY, SECRET, Queue, fixture_body, post, signature
 
 OLD_SECRET = "the secret before the rotation"

@@ -15,15 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.webhook import (
-    EvaluateRequest,
-    LabelClaim,
-    Lifecycle,
-    PayloadError,
-    Skip,
-    route,
-    verify_signature,
-)
+from bot.intake.webhook import PayloadError, Skip, route, verify_signature
+from bot.state.requests import EvaluateRequest, LabelClaim, Lifecycle
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 APP_ID = 4242

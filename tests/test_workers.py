@@ -14,10 +14,10 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
-from bot import scheduling, workers
-from bot.queueing import Dispatcher, PullKey
-from bot.scheduling import Upkeep
-from bot.workers import ContextWorker, supervise
+from bot.state.queueing import Dispatcher, PullKey
+from bot.worker import scheduling, workers
+from bot.worker.scheduling import Upkeep
+from bot.worker.workers import ContextWorker, supervise
 
 
 class ScriptedWorker(ContextWorker):
@@ -88,7 +88,7 @@ def test_the_scheduling_thread_survives_redis_going_away(
         host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
     )
     upkeep = Upkeep(Dispatcher(nowhere))
-    with caplog.at_level(logging.INFO, logger="bot.scheduling"):
+    with caplog.at_level(logging.INFO, logger="bot.worker.scheduling"):
         upkeep.start()
         threading.Event().wait(0.3)  # several failed passes
         assert upkeep.is_alive()

@@ -13,8 +13,8 @@ from github import Auth
 from bot.gh.auth import JWT_LIFETIME, app_jwt, github_client
 from bot.gh.errors import lower_headers, port_call
 from bot.gh.rest import PER_PAGE, Rest
-from bot.metrics import RequestObserver
-from bot.settings import AppSettings
+from bot.ops.metrics import RequestObserver
+from bot.ops.settings import AppSettings
 
 # A client is rebuilt, with a new JWT, well before GitHub would refuse its token.
 JWT_REUSE_SECONDS = JWT_LIFETIME // 2

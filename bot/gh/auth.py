@@ -13,7 +13,8 @@ from github import Auth, Github
 from redis import Redis
 
 from bot.gh.errors import translated
-from bot.settings import AppSettings
+from bot.ops.settings import AppSettings
+from bot.state.keys import TOKEN_KEY
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,6 @@ JWT_LIFETIME = 540
 # Tokens live an hour; refreshing five minutes early keeps a job from starting with a token
 # that dies halfway through.
 REFRESH_MARGIN = 300
-TOKEN_KEY = "rt:token:{installation_id}"
 LOCK_KEY = "rt:token-lock:{installation_id}"
 LOCK_SECONDS = 10.0
 # While another worker mints, poll the cache briefly; after that, mint a token of our own.

@@ -8,8 +8,8 @@ from redis import Redis
 from bot.gh.auth import InstallationTokens, github_client
 from bot.gh.contents import FileReader
 from bot.gh.rest import Rest
-from bot.metrics import RequestObserver
-from bot.settings import AppSettings
+from bot.ops.metrics import RequestObserver
+from bot.ops.settings import AppSettings
 
 
 class PortBase:

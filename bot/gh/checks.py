@@ -9,10 +9,10 @@ from typing import Any
 from bot.core.check_matching import CheckObservations, SeenRun, SeenStatus
 from bot.core.check_requirements import GITHUB_ACTIONS_SLUG
 from bot.core.names import CHECK_NAME
+from bot.evaluation.ports import CheckOutput, CheckRunInfo, RepoRef
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call
 from bot.gh.rest import repo_url
-from bot.ports import CheckOutput, CheckRunInfo, RepoRef
 
 
 def observed_output(run: Mapping[str, Any]) -> CheckOutput:

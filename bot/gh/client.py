@@ -7,8 +7,8 @@ from redis import Redis
 from bot.gh.checks import Checks
 from bot.gh.reads import PullReads, RepoReads
 from bot.gh.writes import Writes
-from bot.metrics import RequestObserver
-from bot.settings import AppSettings
+from bot.ops.metrics import RequestObserver
+from bot.ops.settings import AppSettings
 
 
 class PyGithubPort(PullReads, RepoReads, Checks, Writes):

@@ -12,8 +12,8 @@ from github.GithubException import GithubException
 from requests.exceptions import ChunkedEncodingError, Timeout
 from requests.exceptions import ConnectionError as NetworkError
 
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.redaction import redact
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.redaction import redact
 
 # GitHub's advice for a secondary rate limit that names no wait: back off at least a minute.
 SECONDARY_LIMIT_WAIT = 60.0

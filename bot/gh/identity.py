@@ -8,7 +8,7 @@ from requests.exceptions import RequestException
 
 from bot.gh.auth import app_jwt
 from bot.gh.errors import github_message
-from bot.settings import AppSettings
+from bot.ops.settings import AppSettings
 
 IDENTITY_TIMEOUT = 10
 # What can go wrong: GitHub's answer, the network, signing with the key, an odd reply body.

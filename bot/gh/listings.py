@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.names import CHECK_NAME
+from bot.evaluation.ports import RepoRef
 from bot.gh.base import PortBase
 from bot.gh.checks import app_id_of
 from bot.gh.errors import port_call
 from bot.gh.rest import PER_PAGE, has_next_page, repo_url
-from bot.ports import RepoRef
 
 LISTING_KEY = "rt:listing:{installation_id}:{url}?{query}"
 # Longer than any sensible recovery period, so a steady scan keeps meeting its own ETags.

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from github.GithubException import GithubException
 
+from bot.evaluation.ports import CommentInfo, LabelEvent, PullInfo, RepoRef, ReviewInfo
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call, rate_limited
 from bot.gh.rest import repo_url
-from bot.ports import CommentInfo, LabelEvent, PullInfo, RepoRef, ReviewInfo
-from bot.settings import AppSettings
+from bot.ops.settings import AppSettings
 
 log = logging.getLogger(__name__)
 

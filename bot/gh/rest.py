@@ -9,9 +9,9 @@ from urllib.parse import quote
 from github import Github, GithubException
 from github.Requester import Requester
 
+from bot.evaluation.ports import RepoRef
 from bot.gh.errors import lower_headers
-from bot.metrics import RequestObserver
-from bot.ports import RepoRef
+from bot.ops.metrics import RequestObserver
 
 PER_PAGE = 100
 

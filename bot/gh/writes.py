@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 from github.GithubException import GithubException
 
+from bot.evaluation.ports import RepoRef
 from bot.gh.base import PortBase
 from bot.gh.errors import github_message, port_call
 from bot.gh.rest import repo_url
-from bot.ports import RepoRef
 
 log = logging.getLogger(__name__)
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.fanout import Fanout, Installation, OpenPull, fan_out
+from bot.evaluation.ports import RepoRef
 from bot.gh.app_client import AppClient
 from bot.gh.listings import Listings
-from bot.metrics import RequestObserver
-from bot.ports import RepoRef
-from bot.queueing import Dispatcher, EvaluationMark
-from bot.redelivery import Redeliverer
-from bot.settings import AppSettings
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.metrics import RequestObserver
+from bot.ops.settings import AppSettings
+from bot.state.queueing import Dispatcher, EvaluationMark
+from bot.worker.fanout import Fanout, Installation, OpenPull, fan_out
+from bot.worker.redelivery import Redeliverer
 
 log = logging.getLogger(__name__)
 

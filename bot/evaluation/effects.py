@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from bot.core.names import CHECK_NAME, COMMENT_MARKER
 from bot.core.plan import Action, CheckState, Observed
-from bot.errors import ReviewTiersError, TransientGitHubError
-from bot.ports import CheckOutput, CheckRunInfo, GitHubPort, PullInfo, RepoRef
+from bot.evaluation.ports import CheckOutput, CheckRunInfo, GitHubPort, PullInfo, RepoRef
+from bot.ops.errors import ReviewTiersError, TransientGitHubError
 
 log = logging.getLogger(__name__)
 PRIMARY = frozenset({"create_check", "update_check"})

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
-from bot.grants import Claim, write_claim
-from bot.queueing import Dispatcher, PullKey
+from bot.state.grants import Claim, write_claim
+from bot.state.queueing import Dispatcher, PullKey
 
 # How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
 # redelivery of a delivery already answered 202) within this window queues nothing.
@@ -82,7 +82,9 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     for pull in idle:  # a pull request with a job queued or running coalesces into it
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
     for repo, sha in batch.commits:
-        dispatcher.enqueue("bot.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe)
+        dispatcher.enqueue(
+            "bot.worker.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe
+        )
     try:
         pipe.execute()
     except ResponseError:

@@ -18,8 +18,8 @@ from redis import Redis
 from redis.client import Pipeline
 
 from bot.core.grants import Grant
-from bot.ports import RepoRef
-from bot.webhook import EvaluateRequest
+from bot.evaluation.ports import RepoRef
+from bot.state.requests import EvaluateRequest
 
 GRANT_TTL = 30 * 86400
 

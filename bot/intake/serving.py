@@ -6,7 +6,7 @@ import logging
 import resource
 from typing import Any
 
-from bot.web import MAX_BODY_BYTES
+from bot.intake.web import MAX_BODY_BYTES
 
 log = logging.getLogger("bot.service")
 

@@ -9,14 +9,14 @@ from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
 from bot.core.outcome import check_for_gave_up
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.logs import log_context
-from bot.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
-from bot.ports import GitHubPort, RepoRef
-from bot.queueing import JOB_TIMEOUT, EvaluationMark, PullKey
-from bot.redaction import redact
-from bot.runs import begin
-from bot.runtime import Runtime, current_runtime
+from bot.evaluation.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
+from bot.evaluation.ports import GitHubPort, RepoRef
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.logs import log_context
+from bot.ops.redaction import redact
+from bot.state.queueing import JOB_TIMEOUT, EvaluationMark, PullKey
+from bot.worker.runs import begin
+from bot.worker.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -232,7 +232,7 @@ def _retry_commit(
         log.error("giving up on commit %s: %s", args[3][:12], err, extra={"outcome": "gave up"})
         return "gave up"
     delay = backoff(attempt, err.retry_after)
-    runtime.dispatcher.enqueue("bot.jobs.run_commit_job", (*args, attempt + 1), delay)
+    runtime.dispatcher.enqueue("bot.worker.jobs.run_commit_job", (*args, attempt + 1), delay)
     log.warning(
         "transient failure, retrying in %.0f s: %s",
         delay,

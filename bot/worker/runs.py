@@ -2,7 +2,7 @@
 read without deleting them, and at the end only the handled ones removed, atomically.
 
 A run killed at any point leaves its events recorded and its lease lapses within
-``lease_seconds``; the sweeper then queues the PR again (``bot.scheduling``).
+``lease_seconds``; the sweeper then queues the PR again (``bot.worker.scheduling``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from types import TracebackType
 
 from redis.exceptions import RedisError
 
-from bot.queueing import PENDING_KEY, Dispatcher, PullKey
-from bot.replies import as_text, text_hash
+from bot.ops.replies import as_text, text_hash
+from bot.state.queueing import PENDING_KEY, Dispatcher, PullKey
 
 log = logging.getLogger(__name__)
 

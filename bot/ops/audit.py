@@ -9,8 +9,8 @@ from typing import Any
 
 from redis import Redis
 
-from bot.redaction import redact_value
-from bot.replies import as_bytes, as_text
+from bot.ops.redaction import redact_value
+from bot.ops.replies import as_bytes, as_text
 
 STREAM = "review-tiers:audit"
 MAX_RECORDS = 100_000  # bounded: Redis trims the oldest beyond about this many

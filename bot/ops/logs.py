@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TextIO
 
-from bot.redaction import REDACTED, redact, redact_value
+from bot.ops.redaction import REDACTED, redact, redact_value
 
 __all__ = ["REDACTED", "configure_logging", "log_context", "redact"]
 

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from rq.job import Job
 
-from bot.logs import log_context
+from bot.ops.logs import log_context
 
 log = logging.getLogger("bot.service")
 FIRST_WAIT = 1.0

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from bot.audit import AuditLog
-from bot.grants import RedisGrantStore
-from bot.metrics import Metrics
-from bot.pipeline import Record
-from bot.ports import GitHubPort, GrantStore
-from bot.queueing import Dispatcher
-from bot.redaction import register_secret
-from bot.settings import AppSettings
+from bot.evaluation.pipeline import Record
+from bot.evaluation.ports import GitHubPort, GrantStore
+from bot.ops.audit import AuditLog
+from bot.ops.metrics import Metrics
+from bot.ops.redaction import register_secret
+from bot.ops.settings import AppSettings
+from bot.state.grants import RedisGrantStore
+from bot.state.queueing import Dispatcher
 
 log = logging.getLogger("bot.evaluation")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from bot.webhook import signature_matches
+from bot.intake.webhook import signature_matches
 
 # The body is read in pieces this big: a body costs its own size plus one piece, never a copy.
 CHUNK_BYTES = 64 * 1024

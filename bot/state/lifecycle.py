@@ -13,11 +13,12 @@ from urllib.parse import quote
 
 from redis import Redis
 
-from bot.audit import AuditLog
-from bot.grants import grants_key
-from bot.ports import RepoRef
-from bot.queueing import PENDING_KEY, Dispatcher, PullKey
-from bot.webhook import EvaluateRequest
+from bot.evaluation.ports import RepoRef
+from bot.ops.audit import AuditLog
+from bot.state.grants import grants_key
+from bot.state.keys import TOKEN_KEY
+from bot.state.queueing import PENDING_KEY, Dispatcher, PullKey
+from bot.state.requests import EvaluateRequest
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ def purge_installation(
     redis: Redis, installation_id: int, repos: Sequence[tuple[str, str]] | None
 ) -> None:
     """Purge every key of ``repos`` (the whole installation when None) and mark them removed."""
-    from bot.gh.auth import TOKEN_KEY
-
     for pattern in _patterns(installation_id, repos):
         _delete_matching(redis, pattern)
     for member in redis.smembers(PENDING_KEY):

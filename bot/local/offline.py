@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import local_git
 from bot.core.blast import interface_paths_needing_contents
 from bot.core.codeowners import CODEOWNERS_LOCATIONS, pick_codeowners
 from bot.core.config import Policy
@@ -14,6 +13,7 @@ from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoContext
 from bot.core.names import override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
+from bot.local import local_git
 
 CONFIG_PATH = ".github/review-tiers.yml"
 

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from redis import Redis
 
-from bot.errors import PermanentGitHubError, TransientGitHubError
 from bot.gh.app_client import DeliveryAttempt
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 
 log = logging.getLogger(__name__)
 

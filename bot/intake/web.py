@@ -13,11 +13,12 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from bot.logs import log_context
-from bot.metrics import Metrics, event_label
-from bot.settings import AppSettings
-from bot.signed_body import Body, BodyTooLarge, read_body
-from bot.webhook import EvaluateRequest, PayloadError, Skip, route, summarize
+from bot.intake.signed_body import Body, BodyTooLarge, read_body
+from bot.intake.webhook import PayloadError, Skip, route, summarize
+from bot.ops.logs import log_context
+from bot.ops.metrics import Metrics, event_label
+from bot.ops.settings import AppSettings
+from bot.state.requests import EvaluateRequest
 
 # GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
 MAX_BODY_BYTES = 25 * 1024 * 1024

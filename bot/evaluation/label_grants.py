@@ -24,7 +24,7 @@ from bot.core.grants import (
 )
 from bot.core.models import Override, Reason
 from bot.core.names import override_tier
-from bot.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, RepoContext
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.core.unpatch import rebuild_before
-from bot.ports import GitHubPort, PullInfo, RepoRef
+from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 
 CONFIG_PATH = ".github/review-tiers.yml"
 ORG_CONFIG_PATH = "review-tiers.yml"

@@ -18,8 +18,8 @@ from redis.exceptions import RedisError, WatchError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from bot.queueing import DUE_KEY, PENDING_KEY, Dispatcher, PullKey
-from bot.replies import members
+from bot.ops.replies import members
+from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, PullKey
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from bot.errors import PermanentGitHubError, TransientGitHubError
-from bot.ports import RepoRef
-from bot.queueing import PullKey
+from bot.evaluation.ports import RepoRef
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.state.queueing import PullKey
 
 if TYPE_CHECKING:
     from bot.gh.listings import AppCheck

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field, replace
 
-from bot import effects
 from bot.core.approvals import Review, ReviewState, approvers, measure_progress, team_slugs
 from bot.core.check_matching import CheckObservations, needs_workflows
 from bot.core.config import Policy
@@ -23,11 +22,12 @@ from bot.core.plan import CheckState, Desired, check_actions, diff, plan_reviewe
 from bot.core.policy import PolicyResult
 from bot.core.render import Progress
 from bot.core.sticky import render_sticky
-from bot.errors import PermanentGitHubError
-from bot.label_grants import LabelGrants, settle_label_grants
-from bot.ports import GitHubPort, GrantStore, PullInfo, RepoRef
-from bot.redaction import redact
-from bot.snapshot import fetch_changes, fetch_context, fetch_policy
+from bot.evaluation import effects
+from bot.evaluation.label_grants import LabelGrants, settle_label_grants
+from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
+from bot.ops.errors import PermanentGitHubError
+from bot.ops.redaction import redact
 
 log = logging.getLogger(__name__)
 WRITE_ROLES = ("write", "maintain", "admin")

@@ -3,10 +3,10 @@
 An event is recorded in its PR's events hash and in the set of PRs with pending events; a job
 is queued at once unless one is already queued or running for the PR (the ``queued`` marker
 holds its job id), so a burst coalesces into the running evaluation and one follow-up. Events
-stay recorded until the run that took them has finished (see ``bot.runs``). Delayed work
+stay recorded until the run that took them has finished (see ``bot.worker.runs``). Delayed work
 (retries, the optional hold) waits in a due-time sorted set that every worker polls, and a
 sweeper in every worker re-queues PRs whose events have no job and no live run
-(``bot.scheduling``). No single process is needed for scheduling.
+(``bot.worker.scheduling``). No single process is needed for scheduling.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from redis.client import Pipeline
 from redis.exceptions import WatchError
 from rq import Queue
 
-from bot.replies import text_hash
+from bot.ops.replies import text_hash
 
 QUEUE_NAME = "review-tiers"
 JOB_TIMEOUT = 600
-PULL_JOB = "bot.jobs.run_pull_job"
+PULL_JOB = "bot.worker.jobs.run_pull_job"
 # A PR's events are kept this long after their last write; a run removes them when handled.
 EVENTS_TTL = 86400
 # The queued marker outlives its job's wait; the sweeper replaces a marker whose job is gone.
@@ -164,7 +164,7 @@ class Dispatcher:
 
     def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
         """A status event names a commit, not a PR: a job finds its PRs first."""
-        self.enqueue("bot.jobs.run_commit_job", (*repo, sha, delivery_id))
+        self.enqueue("bot.worker.jobs.run_commit_job", (*repo, sha, delivery_id))
 
     def depth(self) -> int:
         """Jobs waiting to run: queued now plus due later (held or retrying)."""
@@ -202,7 +202,7 @@ class Dispatcher:
         self.redis.delete(pull.key("mark"))
 
     def forget_pull(self, pull: PullKey) -> None:
-        from bot.lifecycle import purge_pull
+        from bot.state.lifecycle import purge_pull
 
         purge_pull(self.redis, pull)
 
@@ -210,12 +210,12 @@ class Dispatcher:
         self, installation_id: int, repos: Sequence[tuple[str, str]] | None = None
     ) -> None:
         """Purge the state of ``repos`` (every repository when None) and mark them removed."""
-        from bot.lifecycle import purge_installation
+        from bot.state.lifecycle import purge_installation
 
         purge_installation(self.redis, installation_id, repos)
 
     def is_removed(self, installation_id: int, owner: str, repo: str) -> bool:
-        from bot.lifecycle import is_removed
+        from bot.state.lifecycle import is_removed
 
         return is_removed(self.redis, installation_id, owner, repo)
 

@@ -1,0 +1,1 @@
+"""`review-tiers evaluate` on a local checkout: git plumbing and the offline evaluation."""

@@ -1,0 +1,1 @@
+"""Operations: settings, logs and redaction, metrics, the audit trail, the error hierarchy."""
