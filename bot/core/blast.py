@@ -8,6 +8,7 @@ from functools import lru_cache
 from bot.core.codeowners import CodeOwners, parse_codeowners
 from bot.core.config import Interface
 from bot.core.interfaces import classify_interface_change
+from bot.core.interfaces.registry import needs_contents
 from bot.core.invariants import matched_files
 from bot.core.models import FileChange, FileVersions, Reason, Touch
 
@@ -49,10 +50,10 @@ def classify_interfaces(
 def interface_paths_needing_contents(
     files: Sequence[FileChange], interfaces: Sequence[Interface]
 ) -> tuple[str, ...]:
-    """Files whose before/after contents an interface rule compares (python and openapi)."""
+    """Files whose before/after contents an interface's detector compares (see the registry)."""
     wanted: dict[str, None] = {}
     for interface in interfaces:
-        if interface.kind in ("python", "openapi"):
+        if needs_contents(interface.kind):
             for change in matched_files(files, interface.paths):
                 wanted[change.path] = None
     return tuple(wanted)

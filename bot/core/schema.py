@@ -13,10 +13,11 @@ import jsonschema  # type: ignore[import-untyped]
 
 from bot.core.check_requirements import check_entry_schema
 from bot.core.config import BUCKET_ORDER, Policy, SizeLimit, TierPolicy
+from bot.core.interfaces.registry import registered_kinds
 from bot.core.yamlpos import KeyPath, describe
 
 SCHEMA_ID = "urn:review-tiers:config:v1"
-INTERFACE_KINDS: tuple[str, ...] = ("python", "openapi", "protobuf", "graphql", "sql", "generic")
+INTERFACE_KINDS: tuple[str, ...] = registered_kinds()
 GITHUB_ROLES: tuple[str, ...] = ("read", "triage", "write", "maintain", "admin")
 TIER_NAMES: tuple[str, ...] = ("L1", "L2", "L3")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.core.interfaces.detector import Detector, Needs
 from bot.core.interfaces.hunks import classify_contract_hunks
 from bot.core.interfaces.openapi_document import UnusableDocumentError, parse_contract
 from bot.core.interfaces.verdict import (
@@ -128,3 +129,6 @@ def _as_map(value: object) -> _Map | None:
     if value is None:
         return {}
     return value if isinstance(value, dict) else None
+
+
+DETECTOR = Detector("openapi", Needs.CONTENTS, classify_openapi_change)

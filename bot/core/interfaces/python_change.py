@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.interfaces.detector import Detector, Needs
 from bot.core.interfaces.hunks import classify_python_hunks
 from bot.core.interfaces.python_api import ApiEntry, UnparsableSourceError, parse_public_api
 from bot.core.interfaces.verdict import (
@@ -75,3 +76,6 @@ def _owner_missing(name: str, other: dict[str, ApiEntry]) -> bool:
 def _signature_change(name: str, old: ApiEntry, new: ApiEntry) -> str:
     what = f"bases of class {name}" if old.kind == "class" else f"signature of {name}"
     return f"{what} changed {old.signature} -> {new.signature}"
+
+
+DETECTOR = Detector("python", Needs.CONTENTS, classify_python_change)
