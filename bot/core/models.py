@@ -20,10 +20,6 @@ class Tier(StrEnum):
     def rank(self) -> int:
         return int(self.value[1])
 
-    @classmethod
-    def highest(cls, tiers: list[Tier]) -> Tier:
-        return max(tiers, key=lambda t: t.rank)
-
 
 @dataclass(frozen=True)
 class Reason:
