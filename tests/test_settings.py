@@ -146,17 +146,6 @@ def test_pkcs8_key_is_accepted(env: dict[str, str], rsa_key: rsa.RSAPrivateKey) 
     assert "BEGIN PRIVATE KEY" in AppSettings.from_env(env).private_key
 
 
-def test_without_github_settings() -> None:
-    settings = AppSettings.from_env({"REDIS_URL": "redis://r:6379/0"}, require_github=False)
-    assert (settings.app_id, settings.private_key, settings.webhook_secret) == (0, "", "")
-    assert settings.redis_url == "redis://r:6379/0"
-
-
-def test_without_github_settings_still_validates_present_values() -> None:
-    with pytest.raises(SettingsError, match="GITHUB_APP_ID"):
-        AppSettings.from_env({"GITHUB_APP_ID": "x"}, require_github=False)
-
-
 def test_reads_only_the_given_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_APP_ID", "1")
     with pytest.raises(SettingsError, match="GITHUB_APP_ID"):

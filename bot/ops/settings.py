@@ -77,16 +77,12 @@ class AppSettings:
         return tuple(s for s in (self.webhook_secret, self.webhook_secret_previous) if s)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], *, require_github: bool = True) -> AppSettings:
-        """Build settings from an environment mapping; raise SettingsError naming the variable.
-
-        ``require_github=False`` lets a process that never talks to GitHub start without the
-        App's id, key and secret; values that are present are still validated.
-        """
+    def from_env(cls, environ: Mapping[str, str]) -> AppSettings:
+        """Build settings from an environment mapping; raise SettingsError naming the variable."""
         return cls(
-            app_id=_app_id(environ, require_github),
-            private_key=_private_key(environ, require_github),
-            webhook_secret=_webhook_secret(environ, require_github),
+            app_id=_app_id(environ),
+            private_key=_private_key(environ),
+            webhook_secret=_webhook_secret(environ),
             redis_url=_redis_url(environ),
             api_url=_api_url(environ),
             app_slug=_app_slug(environ),
@@ -119,19 +115,17 @@ def _get(environ: Mapping[str, str], name: str) -> str | None:
     return value
 
 
-def _app_id(environ: Mapping[str, str], required: bool) -> int:
+def _app_id(environ: Mapping[str, str]) -> int:
     raw = _get(environ, "GITHUB_APP_ID")
     if raw is None:
-        if required:
-            raise SettingsError("GITHUB_APP_ID is not set: give the numeric id of the GitHub App")
-        return 0
+        raise SettingsError("GITHUB_APP_ID is not set: give the numeric id of the GitHub App")
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or int(text) < 1:
         raise SettingsError(f"GITHUB_APP_ID must be a positive integer, got {text[:40]!r}")
     return int(text)
 
 
-def _private_key(environ: Mapping[str, str], required: bool) -> str:
+def _private_key(environ: Mapping[str, str]) -> str:
     inline = _get(environ, "GITHUB_PRIVATE_KEY")
     path = _get(environ, "GITHUB_PRIVATE_KEY_PATH")
     if inline is not None and path is not None:
@@ -143,9 +137,7 @@ def _private_key(environ: Mapping[str, str], required: bool) -> str:
     if inline is not None:
         # Many platforms cannot store multi-line values, so the key arrives with literal "\n".
         return _validated_key(inline.replace("\\n", "\n"), "GITHUB_PRIVATE_KEY")
-    if required:
-        raise SettingsError("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH must be set")
-    return ""
+    raise SettingsError("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH must be set")
 
 
 def _read_key_file(path: str) -> str:
@@ -174,13 +166,11 @@ def _validated_key(text: str, name: str) -> str:
     return pem + "\n"
 
 
-def _webhook_secret(environ: Mapping[str, str], required: bool) -> str:
+def _webhook_secret(environ: Mapping[str, str]) -> str:
     # The secret is kept byte for byte: trimming it would make every signature mismatch.
     secret = environ.get("GITHUB_WEBHOOK_SECRET", "")
     if not secret.strip():
-        if required or secret:
-            raise SettingsError("GITHUB_WEBHOOK_SECRET is not set or blank")
-        return ""
+        raise SettingsError("GITHUB_WEBHOOK_SECRET is not set or blank")
     return secret
 
 
