@@ -7,12 +7,10 @@ from bot.core.codeowners import CODEOWNERS_LOCATIONS
 from bot.core.config import Policy
 from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, RepoContext
+from bot.core.names import CONFIG_PATH, ORG_CONFIG_PATH
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.core.unpatch import rebuild_before
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
-
-CONFIG_PATH = ".github/review-tiers.yml"
-ORG_CONFIG_PATH = "review-tiers.yml"
 
 
 def fetch_policy(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> PolicyResult:

@@ -11,11 +11,9 @@ from bot.core.config import Policy
 from bot.core.diff import parse_unified_diff
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoContext
-from bot.core.names import override_tier
+from bot.core.names import CONFIG_PATH, override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.local import local_git
-
-CONFIG_PATH = ".github/review-tiers.yml"
 
 
 @dataclass(frozen=True)
