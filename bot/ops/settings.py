@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.ops import env
 from bot.ops.env import DEFAULT_API_URL, DEFAULT_APP_SLUG, DEFAULT_REDIS_URL
+from bot.ops.redaction import redact_url
 
 # GitHub keeps a delivery redeliverable for three days; the recovery loop never looks further.
 REDELIVERY_LIMIT_SECONDS = 3 * 86400
@@ -15,7 +16,8 @@ MAX_RECOVERY_SECONDS = 86400
 
 @dataclass(frozen=True)
 class AppSettings:
-    """Everything the server and worker need from the environment; secrets stay out of repr."""
+    """Everything the server and worker need from the environment; secrets stay out of repr
+    (and so of str): the key and webhook secrets are masked, URLs lose their passwords."""
 
     app_id: int
     private_key: str = field(repr=False)
@@ -45,7 +47,7 @@ class AppSettings:
     def __repr__(self) -> str:
         return (
             f"AppSettings(app_id={self.app_id}, private_key='***', webhook_secret='***', "
-            f"redis_url={self.redis_url!r}, api_url={self.api_url!r}, "
+            f"redis_url={redact_url(self.redis_url)!r}, api_url={redact_url(self.api_url)!r}, "
             f"app_slug={self.app_slug!r}, log_level={self.log_level!r}, "
             f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r}, "
             f"web_metrics_port={self.web_metrics_port!r}, "
