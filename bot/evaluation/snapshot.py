@@ -35,14 +35,16 @@ def fetch_context(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
     """CODEOWNERS and .gitattributes from the base; contents only for interface files."""
-    codeowners = None
+    codeowners = path = None
     if policy.codeowners:
         for location in CODEOWNERS_LOCATIONS:  # GitHub's own search order; first found wins
             codeowners = port.fetch_file(repo, location, pull.base_ref)
             if codeowners is not None:
+                path = location
                 break
     return RepoContext(
         codeowners=codeowners,
+        codeowners_path=path,
         gitattributes=port.fetch_file(repo, ".gitattributes", pull.base_ref),
         contents=_interface_contents(port, repo, pull, changes, policy),
     )

@@ -88,6 +88,7 @@ def _context(
     found = pick_codeowners({p: at_base[p] for p in CODEOWNERS_LOCATIONS})
     return RepoContext(
         codeowners=found[1] if found else None,
+        codeowners_path=found[0] if found else None,
         gitattributes=at_base[".gitattributes"],
         contents=_contents(repo, rng, changes, policy),
     )
