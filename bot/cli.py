@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.core.diff import DiffError
+from bot.core.names import CONFIG_PATH
 from bot.core.policy import PolicyResult, parse_policy
 from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--repo", default=".", help="git repository (default: current directory)")
     ev.add_argument("--base", help="base ref (default: merge-base with the default branch)")
     ev.add_argument("--head", help="head ref (default: HEAD)")
-    ev.add_argument("--config", help="config file (default: .github/review-tiers.yml at base)")
+    ev.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at base)")
     ev.add_argument("--diff", help="a unified diff file instead of git refs")
     ev.add_argument("--label", action="append", help="simulate a PR label (repeatable)")
     ev.add_argument("--format", choices=("text", "json", "markdown"), default="text")

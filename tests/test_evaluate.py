@@ -312,3 +312,40 @@ def test_an_empty_change_has_nothing_to_classify(scratch: ScratchRepo, capsys) -
     markdown = capsys.readouterr().out
     assert "- `empty` no file changed: nothing to classify" in markdown
     assert "low-risk" not in text + markdown
+
+
+BROKEN_CODEOWNERS = "* @acme/all\n\n!docs/ @acme/docs\nsrc/ octocat\n"
+
+
+def test_codeowners_errors_are_warnings_in_every_format(scratch: ScratchRepo, capsys) -> None:
+    scratch.write(".github/CODEOWNERS", BROKEN_CODEOWNERS)
+    scratch.commit("owners")
+    scratch.branch("code")
+    scratch.write("src/app.py", lines(12))
+    scratch.commit("code")
+    result = run_json(scratch, capsys)
+    assert result["tier"] == "L2" and result["owners"] == ["@acme/all"]
+    assert [(e["path"], e["line"], e["kind"]) for e in result["codeowners_errors"]] == [
+        (".github/CODEOWNERS", 3, "Invalid pattern"),
+        (".github/CODEOWNERS", 4, "Invalid owner"),
+    ]
+    assert result["codeowners_errors"][1]["source"] == "src/ octocat"
+    assert main(["evaluate", "--repo", str(scratch.root)]) == 0
+    text = capsys.readouterr().out
+    assert "CODEOWNERS warnings" in text
+    assert "  - .github/CODEOWNERS line 3: pattern '!docs/': negation with '!'" in text
+    assert "  - .github/CODEOWNERS line 4: 'octocat' is not an owner" in text
+    assert main(["evaluate", "--repo", str(scratch.root), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "### CODEOWNERS warnings" in markdown
+    assert "- `.github/CODEOWNERS` line 4: 'octocat' is not an owner" in markdown
+
+
+def test_codeowners_errors_are_read_at_the_base(scratch: ScratchRepo, capsys) -> None:
+    # The branch breaks CODEOWNERS: the base's file decides, as on GitHub, so no warning yet.
+    scratch.write("CODEOWNERS", "* @acme/all\n")
+    scratch.commit("owners")
+    scratch.branch("break")
+    scratch.write("CODEOWNERS", "* @acme/all\nsrc/ octocat\n")
+    scratch.commit("break")
+    assert run_json(scratch, capsys)["codeowners_errors"] == []

@@ -8,7 +8,13 @@ import pytest
 from github.GithubException import GithubException
 
 from bot.gh.errors import translate
-from bot.ops.redaction import forget_secrets, redact, redact_value, register_secret
+from bot.ops.redaction import (
+    forget_secrets,
+    redact,
+    redact_url,
+    redact_value,
+    register_secret,
+)
 
 JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiI0MiJ9.c2lnbmF0dXJlLWJ5dGVz"
 HEX40 = "0123456789abcdef" * 2 + "01234567"
@@ -73,3 +79,32 @@ def test_github_error_text_is_redacted_where_it_is_made() -> None:
     assert str(error).startswith("GitHub answered 422: Validation Failed for [redacted]")
     for leaked in ("ghs_", JWT, "echoed-webhook-secret"):
         assert leaked not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("redis://:pw@cache:6379/0", "redis://:[redacted]@cache:6379/0"),
+        ("rediss://default:p%40ss@cache/1", "rediss://default:[redacted]@cache/1"),
+        # A lone user part may be a password.
+        ("redis://pw@cache", "redis://[redacted]@cache"),
+        ("unix://:pw@/run/redis.sock?db=0", "unix://:[redacted]@/run/redis.sock?db=0"),
+        (
+            "unix:///run/redis.sock?db=2&password=pw",
+            "unix:///run/redis.sock?db=2&password=[redacted]",
+        ),
+        ("redis://cache/0?Password=pw&db=1#x", "redis://cache/0?Password=[redacted]&db=1#x"),
+        ("redis://cache/0?ssl_certfile=/etc/c.pem", "redis://cache/0?ssl_certfile=/etc/c.pem"),
+        # Unescaped '@', '/' or '#' in a password: all of it is still hidden.
+        ("redis://u:p@ss@cache/0", "redis://u:[redacted]@cache/0"),
+        ("redis://:p/s#s@cache/0", "redis://:[redacted]@cache/0"),
+        (
+            "https://app:token@ghe.example.com/api/v3",
+            "https://app:[redacted]@ghe.example.com/api/v3",
+        ),
+        ("not a url", "not a url"),
+    ],
+)
+def test_redact_url(url: str, expected: str) -> None:
+    assert redact_url(url) == expected

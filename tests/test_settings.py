@@ -146,17 +146,6 @@ def test_pkcs8_key_is_accepted(env: dict[str, str], rsa_key: rsa.RSAPrivateKey) 
     assert "BEGIN PRIVATE KEY" in AppSettings.from_env(env).private_key
 
 
-def test_without_github_settings() -> None:
-    settings = AppSettings.from_env({"REDIS_URL": "redis://r:6379/0"}, require_github=False)
-    assert (settings.app_id, settings.private_key, settings.webhook_secret) == (0, "", "")
-    assert settings.redis_url == "redis://r:6379/0"
-
-
-def test_without_github_settings_still_validates_present_values() -> None:
-    with pytest.raises(SettingsError, match="GITHUB_APP_ID"):
-        AppSettings.from_env({"GITHUB_APP_ID": "x"}, require_github=False)
-
-
 def test_reads_only_the_given_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_APP_ID", "1")
     with pytest.raises(SettingsError, match="GITHUB_APP_ID"):
@@ -295,6 +284,35 @@ def test_repr_and_str_hide_secrets(env: dict[str, str], rsa_pem: str) -> None:
         assert key_body(rsa_pem) not in text and "PRIVATE KEY" not in text
         assert "private_key='***'" in text and "webhook_secret='***'" in text
         assert "app_id=12345" in text
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:hunter2-pw@cache:6379/0", "redis://:[redacted]@cache:6379/0"),
+        ("rediss://default:hunter2-pw@cache:6380/1", "rediss://default:[redacted]@cache:6380/1"),
+        ("redis://cache:6379/0?password=hunter2-pw", "redis://cache:6379/0?password=[redacted]"),
+        ("unix://:hunter2-pw@/run/redis.sock?db=2", "unix://:[redacted]@/run/redis.sock?db=2"),
+    ],
+)
+def test_repr_and_str_hide_the_redis_password(env: dict[str, str], url: str, shown: str) -> None:
+    env["REDIS_URL"] = url
+    settings = AppSettings.from_env(env)
+    assert settings.redis_url == url  # the connection still gets the password
+    for text in (repr(settings), str(settings), f"{settings}", repr([settings])):
+        assert "hunter2" not in text
+        assert f"redis_url={shown!r}" in text
+
+
+def test_repr_hides_credentials_in_the_api_url(env: dict[str, str]) -> None:
+    env["GITHUB_API_URL"] = "https://app:hunter2-pw@ghe.example.com/api/v3"
+    settings = AppSettings.from_env(env)
+    assert "hunter2" not in repr(settings)
+    assert "api_url='https://app:[redacted]@ghe.example.com/api/v3'" in repr(settings)
+
+
+def test_repr_keeps_a_url_without_credentials(env: dict[str, str]) -> None:
+    assert "redis_url='redis://127.0.0.1:6379/0'" in repr(AppSettings.from_env(env))
 
 
 def test_settings_are_frozen(env: dict[str, str]) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.core.globs import segment_regex
 
@@ -17,6 +18,11 @@ MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024
 _USER = re.compile(r"@[A-Za-z0-9][A-Za-z0-9_-]*")
 _TEAM = re.compile(r"@[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# The kinds of error GitHub's CODEOWNERS errors view lists.
+INVALID_OWNER = "Invalid owner"
+INVALID_PATTERN = "Invalid pattern"
+FILE_TOO_LARGE = "File too large"
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,26 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CodeOwnersError:
+    """A line GitHub skips, with what GitHub's CODEOWNERS errors view shows of it: the file,
+    the 1-based line, the kind of error, what is wrong, and the line as written."""
+
+    line: int
+    kind: str  # INVALID_OWNER, INVALID_PATTERN or FILE_TOO_LARGE
+    message: str
+    source: str = ""
+    path: str = "CODEOWNERS"  # the parser sees text only; codeowners_errors names the file
+
+    def render(self) -> str:
+        return f"{self.path} line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
 class CodeOwners:
     """The effective rules of a CODEOWNERS file and the problems of the lines it skipped."""
 
     rules: tuple[Rule, ...] = ()
-    errors: tuple[str, ...] = ()
+    errors: tuple[CodeOwnersError, ...] = ()
 
     def rule_for(self, path: str) -> Rule | None:
         """The rule that decides a path's owners: the last matching line wins."""
@@ -59,22 +80,39 @@ def pick_codeowners(files: Mapping[str, str | None]) -> tuple[str, str] | None:
     return None
 
 
+def codeowners_errors(path: str | None, text: str) -> tuple[CodeOwnersError, ...]:
+    """The lines GitHub skips in the CODEOWNERS file found at ``path``, each naming the file."""
+    where = path or "CODEOWNERS"
+    return tuple(replace(error, path=where) for error in parse_codeowners(text).errors)
+
+
+# One evaluation reads the file for owners, owned areas and errors: parse it once.
+@lru_cache(maxsize=4)
 def parse_codeowners(text: str) -> CodeOwners:
     """Parse CODEOWNERS text; never raises. Bad lines are skipped, as GitHub skips them, and
-    reported in ``errors`` as "line N: ..."."""
+    reported in ``errors``."""
     if len(text.encode("utf-8", "surrogatepass")) >= MAX_CODEOWNERS_BYTES:
-        return CodeOwners(errors=("line 1: the file is 3 MB or larger, so GitHub ignores it",))
+        too_large = "the file is 3 MB or larger, so GitHub ignores it"
+        return CodeOwners(errors=(CodeOwnersError(1, FILE_TOO_LARGE, too_large),))
     rules: list[Rule] = []
-    errors: list[str] = []
+    errors: list[CodeOwnersError] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         try:
             rules.append(_parse_line(number, line))
-        except (ValueError, re.error) as err:
-            errors.append(f"line {number}: {err}")
+        except _LineError as err:
+            errors.append(CodeOwnersError(number, err.kind, str(err), line))
     return CodeOwners(tuple(rules), tuple(errors))
+
+
+class _LineError(ValueError):
+    """Why GitHub skips a line, and the kind of error its errors view would list."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _parse_line(number: int, line: str) -> Rule:
@@ -84,9 +122,15 @@ def _parse_line(number: int, line: str) -> Rule:
         if token.startswith("#"):
             break  # an inline comment runs to the end of the line
         if not (_USER.fullmatch(token) or _TEAM.fullmatch(token) or _EMAIL.fullmatch(token)):
-            raise ValueError(f"{token!r} is not an owner (use @user, @org/team or an email)")
+            # No "@user" example: GitHub would link it to whoever holds that login.
+            message = f"{token!r} is not an owner: write @ then a login or org/team, or an email"
+            raise _LineError(INVALID_OWNER, message)
         owners.append(token)
-    return Rule(number, pattern, tuple(owners), re.compile(pattern_regex(pattern)))
+    try:
+        regex = re.compile(pattern_regex(pattern))
+    except (ValueError, re.error) as err:
+        raise _LineError(INVALID_PATTERN, str(err)) from err
+    return Rule(number, pattern, tuple(owners), regex)
 
 
 def _split_pattern(line: str) -> tuple[str, str]:

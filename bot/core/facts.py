@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.blast import classify_interfaces, classify_owner_areas, classify_owners
+from bot.core.codeowners import codeowners_errors
 from bot.core.config import Policy
 from bot.core.gitattributes import parse_gitattributes
 from bot.core.invariants import classify_invariants
@@ -42,4 +43,5 @@ def compute_facts(
         notes=tuple(notes),
         previous_paths={f.path: f.previous_path for f in changes.files if f.previous_path},
         owner_areas=classify_owner_areas(changes.files, codeowners),
+        codeowners_errors=codeowners_errors(context.codeowners_path, codeowners or ""),
     )

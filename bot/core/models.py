@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.core.check_requirements import CheckRequirement
+from bot.core.codeowners import CodeOwnersError
 
 
 class Tier(StrEnum):
@@ -19,10 +20,6 @@ class Tier(StrEnum):
     @property
     def rank(self) -> int:
         return int(self.value[1])
-
-    @classmethod
-    def highest(cls, tiers: list[Tier]) -> Tier:
-        return max(tiers, key=lambda t: t.rank)
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,7 @@ class RepoContext:
     """What the classifier may read from the repository, all of it taken at the base."""
 
     codeowners: str | None = None
+    codeowners_path: str | None = None  # where the CODEOWNERS text was found
     gitattributes: str | None = None
     contents: Mapping[str, FileVersions] = field(default_factory=dict)
 
@@ -143,6 +141,8 @@ class PullFacts:
     previous_paths: Mapping[str, str] = field(default_factory=dict)
     # Owned areas: the distinct owner sets of the CODEOWNERS entries deciding the changed files.
     owner_areas: tuple[tuple[str, ...], ...] = ()
+    # CODEOWNERS lines GitHub skips: shown as warnings, since they own nothing.
+    codeowners_errors: tuple[CodeOwnersError, ...] = ()
 
     def paths_matching(self, matches: Callable[[str], bool]) -> list[str]:
         """Changed files that match on either side of a rename, citing the old path when only

@@ -1,10 +1,15 @@
-"""Names the App shows on GitHub, in one place: the check, the comment marker, override labels."""
+"""Names the App uses on GitHub, in one place: the config file, the check, the comment marker,
+override labels."""
 
 from __future__ import annotations
 
 from bot.core.config import LabelPolicy
 from bot.core.models import Tier
 
+# The policy on a repository's base branch, and the organisation-wide fallback at the root of
+# the owner's ".github" repository.
+CONFIG_PATH = ".github/review-tiers.yml"
+ORG_CONFIG_PATH = "review-tiers.yml"
 CHECK_NAME = "review-tiers"
 COMMENT_MARKER = "<!-- review-tiers:sticky -->"
 RECHECK_COMMAND = "/review-tiers recheck"

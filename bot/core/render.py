@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.codeowners import CodeOwnersError
 from bot.core.models import PullFacts, Reason, TierDecision
+
+# A broken CODEOWNERS file can have thousands of bad lines; people see the first ones.
+CODEOWNERS_ERRORS_SHOWN = 20
+MESSAGE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,16 @@ def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]
         },
         "generation_context_missing": decision.missing_generation_context,
         "truncated": facts.truncated,
+        "codeowners_errors": [
+            {
+                "path": e.path,
+                "line": e.line,
+                "kind": e.kind,
+                "message": e.message,
+                "source": e.source,
+            }
+            for e in facts.codeowners_errors
+        ],
     }
 
 
@@ -65,6 +81,11 @@ def render_text(facts: PullFacts, decision: TierDecision) -> str:
     lines += [f"  {k:<14}{v}" for k, v in _size_rows(facts)]
     if facts.owners:
         lines += ["", "owners: " + ", ".join(facts.owners)]
+    if facts.codeowners_errors:
+        lines += ["", "CODEOWNERS warnings (GitHub skips these lines, so they own nothing):"]
+        shown, more = _first_errors(facts.codeowners_errors)
+        lines += [f"  - {_shorten(e.render())}" for e in shown]
+        lines += [f"  - …and {more} more"] if more else []
     if decision.groups:
         lines += ["", "approvals required:"]
         lines += [
@@ -87,6 +108,19 @@ def _size_rows(facts: PullFacts) -> list[tuple[str, str]]:
     ]
 
 
+def _first_errors(
+    errors: Sequence[CodeOwnersError],
+) -> tuple[Sequence[CodeOwnersError], int]:
+    """The errors people are shown, and how many more there are."""
+    shown = errors[:CODEOWNERS_ERRORS_SHOWN]
+    return shown, len(errors) - len(shown)
+
+
+def _shorten(text: str) -> str:
+    # A message quotes the bad pattern or owner, and a line can be as long as the file.
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
+
+
 def reason_code(code: str, docs_url: str = "") -> str:
     """A reason code in Markdown: linked to its entry in docs/reasons.md when the App knows
     where that is published (README: REVIEW_TIERS_DOCS_URL), plain otherwise."""
@@ -99,6 +133,14 @@ def _md_reasons(reasons: Sequence[Reason], docs_url: str) -> list[str]:
 
 def _md_escape(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _md_literal(text: str) -> str:
+    """Text shown as written: a pattern such as docs/**/*.md must not turn bold or italic."""
+    return _md_escape(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 def render_markdown(
@@ -127,10 +169,22 @@ def render_markdown(
         out += [f"- **{t.id}** ({t.kind}): {', '.join(t.files[:5])}" for t in facts.interfaces]
     if facts.owners:
         out += ["", "### Owners", ", ".join(facts.owners)]
+    if facts.codeowners_errors:
+        out += ["", "### CODEOWNERS warnings", _CODEOWNERS_NOTE, ""]
+        shown, more = _first_errors(facts.codeowners_errors)
+        out += [f"- `{e.path}` line {e.line}: {_md_literal(_shorten(e.message))}" for e in shown]
+        out += [f"- …and {more} more"] if more else []
     if grants:
         out += ["", "### Override and exception labels", *(f"- {line}" for line in grants)]
     out += ["", "### Requirements", *render_checklist(decision, progress)]
     return "\n".join(out) + "\n"
+
+
+_CODEOWNERS_NOTE = (
+    "GitHub skips these lines of the base branch's CODEOWNERS file, so they own nothing and "
+    "request no reviews; review-tiers skips them too. Fix them there: they do not fail this "
+    "check."
+)
 
 
 def render_checklist(decision: TierDecision, progress: Sequence[Progress]) -> list[str]:

@@ -7,12 +7,10 @@ from bot.core.codeowners import CODEOWNERS_LOCATIONS
 from bot.core.config import Policy
 from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, RepoContext
+from bot.core.names import CONFIG_PATH, ORG_CONFIG_PATH
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.core.unpatch import rebuild_before
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
-
-CONFIG_PATH = ".github/review-tiers.yml"
-ORG_CONFIG_PATH = "review-tiers.yml"
 
 
 def fetch_policy(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> PolicyResult:
@@ -37,14 +35,16 @@ def fetch_context(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
     """CODEOWNERS and .gitattributes from the base; contents only for interface files."""
-    codeowners = None
+    codeowners = path = None
     if policy.codeowners:
         for location in CODEOWNERS_LOCATIONS:  # GitHub's own search order; first found wins
             codeowners = port.fetch_file(repo, location, pull.base_ref)
             if codeowners is not None:
+                path = location
                 break
     return RepoContext(
         codeowners=codeowners,
+        codeowners_path=path,
         gitattributes=port.fetch_file(repo, ".gitattributes", pull.base_ref),
         contents=_interface_contents(port, repo, pull, changes, policy),
     )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from github.GithubException import GithubException
 
+from bot.core.names import ORG_CONFIG_PATH
 from bot.evaluation.ports import CommentInfo, LabelEvent, PullInfo, RepoRef, ReviewInfo
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call, rate_limited
@@ -143,7 +144,7 @@ class RepoReads(PortBase):
         # The organisation-wide file lives at the root of the owner's ".github" repository,
         # read from its default branch; either may be missing (404 → None).
         org_repo = RepoRef(self.installation_id, owner, ".github")
-        return self.files.read(self.rest, repo_url(org_repo), "review-tiers.yml", None)
+        return self.files.read(self.rest, repo_url(org_repo), ORG_CONFIG_PATH, None)
 
     @port_call
     def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]:

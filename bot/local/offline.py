@@ -11,11 +11,9 @@ from bot.core.config import Policy
 from bot.core.diff import parse_unified_diff
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoContext
-from bot.core.names import override_tier
+from bot.core.names import CONFIG_PATH, override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.local import local_git
-
-CONFIG_PATH = ".github/review-tiers.yml"
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,7 @@ def _context(
     found = pick_codeowners({p: at_base[p] for p in CODEOWNERS_LOCATIONS})
     return RepoContext(
         codeowners=found[1] if found else None,
+        codeowners_path=found[0] if found else None,
         gitattributes=at_base[".gitattributes"],
         contents=_contents(repo, rng, changes, policy),
     )

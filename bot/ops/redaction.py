@@ -41,6 +41,9 @@ _SCHEME = re.compile(r"(?P<keep>\b(?:bearer|token)\s+)[A-Za-z0-9._~+/-]{20,}=*",
 # The password in a URL such as redis://user:password@host, which connection errors may quote.
 _URL_PASSWORD = re.compile(r"(?P<keep>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@", re.IGNORECASE)
 
+# Query parameters that carry a credential (redis-py reads ?password=... as the password).
+_SECRET_PARAM = re.compile(r"pass|secret|token", re.IGNORECASE)
+
 _secrets: set[str] = set()
 
 
@@ -76,3 +79,32 @@ def redact_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     return redact(str(value))
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its credentials hidden, for showing a configured URL in logs or a repr.
+
+    The password of the user part goes (all of the user part when it has no ':', since a lone
+    value there may be a password), and so do the values of credential query parameters. The
+    user part runs to the last '@', so a password with an unescaped '/', '#' or '@' is hidden
+    whole too; an '@' further on hides a little more than needed, never less.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, location = rest.rpartition("@")
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        keep = f"{user}:" if colon and not set(user) & set("/?#") else ""
+        rest = f"{keep}{REDACTED}@{location}"
+    head, question, query = rest.partition("?")
+    if not question:
+        return f"{scheme}://{rest}"
+    query, hash_, fragment = query.partition("#")
+    params = "&".join(_redacted_param(p) for p in query.split("&"))
+    return f"{scheme}://{head}?{params}{hash_}{fragment}"
+
+
+def _redacted_param(param: str) -> str:
+    name, eq, _ = param.partition("=")
+    return f"{name}={REDACTED}" if eq and _SECRET_PARAM.search(name) else param

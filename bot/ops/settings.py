@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import SplitResult, urlsplit
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from bot.ops import env
+from bot.ops.env import DEFAULT_API_URL, DEFAULT_APP_SLUG, DEFAULT_REDIS_URL
+from bot.ops.redaction import redact_url
 
-from bot.ops.errors import SettingsError
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_API_URL = "https://api.github.com"
-DEFAULT_APP_SLUG = "review-tiers"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-MAX_DEBOUNCE_SECONDS = 600.0
 # GitHub keeps a delivery redeliverable for three days; the recovery loop never looks further.
 REDELIVERY_LIMIT_SECONDS = 3 * 86400
 MAX_RECOVERY_SECONDS = 86400
 
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
-_LINK_BREAKERS = re.compile(r"[\s()<>]")
-
 
 @dataclass(frozen=True)
 class AppSettings:
-    """Everything the server and worker need from the environment; secrets stay out of repr."""
+    """Everything the server and worker need from the environment; secrets stay out of repr
+    (and so of str): the key and webhook secrets are masked, URLs lose their passwords."""
 
     app_id: int
     private_key: str = field(repr=False)
@@ -61,7 +47,7 @@ class AppSettings:
     def __repr__(self) -> str:
         return (
             f"AppSettings(app_id={self.app_id}, private_key='***', webhook_secret='***', "
-            f"redis_url={self.redis_url!r}, api_url={self.api_url!r}, "
+            f"redis_url={redact_url(self.redis_url)!r}, api_url={redact_url(self.api_url)!r}, "
             f"app_slug={self.app_slug!r}, log_level={self.log_level!r}, "
             f"debounce_seconds={self.debounce_seconds!r}, metrics_port={self.metrics_port!r}, "
             f"web_metrics_port={self.web_metrics_port!r}, "
@@ -77,216 +63,31 @@ class AppSettings:
         return tuple(s for s in (self.webhook_secret, self.webhook_secret_previous) if s)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], *, require_github: bool = True) -> AppSettings:
-        """Build settings from an environment mapping; raise SettingsError naming the variable.
-
-        ``require_github=False`` lets a process that never talks to GitHub start without the
-        App's id, key and secret; values that are present are still validated.
-        """
+    def from_env(cls, environ: Mapping[str, str]) -> AppSettings:
+        """Build settings from an environment mapping; raise SettingsError naming the variable."""
         return cls(
-            app_id=_app_id(environ, require_github),
-            private_key=_private_key(environ, require_github),
-            webhook_secret=_webhook_secret(environ, require_github),
-            redis_url=_redis_url(environ),
-            api_url=_api_url(environ),
-            app_slug=_app_slug(environ),
-            log_level=_log_level(environ),
-            debounce_seconds=_debounce(environ),
-            metrics_port=_port(environ, "REVIEW_TIERS_METRICS_PORT", 9100),
-            web_metrics_port=_port(environ, "REVIEW_TIERS_WEB_METRICS_PORT", 9101),
-            webhook_secret_previous=_previous_secret(environ),
-            recovery_seconds=_whole(
+            app_id=env.app_id(environ),
+            private_key=env.private_key(environ),
+            webhook_secret=env.webhook_secret(environ),
+            redis_url=env.redis_url(environ),
+            api_url=env.api_url(environ),
+            app_slug=env.app_slug(environ),
+            log_level=env.log_level(environ),
+            debounce_seconds=env.debounce(environ),
+            metrics_port=env.port(environ, "REVIEW_TIERS_METRICS_PORT", 9100),
+            web_metrics_port=env.port(environ, "REVIEW_TIERS_WEB_METRICS_PORT", 9101),
+            webhook_secret_previous=env.previous_secret(environ),
+            recovery_seconds=env.whole(
                 environ, "REVIEW_TIERS_RECOVERY_SECONDS", 300, (1, MAX_RECOVERY_SECONDS)
             ),
-            recovery_lookback_seconds=_whole(
+            recovery_lookback_seconds=env.whole(
                 environ,
                 "REVIEW_TIERS_RECOVERY_LOOKBACK_SECONDS",
                 3600,
                 (60, REDELIVERY_LIMIT_SECONDS),
             ),
-            recovery_min_remaining=_whole(
+            recovery_min_remaining=env.whole(
                 environ, "REVIEW_TIERS_RECOVERY_MIN_REMAINING", 500, (0, 1_000_000)
             ),
-            docs_url=_docs_url(environ),
+            docs_url=env.docs_url(environ),
         )
-
-
-def _get(environ: Mapping[str, str], name: str) -> str | None:
-    """The variable's value, or None when unset or blank (an empty value means "not set")."""
-    value = environ.get(name)
-    if value is None or not value.strip():
-        return None
-    return value
-
-
-def _app_id(environ: Mapping[str, str], required: bool) -> int:
-    raw = _get(environ, "GITHUB_APP_ID")
-    if raw is None:
-        if required:
-            raise SettingsError("GITHUB_APP_ID is not set: give the numeric id of the GitHub App")
-        return 0
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"GITHUB_APP_ID must be a positive integer, got {text[:40]!r}")
-    return int(text)
-
-
-def _private_key(environ: Mapping[str, str], required: bool) -> str:
-    inline = _get(environ, "GITHUB_PRIVATE_KEY")
-    path = _get(environ, "GITHUB_PRIVATE_KEY_PATH")
-    if inline is not None and path is not None:
-        raise SettingsError(
-            "GITHUB_PRIVATE_KEY and GITHUB_PRIVATE_KEY_PATH are both set: set only one"
-        )
-    if path is not None:
-        return _validated_key(_read_key_file(path.strip()), "GITHUB_PRIVATE_KEY_PATH")
-    if inline is not None:
-        # Many platforms cannot store multi-line values, so the key arrives with literal "\n".
-        return _validated_key(inline.replace("\\n", "\n"), "GITHUB_PRIVATE_KEY")
-    if required:
-        raise SettingsError("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH must be set")
-    return ""
-
-
-def _read_key_file(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise SettingsError(f"GITHUB_PRIVATE_KEY_PATH: {path} is not a PEM text file") from err
-    except OSError as err:
-        raise SettingsError(
-            f"GITHUB_PRIVATE_KEY_PATH: cannot read {path}: {err.strerror or err}"
-        ) from err
-
-
-def _validated_key(text: str, name: str) -> str:
-    """The PEM text, stripped, once it loads as an unencrypted RSA private key."""
-    pem = text.strip()
-    if not pem.startswith("-----BEGIN") or "PRIVATE KEY-----" not in pem:
-        raise SettingsError(f"{name} does not look like a PEM private key (-----BEGIN ...)")
-    try:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        # The cause is dropped on purpose: its text may quote parts of the key.
-        raise SettingsError(f"{name} is not a valid unencrypted PEM private key") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise SettingsError(f"{name} must be an RSA key (GitHub App keys are RSA)")
-    return pem + "\n"
-
-
-def _webhook_secret(environ: Mapping[str, str], required: bool) -> str:
-    # The secret is kept byte for byte: trimming it would make every signature mismatch.
-    secret = environ.get("GITHUB_WEBHOOK_SECRET", "")
-    if not secret.strip():
-        if required or secret:
-            raise SettingsError("GITHUB_WEBHOOK_SECRET is not set or blank")
-        return ""
-    return secret
-
-
-def _previous_secret(environ: Mapping[str, str]) -> str:
-    secret = environ.get("GITHUB_WEBHOOK_SECRET_PREVIOUS", "")
-    if secret and not secret.strip():
-        raise SettingsError("GITHUB_WEBHOOK_SECRET_PREVIOUS is blank: unset it or give the secret")
-    return secret
-
-
-def _redis_url(environ: Mapping[str, str]) -> str:
-    url = (_get(environ, "REDIS_URL") or DEFAULT_REDIS_URL).strip()
-    if not url.startswith(REDIS_SCHEMES):
-        # The URL may carry a password, so only its scheme is named.
-        scheme = url.partition("://")[0][:20]
-        raise SettingsError(
-            f"REDIS_URL must start with redis://, rediss:// or unix://, got scheme {scheme!r}"
-        )
-    return url
-
-
-def _api_url(environ: Mapping[str, str]) -> str:
-    url = (_get(environ, "GITHUB_API_URL") or DEFAULT_API_URL).strip()
-    _http_url("GITHUB_API_URL", url)
-    return url.rstrip("/")
-
-
-def _http_url(name: str, url: str) -> SplitResult:
-    """The parts of an http(s) URL with a host; SettingsError naming ``name`` otherwise."""
-    try:
-        parts = urlsplit(url)
-    except ValueError as err:
-        raise SettingsError(f"{name} is not a valid URL: {err}") from err
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        # Only the scheme is echoed: a URL may embed credentials.
-        raise SettingsError(
-            f"{name} must be an http(s) URL with a host, got scheme {parts.scheme[:20]!r}"
-        )
-    return parts
-
-
-def _docs_url(environ: Mapping[str, str]) -> str:
-    raw = _get(environ, "REVIEW_TIERS_DOCS_URL")
-    if raw is None:
-        return ""
-    url = raw.strip()
-    parts = _http_url("REVIEW_TIERS_DOCS_URL", url)
-    # Every check run shows it with "#<code>" appended: credentials would be published, and a
-    # fragment, a space or a parenthesis would break the Markdown link.
-    if parts.username is not None or "#" in url or _LINK_BREAKERS.search(url):
-        raise SettingsError(
-            "REVIEW_TIERS_DOCS_URL must be a page's URL without credentials, fragment (#), "
-            "spaces, parentheses or angle brackets: each reason code links to <url>#<code>"
-        )
-    return url
-
-
-def _app_slug(environ: Mapping[str, str]) -> str:
-    slug = (_get(environ, "GITHUB_APP_SLUG") or DEFAULT_APP_SLUG).strip()
-    if not _SLUG.fullmatch(slug):
-        raise SettingsError(
-            f"GITHUB_APP_SLUG must be the App's URL name (letters, digits, -), got {slug[:40]!r}"
-        )
-    return slug
-
-
-def _log_level(environ: Mapping[str, str]) -> str:
-    level = (_get(environ, "LOG_LEVEL") or "INFO").strip().upper()
-    if level not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level[:20]!r}")
-    return level
-
-
-def _debounce(environ: Mapping[str, str]) -> float:
-    raw = _get(environ, "REVIEW_TIERS_DEBOUNCE_SECONDS")
-    if raw is None:
-        return 0.0
-    try:
-        seconds = float(raw.strip())
-    except ValueError:
-        seconds = math.nan
-    if not 0.0 <= seconds <= MAX_DEBOUNCE_SECONDS:
-        raise SettingsError(
-            "REVIEW_TIERS_DEBOUNCE_SECONDS must be a number of seconds between 0 and "
-            f"{MAX_DEBOUNCE_SECONDS:g}, got {raw.strip()[:20]!r}"
-        )
-    return seconds
-
-
-def _port(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = _get(environ, name)
-    if raw is None:
-        return default
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or int(text) > 65535:
-        raise SettingsError(f"{name} must be a port number (0 turns it off), got {raw[:20]!r}")
-    return int(text)
-
-
-def _whole(environ: Mapping[str, str], name: str, default: int, bounds: tuple[int, int]) -> int:
-    """A whole number within ``bounds`` (inclusive), ``default`` when unset."""
-    raw = _get(environ, name)
-    if raw is None:
-        return default
-    text = raw.strip()
-    low, high = bounds
-    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
-        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw[:20]!r}")
-    return int(text)

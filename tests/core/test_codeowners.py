@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 from bot.core.codeowners import (
     CODEOWNERS_LOCATIONS,
+    FILE_TOO_LARGE,
+    INVALID_OWNER,
+    INVALID_PATTERN,
     MAX_CODEOWNERS_BYTES,
+    codeowners_errors,
     parse_codeowners,
     pick_codeowners,
 )
@@ -192,24 +196,41 @@ def test_pattern_semantics(pattern: str, path: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("line", "kind", "message"),
     [
-        ("!docs/ @team", "negation"),
-        ("docs/[ab].md @team", "character ranges"),
-        ("\\#notes.md @team", "escaping a leading '#'"),
-        ("docs/ octocat", "'octocat' is not an owner"),
-        ("docs/ @team,", "is not an owner"),
-        ("docs/x\\", "unfinished escape"),
-        ("docs//x @team", "empty path segment"),
-        ("/ @team", "matches no file"),
+        ("!docs/ @team", INVALID_PATTERN, "negation"),
+        ("docs/[ab].md @team", INVALID_PATTERN, "character ranges"),
+        ("\\#notes.md @team", INVALID_PATTERN, "escaping a leading '#'"),
+        ("docs/ octocat", INVALID_OWNER, "'octocat' is not an owner"),
+        ("docs/ @team,", INVALID_OWNER, "is not an owner"),
+        ("docs/x\\", INVALID_PATTERN, "unfinished escape"),
+        ("docs//x @team", INVALID_PATTERN, "empty path segment"),
+        ("/ @team", INVALID_PATTERN, "matches no file"),
     ],
 )
-def test_lines_github_rejects_are_skipped_with_an_error(line: str, message: str) -> None:
+def test_lines_github_rejects_are_skipped_with_an_error(line: str, kind: str, message: str) -> None:
     owners = parse_codeowners(f"* @default\n\n{line}\n")
     assert len(owners.errors) == 1
-    assert owners.errors[0].startswith("line 3: ")
-    assert message in owners.errors[0]
+    (error,) = owners.errors
+    assert (error.line, error.kind, error.source) == (3, kind, line)
+    assert message in error.message
+    assert error.render().startswith("CODEOWNERS line 3: ")
     assert owners.owners_of("docs/a.md") == ("@default",)
+
+
+def test_errors_name_the_file_they_were_found_in() -> None:
+    text = "* @default\n!docs/ @team\nsrc/ octocat\n"
+    errors = codeowners_errors(".github/CODEOWNERS", text)
+    assert [(e.path, e.line, e.kind) for e in errors] == [
+        (".github/CODEOWNERS", 2, INVALID_PATTERN),
+        (".github/CODEOWNERS", 3, INVALID_OWNER),
+    ]
+    assert errors[1].render() == (
+        ".github/CODEOWNERS line 3: 'octocat' is not an owner: write @ then a login or "
+        "org/team, or an email"
+    )
+    assert codeowners_errors(None, "!x @a")[0].path == "CODEOWNERS"
+    assert codeowners_errors("docs/CODEOWNERS", "* @a\n") == ()
 
 
 def test_whitespace_tabs_crlf_and_comments() -> None:
@@ -231,7 +252,8 @@ def test_file_of_three_megabytes_is_ignored() -> None:
     owners = parse_codeowners(text)
     assert owners.rules == ()
     assert owners.owners_of("a.py") == ()
-    assert "3 MB" in owners.errors[0]
+    assert "3 MB" in owners.errors[0].message
+    assert (owners.errors[0].line, owners.errors[0].kind) == (1, FILE_TOO_LARGE)
 
 
 def test_empty_file_owns_nothing() -> None:
@@ -276,4 +298,5 @@ def test_never_raises(text: str, path: str) -> None:
     owners = parse_codeowners(text)
     found = owners.owners_of(path)
     assert found == () or any(found == rule.owners for rule in owners.rules)
-    assert all(error.startswith("line ") for error in owners.errors)
+    assert all(error.render().startswith("CODEOWNERS line ") for error in owners.errors)
+    assert all(error.line >= 1 and error.message for error in owners.errors)
