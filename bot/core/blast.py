@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
-from bot.core.codeowners import CodeOwners, parse_codeowners
+from bot.core.codeowners import parse_codeowners
 from bot.core.config import Interface
 from bot.core.interfaces import classify_interface_change
 from bot.core.interfaces.registry import needs_contents
@@ -69,7 +68,7 @@ def classify_owners(
     """
     if not codeowners_text:
         return {f.path: () for f in files}
-    rules = _parsed(codeowners_text)
+    rules = parse_codeowners(codeowners_text)
     owners: dict[str, tuple[str, ...]] = {}
     for f in files:
         found = rules.owners_of(f.path)
@@ -90,7 +89,7 @@ def classify_owner_areas(
     """
     if not codeowners_text:
         return ()
-    rules = _parsed(codeowners_text)
+    rules = parse_codeowners(codeowners_text)
     areas: dict[frozenset[str], tuple[str, ...]] = {}
     for change in files:
         for path in filter(None, (change.path, change.previous_path)):
@@ -100,9 +99,3 @@ def classify_owner_areas(
                 key = frozenset(o.lower() for o in rule.owners)
                 areas.setdefault(key, tuple(sorted(set(rule.owners), key=str.lower)))
     return tuple(sorted(areas.values(), key=lambda area: [o.lower() for o in area]))
-
-
-@lru_cache(maxsize=4)
-def _parsed(codeowners_text: str) -> CodeOwners:
-    # Owners and areas read the same file in one evaluation: parse it once.
-    return parse_codeowners(codeowners_text)
