@@ -51,10 +51,10 @@ def parse_public_api(text: str) -> dict[str, ApiEntry]:
 
 
 def _module_api(tree: ast.Module) -> dict[str, ApiEntry]:
-    exported = _dunder_all(tree.body)
+    exported = dunder_all(tree.body)
     api: dict[str, ApiEntry] = {}
-    for node in _statements(tree.body):
-        if isinstance(node, _Definition) and _is_exported(node.name, exported):
+    for node in top_statements(tree.body):
+        if isinstance(node, _Definition) and is_exported(node.name, exported):
             _add_definition(api, "", node)
     for name in exported or ():
         # Listed but not defined here (a re-export, a constant): public without a signature.
@@ -62,30 +62,30 @@ def _module_api(tree: ast.Module) -> dict[str, ApiEntry]:
     return api
 
 
-def _is_exported(name: str, exported: tuple[str, ...] | None) -> bool:
+def is_exported(name: str, exported: tuple[str, ...] | None) -> bool:
     return is_public_name(name) if exported is None else name in exported
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def top_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Yield statements, looking inside ``if``/``try`` blocks where definitions often hide."""
     for node in body:
         if isinstance(node, ast.If):
-            yield from _statements(node.body)
-            yield from _statements(node.orelse)
+            yield from top_statements(node.body)
+            yield from top_statements(node.orelse)
         elif isinstance(node, ast.Try | ast.TryStar):
-            yield from _statements(node.body)
+            yield from top_statements(node.body)
             for handler in node.handlers:
-                yield from _statements(handler.body)
-            yield from _statements(node.orelse)
-            yield from _statements(node.finalbody)
+                yield from top_statements(handler.body)
+            yield from top_statements(node.orelse)
+            yield from top_statements(node.finalbody)
         else:
             yield node
 
 
-def _dunder_all(body: list[ast.stmt]) -> tuple[str, ...] | None:
+def dunder_all(body: list[ast.stmt]) -> tuple[str, ...] | None:
     """The literal ``__all__`` of the module, or None when absent or computed."""
     names: list[str] | None = None
-    for node in _statements(body):
+    for node in top_statements(body):
         if isinstance(node, ast.AugAssign) and _targets_all([node.target]):
             extra = _literal_names(node.value)
             names = None if names is None or extra is None else names + extra
@@ -122,7 +122,7 @@ def _add_definition(api: dict[str, ApiEntry], prefix: str, node: _Definition) ->
     name = prefix + node.name
     if isinstance(node, ast.ClassDef):
         _merge(api, name, ApiEntry("class", _class_signature(node)))
-        for child in _statements(node.body):
+        for child in top_statements(node.body):
             if isinstance(child, _Definition) and is_public_name(child.name):
                 _add_definition(api, name + ".", child)
         return

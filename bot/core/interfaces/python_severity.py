@@ -21,7 +21,7 @@ from bot.core.interfaces.changes import (
     InterfaceChange,
     Severity,
 )
-from bot.core.interfaces.python_api import _dunder_all, _is_exported, _statements, is_public_name
+from bot.core.interfaces.python_api import dunder_all, is_exported, is_public_name, top_statements
 from bot.core.interfaces.python_params import compare_signatures
 from bot.core.interfaces.python_signature import Signature, read_signature
 
@@ -95,16 +95,16 @@ def _read_module(path: str, text: str, side: str) -> dict[str, PublicName]:
 
 def public_names(tree: ast.Module) -> dict[str, PublicName]:
     """Each public name of a module (``Class.method`` for methods) with its call shape."""
-    exported = _dunder_all(tree.body)
+    exported = dunder_all(tree.body)
     definitions: dict[str, list[_Definition]] = {}
     names: dict[str, PublicName] = {}
-    for node in _statements(tree.body):
-        if isinstance(node, _Definition) and _is_exported(node.name, exported):
+    for node in top_statements(tree.body):
+        if isinstance(node, _Definition) and is_exported(node.name, exported):
             _collect(definitions, "", node)
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             annotation = ast.unparse(node.annotation) if isinstance(node, ast.AnnAssign) else None
             for name in _assigned(node):
-                if name != "__all__" and _is_exported(name, exported):
+                if name != "__all__" and is_exported(name, exported):
                     names.setdefault(name, PublicName("constant", annotation=annotation))
     for name, nodes in definitions.items():
         names[name] = _defined(name, nodes)
@@ -117,7 +117,7 @@ def _collect(found: dict[str, list[_Definition]], prefix: str, node: _Definition
     name = prefix + node.name
     found.setdefault(name, []).append(node)
     if isinstance(node, ast.ClassDef):
-        for child in _statements(node.body):
+        for child in top_statements(node.body):
             if isinstance(child, _Definition) and is_public_name(child.name):
                 _collect(found, name + ".", child)
 
