@@ -5,7 +5,7 @@ operations that are new relative to its before side (all of them for a new file)
 Statements removed from a file that still exists, and removed files, are breaking: a migration
 that may already have run was rewritten. Down files (``*.down.sql``, ``down.sql``, Flyway
 ``U<version>__*.sql``), down sections and ``downgrade()`` are the rollback side and are ignored.
-``.sql`` files are read with sqlglot.
+``.sql`` files are read with sqlglot; ``.py`` files as Django or Alembic migrations.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from bot.core.interfaces.changes import ContractParseError, InterfaceChange
+from bot.core.interfaces.sql_python import PythonMigrationError, python_steps
 from bot.core.interfaces.sql_script import script_steps
 from bot.core.interfaces.sql_steps import Finding, MigrationContext, Step, breaking
 from bot.core.interfaces.sql_text import SqlTextError
@@ -54,9 +55,11 @@ def read_steps(path: str, text: str, side: str) -> list[Step]:
     try:
         if lowered.endswith(".sql"):
             return script_steps(text, whole_file=True)
-    except SqlTextError as err:
+        if lowered.endswith(".py"):
+            return python_steps(text)
+    except (SqlTextError, PythonMigrationError) as err:
         raise ContractParseError(path, side, str(err)) from err
-    raise ContractParseError(path, side, "is not a .sql migration")
+    raise ContractParseError(path, side, "is not a .sql or .py migration")
 
 
 def _compare(old: list[Step], new: list[Step]) -> list[Finding]:

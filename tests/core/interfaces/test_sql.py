@@ -41,11 +41,16 @@ SQL_FIXTURES = sorted(
 )
 
 
-@pytest.mark.parametrize("relative", SQL_FIXTURES)
-def test_every_sql_fixture_is_read_the_same_way_twice(relative: str) -> None:
-    first = compare_sql({}, {relative: _text(relative)})
+PY_FIXTURES = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.py.txt"))
+
+
+@pytest.mark.parametrize("relative", SQL_FIXTURES + PY_FIXTURES)
+def test_every_fixture_is_read_the_same_way_twice(relative: str) -> None:
+    path = relative.removesuffix(".txt")
+    first = compare_sql({}, {path: _text(relative)})
     assert first
-    assert compare_sql({}, {relative: _text(relative)}) == first
+    assert compare_sql({}, {path: _text(relative)}) == first
+    assert compare_sql({path: _text(relative)}, {path: _text(relative)}) == ()
 
 
 def test_a_real_column_drop_is_breaking() -> None:
@@ -254,7 +259,7 @@ def test_a_file_that_is_not_sql_raises_with_its_side(text: str, why: str) -> Non
 
 
 def test_a_file_of_another_format_raises() -> None:
-    with pytest.raises(ContractParseError, match=r"not a \.sql migration"):
+    with pytest.raises(ContractParseError, match=r"not a \.sql or \.py migration"):
         compare_sql({}, {"db/changelog.xml": "<databaseChangeLog/>"})
 
 
