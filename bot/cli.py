@@ -16,6 +16,7 @@ from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
+from bot.ops.logs import quiet_libraries
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_libraries()
     handler: Handler = args.handler
     try:
         return handler(args)

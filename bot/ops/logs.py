@@ -61,8 +61,20 @@ class _JsonHandler(logging.StreamHandler[TextIO]):
     """The handler ``configure_logging`` installs, told apart from handlers others added."""
 
 
+# Parsers that log what they do with a statement they fall back on; their own verdicts reach the
+# user as reasons, so their chatter is kept to errors.
+QUIET_LIBRARIES = ("sqlglot",)
+
+
+def quiet_libraries() -> None:
+    """Keep the parsers' informational warnings out of the logs and the CLI's output."""
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def configure_logging(level: str, stream: TextIO | None = None) -> None:
     """Send root log records as JSON lines to ``stream`` (stdout), replacing an earlier call's."""
+    quiet_libraries()
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _JsonHandler)]:
         root.removeHandler(handler)
