@@ -9,8 +9,10 @@ from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
 from bot.core.outcome import check_for_gave_up
-from bot.evaluation.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
+from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import GitHubPort, RepoRef
+from bot.evaluation.record import Record, RunInfo
+from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
