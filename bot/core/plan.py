@@ -14,8 +14,10 @@ MAX_REVIEWERS_PER_REQUEST = 15  # GitHub's limit per request
 
 @dataclass(frozen=True)
 class CheckState:
+    """The desired or observed state of the review-tiers check run."""
+
     status: str  # in_progress | completed
-    conclusion: str | None
+    conclusion: str | None  # success | failure | None while in progress
     title: str
     summary: str
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.core.names import CHECK_NAME, COMMENT_MARKER
 from bot.core.plan import Action, CheckState, Observed
-from bot.evaluation.ports import CheckOutput, CheckRunInfo, GitHubPort, PullInfo, RepoRef
+from bot.evaluation.ports import CheckRunInfo, GitHubPort, PullInfo, RepoRef
 from bot.ops.errors import ReviewTiersError, TransientGitHubError
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,7 @@ class Outcome:
 def observed_check(existing: CheckRunInfo | None) -> tuple[int | None, CheckState | None]:
     if existing is None:
         return None, None
-    out = existing.output
-    return existing.id, CheckState(out.status, out.conclusion, out.title, out.summary)
+    return existing.id, existing.output
 
 
 def observe(port: GitHubPort, repo: RepoRef, pull: PullInfo, reviewed: tuple[str, ...]) -> Observed:
@@ -46,9 +45,9 @@ def observe(port: GitHubPort, repo: RepoRef, pull: PullInfo, reviewed: tuple[str
     )
 
 
-def _output(check: CheckState | None) -> CheckOutput:
+def _output(check: CheckState | None) -> CheckState:
     assert check is not None
-    return CheckOutput(check.status, check.conclusion, check.title, check.summary)
+    return check
 
 
 def _run(port: GitHubPort, repo: RepoRef, pull: PullInfo, action: Action) -> None:
