@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Anchor, Grant
-from bot.core.plan import CheckState
 from bot.evaluation.ports import (
     CheckRunInfo,
     CommentInfo,

@@ -11,8 +11,8 @@ from github.GithubException import GithubException
 from redis import Redis
 from requests.exceptions import ReadTimeout
 
+from bot.core.actions import CheckState
 from bot.core.names import COMMENT_MARKER
-from bot.core.plan import CheckState
 from bot.evaluation.ports import GitHubPort, LabelEvent, RepoRef, ReviewInfo
 from bot.gh.client import PyGithubPort
 from bot.gh.contents import decode_file

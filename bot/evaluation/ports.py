@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.core.grants import Grant
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations
-from bot.core.plan import CheckState
 
 
 @dataclass(frozen=True)

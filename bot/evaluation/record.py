@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from bot.core.actions import CheckState
 from bot.core.evaluate import Evaluation
 from bot.core.grants import GRANTED
-from bot.core.plan import CheckState
 from bot.core.render import Progress
 from bot.evaluation.label_grants import LabelGrants
 

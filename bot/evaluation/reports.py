@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.core.actions import CheckState
 from bot.core.names import CHECK_NAME
 from bot.core.outcome import check_for_timeout
-from bot.core.plan import CheckState, check_actions
+from bot.core.plan import check_actions
 from bot.evaluation import effects
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 from bot.evaluation.record import Record, RunInfo, converged

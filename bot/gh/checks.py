@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations, SeenRun, SeenStatus
 from bot.core.check_requirements import GITHUB_ACTIONS_SLUG
 from bot.core.names import CHECK_NAME
-from bot.core.plan import CheckState
 from bot.evaluation.ports import CheckRunInfo, RepoRef
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call
