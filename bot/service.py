@@ -18,7 +18,9 @@ from bot.ops.metrics import Metrics
 from bot.ops.redaction import register_secret
 from bot.ops.settings import AppSettings
 from bot.state.grants import claim_of
-from bot.state.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.state.jobkinds import CommitJob
+from bot.state.keys import PullKey
+from bot.state.queueing import QUEUE_NAME, Dispatcher
 from bot.state.requests import EvaluateRequest
 from bot.worker.runtime import Runtime, install
 from bot.worker.workers import ContextWorker, supervise
@@ -61,9 +63,14 @@ def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRe
     def enqueue(req: EvaluateRequest) -> None:
         if req.number is None:
             if req.sha:
-                dispatcher.submit_commit(
-                    (req.installation_id, req.owner, req.repo), req.sha, req.delivery_id
+                job = CommitJob(
+                    installation_id=req.installation_id,
+                    owner=req.owner,
+                    repo=req.repo,
+                    sha=req.sha,
+                    trigger=req.delivery_id,
                 )
+                dispatcher.submit_commit(job)
             return
         pull = PullKey(req.installation_id, req.owner, req.repo, req.number)
         dispatcher.submit(pull, req.delivery_id, req.actor)

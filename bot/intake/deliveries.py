@@ -9,7 +9,9 @@ from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
 from bot.state.grants import Claim, write_claim
-from bot.state.queueing import Dispatcher, PullKey
+from bot.state.jobkinds import CommitJob
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher
 
 # How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
 # redelivery of a delivery already answered 202) within this window queues nothing.
@@ -34,15 +36,15 @@ class DeliveryBatch:
     delivery_id: str
     body_sha256: str  # of the signed body: the delivery id header is not signed
     pulls: dict[PullKey, str] = field(default_factory=dict)
-    commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
+    commits: list[CommitJob] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
 
     def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
         self.pulls[pull] = actor or ""
         return True
 
-    def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
-        self.commits.append((repo, sha))
+    def submit_commit(self, job: CommitJob) -> None:
+        self.commits.append(job)
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -81,10 +83,8 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
     for pull in idle:  # a pull request with a job queued or running coalesces into it
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
-    for repo, sha in batch.commits:
-        dispatcher.enqueue(
-            "bot.worker.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe
-        )
+    for job in batch.commits:
+        dispatcher.enqueue(job, 0, pipe)
     try:
         pipe.execute()
     except ResponseError:

@@ -16,8 +16,8 @@ from redis import Redis
 from bot.evaluation.ports import RepoRef
 from bot.ops.audit import AuditLog
 from bot.state.grants import grants_key
-from bot.state.keys import TOKEN_KEY
-from bot.state.queueing import PENDING_KEY, Dispatcher, PullKey
+from bot.state.keys import TOKEN_KEY, PullKey
+from bot.state.queueing import PENDING_KEY, Dispatcher
 from bot.state.requests import EvaluateRequest
 
 log = logging.getLogger(__name__)
