@@ -190,7 +190,7 @@ def test_giving_up_when_even_the_check_cannot_be_written(runtime: FakeRuntime) -
 
 def test_a_real_worker_gives_up_into_a_failing_check(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
-    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS - 1)
+    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS - 2)
     runtime.port.fail("fetch_files", TransientGitHubError("502 Bad Gateway"), times=2)
     queue = Queue("review-tiers", connection=runtime.redis)
     work_in_burst(queue, runtime.redis)  # the last attempt fails: a retry is due later
@@ -348,3 +348,27 @@ def test_an_error_echoing_credentials_leaves_no_trace_of_them(
         for leaked in (token, jwt, secret):
             assert leaked not in text, (where, leaked)
         assert "[redacted]" in text, where
+
+
+def test_pull_and_commit_jobs_give_up_after_the_same_number_of_runs(
+    runtime: FakeRuntime,
+) -> None:
+    runtime.port.fail("fetch_files", TransientGitHubError("502"), times=100)
+    runtime.dispatcher.submit(PULL, "d-1")
+    results = [jobs.run_pull_job(**JOB)]
+    while results[-1] == "retry":
+        results.append(jobs.run_pull_job(**JOB))
+    assert results == ["retry"] * (MAX_ATTEMPTS - 1) + ["done"]
+    assert [r["outcome"] for r in runtime.audit.export()] == ["gave-up"]
+    runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"), times=100)
+    runtime.redis.delete(DUE_KEY)
+    job, results = COMMIT, []
+    while not results or results[-1] == "retry":
+        results.append(jobs.run_commit_job(**job.fields()))
+        for raw in runtime.redis.zrange(DUE_KEY, 0, -1):
+            entry = read_due_entry(raw)
+            assert entry is not None and isinstance(entry[1], CommitJob)
+            job = entry[1]
+        runtime.redis.delete(DUE_KEY)
+    assert results == ["retry"] * (MAX_ATTEMPTS - 1) + ["gave up"]
+    assert job.attempt == MAX_ATTEMPTS - 1

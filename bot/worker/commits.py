@@ -10,7 +10,7 @@ from bot.ops.errors import TransientGitHubError
 from bot.ops.logs import log_context
 from bot.state.jobkinds import CommitJob
 from bot.state.keys import PullKey
-from bot.worker.retries import MAX_ATTEMPTS, backoff
+from bot.worker.retries import backoff, exhausted
 from bot.worker.runtime import Runtime, current_runtime
 
 log = logging.getLogger("bot.worker.jobs")  # its lines read as the jobs' own
@@ -39,7 +39,7 @@ def fan_out_commit(job: CommitJob) -> str:
 
 
 def _retry_commit(runtime: Runtime, job: CommitJob, err: TransientGitHubError) -> str:
-    if job.attempt + 1 >= MAX_ATTEMPTS:
+    if exhausted(job.attempt + 1):
         log.error("giving up on commit %s: %s", job.sha[:12], err, extra={"outcome": "gave up"})
         return "gave up"
     delay = backoff(job.attempt, err.retry_after)

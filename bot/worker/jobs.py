@@ -25,7 +25,7 @@ from bot.state.jobkinds import CommitJob, PullJob
 from bot.state.keys import PullKey
 from bot.state.queueing import JOB_TIMEOUT, EvaluationMark
 from bot.worker.commits import fan_out_commit
-from bot.worker.retries import MAX_ATTEMPTS, backoff
+from bot.worker.retries import MAX_ATTEMPTS, backoff, exhausted
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, current_runtime
 
@@ -145,8 +145,8 @@ def _timed_out(runtime: Runtime, pull: PullKey, deliveries: list[str]) -> None:
 def _schedule_retry(
     runtime: Runtime, pull: PullKey, deliveries: list[str], err: TransientGitHubError
 ) -> float | None:
-    attempt = runtime.dispatcher.attempt(pull) + 1
-    if attempt > MAX_ATTEMPTS:
+    attempt = runtime.dispatcher.attempt(pull) + 1  # the failed runs, this one included
+    if exhausted(attempt):
         _give_up(runtime, pull, deliveries, err)
         return None
     delay = backoff(attempt - 1, err.retry_after)
