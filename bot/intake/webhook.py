@@ -9,7 +9,14 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from bot.core.names import RECHECK_COMMAND
-from bot.state.requests import EvaluateRequest, LabelClaim, Lifecycle
+from bot.state.requests import (
+    CommitRequest,
+    EvaluateRequest,
+    LabelClaim,
+    Lifecycle,
+    LifecycleRequest,
+    Request,
+)
 
 PULL_REQUEST_ACTIONS = frozenset(
     {"opened", "reopened", "synchronize", "ready_for_review", "edited", "labeled", "unlabeled"}
@@ -61,7 +68,7 @@ def signature_matches(expected: str, header: str | None) -> bool:
 
 def route(
     event: str, delivery_id: str, payload: Mapping[str, Any], *, app_id: int, app_slug: str
-) -> list[EvaluateRequest] | Skip:
+) -> list[Request] | Skip:
     """Decide which pull requests a delivery asks to evaluate, or why it needs nothing."""
     if not isinstance(payload, Mapping):
         raise PayloadError("payload is not a JSON object")
@@ -84,27 +91,22 @@ def route(
 
 def _requests(
     event: str, delivery_id: str, payload: Mapping[str, Any], targets: list[_Target]
-) -> list[EvaluateRequest]:
+) -> list[Request]:
     installation_id = _optional(payload, "installation.id", int)
     if installation_id is None:
         raise PayloadError("no installation id: is this delivery for a GitHub App?")
     owner = _field(payload, "repository.owner.login", str)
     repo = _field(payload, "repository.name", str)
-    return [
-        EvaluateRequest(
-            delivery_id,
-            event,
-            installation_id,
-            owner,
-            repo,
-            t.number,
-            t.sha,
-            t.actor,
-            t.label,
-            t.lifecycle,
-        )
-        for t in targets
-    ]
+    ids = (delivery_id, event, installation_id, owner, repo)
+    return [_request(ids, t) for t in targets]
+
+
+def _request(ids: tuple[str, str, int, str, str], target: _Target) -> Request:
+    if target.lifecycle is not None:
+        return LifecycleRequest(*ids, target.number, target.lifecycle)
+    if target.number is None:
+        return CommitRequest(*ids, target.sha or "")
+    return EvaluateRequest(*ids, target.number, target.actor, target.label)
 
 
 # The installation events that end state, and the payload list naming their repositories.
@@ -115,9 +117,7 @@ _INSTALLATION_ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
 }
 
 
-def _installation(
-    event: str, delivery_id: str, payload: Mapping[str, Any]
-) -> list[EvaluateRequest] | Skip:
+def _installation(event: str, delivery_id: str, payload: Mapping[str, Any]) -> list[Request] | Skip:
     found = _INSTALLATION_ACTIONS.get((event, _field(payload, "action", str)))
     if found is None:
         return Skip("installation event logged")
@@ -129,9 +129,7 @@ def _installation(
     installation_id = _field(payload, "installation.id", int)
     account = _optional(payload, "installation.account.login", str) or ""
     lifecycle = Lifecycle(action, repos=tuple(repos))
-    return [
-        EvaluateRequest(delivery_id, event, installation_id, account, "", None, lifecycle=lifecycle)
-    ]
+    return [LifecycleRequest(delivery_id, event, installation_id, account, "", None, lifecycle)]
 
 
 def _pull_request(payload: Mapping[str, Any]) -> list[_Target] | Skip:

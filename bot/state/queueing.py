@@ -23,7 +23,7 @@ from redis.exceptions import WatchError
 from rq import Queue
 
 from bot.ops.replies import text_hash
-from bot.state.jobkinds import CommitJob, Job, PullJob, decode
+from bot.state.jobkinds import Job, PullJob, decode
 from bot.state.keys import PullKey
 
 QUEUE_NAME = "review-tiers"
@@ -134,10 +134,6 @@ class Dispatcher:
             job_id=job_id,
             pipeline=pipeline,
         )
-
-    def submit_commit(self, job: CommitJob) -> None:
-        """A status event names a commit, not a PR: a job finds its PRs first."""
-        self.enqueue(job)
 
     def depth(self) -> int:
         """Jobs waiting to run: queued now plus due later (held or retrying)."""
