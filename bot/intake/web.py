@@ -13,8 +13,10 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from bot.intake.events import Skip
+from bot.intake.payload import PayloadError, summarize
 from bot.intake.signed_body import Body, BodyTooLarge, read_body
-from bot.intake.webhook import PayloadError, Skip, route, summarize
+from bot.intake.webhook import route
 from bot.ops.logs import log_context
 from bot.ops.metrics import Metrics, event_label
 from bot.ops.settings import AppSettings
