@@ -21,7 +21,8 @@ from redis import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.ops.settings import AppSettings
-from bot.state.queueing import Dispatcher, EvaluationMark, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher, EvaluationMark
 from bot.worker.recovery import Recovery
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import app_key_pair

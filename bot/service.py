@@ -17,9 +17,8 @@ from bot.ops.logs import configure_logging
 from bot.ops.metrics import Metrics
 from bot.ops.redaction import register_secret
 from bot.ops.settings import AppSettings
-from bot.state.grants import claim_of
-from bot.state.queueing import QUEUE_NAME, Dispatcher, PullKey
-from bot.state.requests import EvaluateRequest
+from bot.state.queueing import QUEUE_NAME, Dispatcher
+from bot.state.requests import Request
 from bot.worker.runtime import Runtime, install
 from bot.worker.workers import ContextWorker, supervise
 
@@ -57,23 +56,9 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def make_enqueue(dispatcher: Dispatcher | DeliveryBatch) -> Callable[[EvaluateRequest], None]:
-    def enqueue(req: EvaluateRequest) -> None:
-        if req.number is None:
-            if req.sha:
-                dispatcher.submit_commit(
-                    (req.installation_id, req.owner, req.repo), req.sha, req.delivery_id
-                )
-            return
-        pull = PullKey(req.installation_id, req.owner, req.repo, req.number)
-        dispatcher.submit(pull, req.delivery_id, req.actor)
-
-    return enqueue
-
-
 def make_intake(
     dispatcher: Dispatcher,
-) -> Callable[[str, str, Sequence[EvaluateRequest]], bool]:
+) -> Callable[[str, str, Sequence[Request]], bool]:
     """The web process's queue writer: all requests of one delivery (its id, the SHA-256 of its
     signed body, its requests) are queued together with its grant claims and replay records, in
     one transaction; False, and nothing written, when the delivery was recorded before.
@@ -85,19 +70,13 @@ def make_intake(
 
     audit = AuditLog(dispatcher.redis)
 
-    def intake(delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]) -> bool:
+    def intake(delivery_id: str, body_sha256: str, requests: Sequence[Request]) -> bool:
         batch = DeliveryBatch(delivery_id, body_sha256)
-        enqueue = make_enqueue(batch)
         for req in requests:
-            if req.lifecycle is not None:
-                continue
-            claim = claim_of(req)
-            if claim is not None:
-                batch.claims.append(claim)
-            enqueue(req)
+            batch.add(req)
         fresh = accept(dispatcher, batch)
         if fresh:
-            for req in requests:
+            for req in batch.endings:
                 end_state(dispatcher, audit, req)
         return fresh
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Anchor, Grant
 from bot.evaluation.ports import (
-    CheckOutput,
     CheckRunInfo,
     CommentInfo,
     LabelEvent,
@@ -135,13 +135,13 @@ class FakePort:
         return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
 
     # -- writes ---------------------------------------------------------------------------
-    def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput) -> int:
+    def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:
         self._call("create_check_run", head_sha, name, output)
         check_id = self._id()
         self.checks.setdefault(head_sha, {})[name] = CheckRunInfo(check_id, output)
         return check_id
 
-    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckOutput) -> None:
+    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckState) -> None:
         self._call("update_check_run", check_id, output)
         for runs in self.checks.values():
             for name, run in runs.items():

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Anchor
-from bot.evaluation.pipeline import RunInfo, evaluate_pull
+from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from bot.evaluation.record import RunInfo
 from tests.builders import file_entry
 from tests.fakes import FakeGrantStore, FakePort
 

@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import threading
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
@@ -18,7 +19,9 @@ from bot.intake.deliveries import DELIVERY_TTL, body_key, delivery_key
 from bot.intake.web import create_app
 from bot.service import make_intake, make_ready
 from bot.state.grants import RedisGrantStore
-from bot.state.queueing import QUEUE_NAME, Dispatcher, PullKey
+from bot.state.jobkinds import CommitJob, Job, PullJob, decode
+from bot.state.keys import PullKey
+from bot.state.queueing import QUEUE_NAME, Dispatcher
 from bot.state.requests import EvaluateRequest
 from bot.worker.runs import begin
 from tests.test_web import DELIVERY, SETTINGS, fixture_body, post
@@ -41,9 +44,10 @@ def client(dispatcher: Dispatcher, redis_client: Redis) -> FlaskClient:
     return app.test_client()
 
 
-def jobs(redis: Redis) -> list[tuple[str, tuple[object, ...]]]:
+def jobs(redis: Redis) -> list[Job | None]:
+    """The queued jobs as the worker reads them: its entry function and keyword arguments."""
     queue = Queue(QUEUE_NAME, connection=redis)
-    return [(job.func_name, tuple(job.args)) for job in queue.get_jobs()]
+    return [None if job.args else decode(job.func_name, job.kwargs) for job in queue.get_jobs()]
 
 
 def run_once(dispatcher: Dispatcher, pull: PullKey) -> dict[str, str]:
@@ -60,7 +64,7 @@ def test_a_repeated_delivery_queues_nothing(
     client: FlaskClient, dispatcher: Dispatcher, redis_client: Redis
 ) -> None:
     assert post(client, "pull_request", OPENED).status_code == 202
-    assert jobs(redis_client) == [("bot.worker.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
+    assert jobs(redis_client) == [PullJob.of(PULL, DELIVERY)]
     assert 0 < redis_client.ttl(delivery_key(DELIVERY)) <= DELIVERY_TTL
     assert run_once(dispatcher, PULL) == {DELIVERY: ""}
     repeat = post(client, "pull_request", OPENED)
@@ -146,7 +150,7 @@ def test_a_delivery_answered_503_is_not_recorded(
     monkeypatch.setattr(Dispatcher, "enqueue", enqueue)
     redelivered = post(client, "pull_request", OPENED)  # GitHub's redelivery keeps the id
     assert redelivered.status_code == 202
-    assert jobs(redis_client) == [("bot.worker.jobs.run_pull_job", (*PULL.args(), DELIVERY))]
+    assert jobs(redis_client) == [PullJob.of(PULL, DELIVERY)]
     assert run_once(dispatcher, PULL) == {DELIVERY: ""}
 
 
@@ -177,7 +181,9 @@ def test_one_record_covers_every_pull_request_of_a_delivery(
     body = check_run_naming(2, 3)
     queued = post(client, "check_run", body)
     assert (queued.status_code, queued.json) == (202, {"status": "queued", "count": 2})
-    assert sorted(args[3] for _, args in jobs(redis_client)) == [2, 3]
+    pending = jobs(redis_client)
+    assert len(pending) == 2
+    assert set(pending) == {PullJob.of(replace(PULL, number=n), DELIVERY) for n in (2, 3)}
     assert redis_client.keys("rt:delivery:*") == [delivery_key(DELIVERY).encode()]
     Queue(QUEUE_NAME, connection=redis_client).empty()
     assert post(client, "check_run", body).json == DUPLICATE
@@ -187,8 +193,16 @@ def test_one_record_covers_every_pull_request_of_a_delivery(
 def test_a_status_delivery_is_recorded_too(client: FlaskClient, redis_client: Redis) -> None:
     body = fixture_body("status")
     assert post(client, "status", body).status_code == 202
-    [(func, _)] = jobs(redis_client)
-    assert func == "bot.worker.jobs.run_commit_job"
+    payload = json.loads(body)
+    assert jobs(redis_client) == [
+        CommitJob(
+            installation_id=payload["installation"]["id"],
+            owner="Codertocat",
+            repo="Hello-World",
+            sha=payload["sha"],
+            trigger=DELIVERY,
+        )
+    ]
     assert post(client, "status", body).json == DUPLICATE
     assert len(jobs(redis_client)) == 1
 

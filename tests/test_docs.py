@@ -21,8 +21,8 @@ CODE_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PASS_THROUGH = {
     ("bot/core/blast.py", "r.code"),
     ("bot/core/render.py", "r.code"),
-    ("bot/evaluation/pipeline.py", "r.code"),
-    ("bot/evaluation/pipeline.py", "code"),
+    ("bot/evaluation/record.py", "r.code"),
+    ("bot/evaluation/reports.py", "code"),
 }
 KNOWN = {
     "invariant",

@@ -11,8 +11,9 @@ from github.GithubException import GithubException
 from redis import Redis
 from requests.exceptions import ReadTimeout
 
+from bot.core.actions import CheckState
 from bot.core.names import COMMENT_MARKER
-from bot.evaluation.ports import CheckOutput, GitHubPort, LabelEvent, RepoRef, ReviewInfo
+from bot.evaluation.ports import GitHubPort, LabelEvent, RepoRef, ReviewInfo
 from bot.gh.client import PyGithubPort
 from bot.gh.contents import decode_file
 from bot.gh.errors import translated
@@ -179,7 +180,7 @@ def test_fetch_check_run_is_the_apps_own(sim: GitHubSimulator, port: PyGithubPor
     assert port.fetch_check_run(REPO, HEAD, "review-tiers") is None
     sim.add_check_run(OWNER, NAME, HEAD, "review-tiers", conclusion="success")  # another app
     assert port.fetch_check_run(REPO, HEAD, "review-tiers") is None
-    output = CheckOutput("completed", "failure", "Tier L2", "Needs *two* approvals\n")
+    output = CheckState("completed", "failure", "Tier L2", "Needs *two* approvals\n")
     check_id = port.create_check_run(REPO, HEAD, "review-tiers", output)
     found = port.fetch_check_run(REPO, HEAD, "review-tiers")
     assert found is not None and (found.id, found.output) == (check_id, output)
@@ -188,7 +189,7 @@ def test_fetch_check_run_is_the_apps_own(sim: GitHubSimulator, port: PyGithubPor
 def test_completed_check_run_is_replaced_not_reopened(
     sim: GitHubSimulator, port: PyGithubPort
 ) -> None:
-    open_ = CheckOutput("in_progress", None, "Tier L2", "Waiting")
+    open_ = CheckState("in_progress", None, "Tier L2", "Waiting")
     check_id = port.create_check_run(REPO, HEAD, "review-tiers", open_)
     assert sim.writes()[-1].json == {
         "name": "review-tiers",
@@ -196,7 +197,7 @@ def test_completed_check_run_is_replaced_not_reopened(
         "status": "in_progress",
         "output": {"title": "Tier L2", "summary": "Waiting"},
     }
-    done = CheckOutput("completed", "success", "Tier L2", "Met")
+    done = CheckState("completed", "success", "Tier L2", "Met")
     port.update_check_run(REPO, check_id, done)
     assert sim.check_runs(OWNER, NAME, HEAD)[0].conclusion == "success"
     # A completed run is not reopened (the plan creates a new one instead); the newest wins.
@@ -216,7 +217,7 @@ def test_fetch_checks_names_each_runs_app_and_each_status(
     sim.add_check_run(OWNER, NAME, HEAD, "lint", status="in_progress", conclusion=None, app_id=9)
     sim.add_check_run(OWNER, NAME, HEAD, "review-tiers", app_id=777)  # never counts
     status = sim.add_status(OWNER, NAME, HEAD, "lint", "success")
-    port.create_check_run(REPO, HEAD, "review-tiers", CheckOutput("in_progress", None, "t", "s"))
+    port.create_check_run(REPO, HEAD, "review-tiers", CheckState("in_progress", None, "t", "s"))
     seen = port.fetch_checks(REPO, HEAD, workflows=False)
     runs = {(r.name, r.app_slug): r for r in seen.runs}
     assert sorted(runs) == [("lint", "app-9"), ("test", "github-actions"), ("test", "spoofer")]

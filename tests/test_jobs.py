@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,14 +23,19 @@ from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import configure_logging
 from bot.ops.redaction import forget_secrets, register_secret
 from bot.ops.settings import AppSettings
-from bot.state.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, PullKey
+from bot.state.jobkinds import CommitJob, PullJob, decode
+from bot.state.keys import PullKey
+from bot.state.queueing import DUE_KEY, JOB_TIMEOUT, Dispatcher, EvaluationMark, read_due_entry
 from bot.worker import jobs
+from bot.worker.retries import MAX_ATTEMPTS, backoff
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, install
 from bot.worker.scheduling import promote_due
 from tests.fakes import FakePort
 
 PULL = PullKey(1, "acme", "shop", 7)
+JOB = PullJob.of(PULL).fields()  # what rq passes to the entry function
+COMMIT = CommitJob(installation_id=1, owner="acme", repo="shop", sha="h1", trigger="d-9")
 
 
 class FakeRuntime(Runtime):
@@ -61,7 +67,7 @@ def runtime(redis_client: Redis) -> Iterator[FakeRuntime]:
 
 def test_a_run_evaluates_and_audits(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     records = list(runtime.audit.export())
     assert [r["deliveries"] for r in records] == [["d-1"]]
     assert records[0]["tier"] == "L2" and records[0]["actions"]
@@ -71,7 +77,7 @@ def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
     assert runtime.dispatcher.last_evaluation(PULL) is None
     runtime.dispatcher.submit(PULL, "d-1")
     before = time.time()
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     mark = runtime.dispatcher.last_evaluation(PULL)
     assert mark is not None
     assert (mark.head_sha, mark.check_status, mark.check_conclusion) == ("h1", "in_progress", None)
@@ -84,7 +90,7 @@ def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
 def test_a_retried_evaluation_leaves_no_mark_until_it_completes(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pull", TransientGitHubError("502"))
     runtime.dispatcher.submit(PULL, "d-1")
-    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert jobs.run_pull_job(**JOB) == "retry"
     assert runtime.dispatcher.last_evaluation(PULL) is None
 
 
@@ -92,13 +98,13 @@ def test_transient_failure_reschedules_with_retry_after(runtime: FakeRuntime) ->
     runtime.port.fail("fetch_pull", TransientGitHubError("403 rate limited", retry_after=42))
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
-    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert jobs.run_pull_job(**JOB) == "retry"
     ((spec, seconds),) = due(runtime.redis)
     assert 40 <= seconds <= 42  # GitHub's retry-after, not a guess
-    assert spec["args"][:4] == list(PULL.args())
+    assert read_due_entry(json.dumps(spec)) == (spec["id"], PullJob.of(PULL, "d-1"))
     assert runtime.dispatcher.attempt(PULL) == 1
     # The retry run sees the original delivery and succeeds.
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     assert [r["deliveries"] for r in runtime.audit.export()] == [["d-1"]]
     assert runtime.dispatcher.attempt(PULL) == 0
 
@@ -120,18 +126,18 @@ def test_secondary_write_failure_retries_with_its_wait_and_counts_attempts(
     for attempt in (1, 2, 3):
         queue.empty()
         runtime.redis.delete(DUE_KEY)
-        assert jobs.run_pull_job(*PULL.args()) == "retry"
+        assert jobs.run_pull_job(**JOB) == "retry"
         assert runtime.dispatcher.attempt(PULL) == attempt
         ((_, seconds),) = due(runtime.redis)
         assert 58 <= seconds <= 60
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     assert runtime.dispatcher.attempt(PULL) == 0
 
 
 def test_a_crash_keeps_the_events_for_a_retry(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_files", KeyError("surprise"))
     runtime.dispatcher.submit(PULL, "d-1")
-    assert jobs.run_pull_job(*PULL.args()) == "retry"
+    assert jobs.run_pull_job(**JOB) == "retry"
     assert events(runtime) == {"d-1": ""}
 
 
@@ -144,18 +150,18 @@ def test_permanent_failure_is_logged_not_retried(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pull", PermanentGitHubError("GitHub answered 404"))
     runtime.dispatcher.submit(PULL, "d-1")
     Queue("review-tiers", connection=runtime.redis).empty()
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     assert due(runtime.redis) == [] and events(runtime) == {}
 
 
 def test_giving_up_fails_the_check_closed_and_audits_it(runtime: FakeRuntime) -> None:
     runtime.dispatcher.record_evaluation(PULL, EvaluationMark("h0", "completed", "success", 1.0))
     runtime.dispatcher.submit(PULL, "d-1")
-    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
+    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS)
     token = "ghs_" + "Z9y8" * 9
     runtime.port.fail("fetch_files", TransientGitHubError(f"502 from GitHub, token {token}"))
     Queue("review-tiers", connection=runtime.redis).empty()
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     output = runtime.port.checks["h1"]["review-tiers"].output
     assert (output.status, output.conclusion) == ("completed", "failure")
     assert output.title == "Evaluation failed: retrying later"
@@ -173,9 +179,9 @@ def test_giving_up_fails_the_check_closed_and_audits_it(runtime: FakeRuntime) ->
 
 def test_giving_up_when_even_the_check_cannot_be_written(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
-    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)
+    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS)
     runtime.port.fail("fetch_pull", TransientGitHubError("502"), times=2)
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     assert "h1" not in runtime.port.checks
     (record,) = runtime.audit.export()
     assert record["outcome"] == "gave-up"
@@ -184,7 +190,7 @@ def test_giving_up_when_even_the_check_cannot_be_written(runtime: FakeRuntime) -
 
 def test_a_real_worker_gives_up_into_a_failing_check(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
-    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS - 1)
+    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS - 2)
     runtime.port.fail("fetch_files", TransientGitHubError("502 Bad Gateway"), times=2)
     queue = Queue("review-tiers", connection=runtime.redis)
     work_in_burst(queue, runtime.redis)  # the last attempt fails: a retry is due later
@@ -203,12 +209,13 @@ def test_busy_pull_is_left_to_the_running_evaluation(runtime: FakeRuntime) -> No
     runtime.dispatcher.submit(PULL, "d-2")
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.empty()
-    assert jobs.run_pull_job(*PULL.args()) == "busy"
+    assert jobs.run_pull_job(**JOB) == "busy"
     assert len(queue) == 0 and due(runtime.redis) == []  # the holder follows up
     run.finish({})
     (follow_up,) = queue.get_jobs()
-    assert follow_up.kwargs == {"settle": True}
-    assert jobs.run_pull_job(*follow_up.args, **follow_up.kwargs) == "done"
+    assert follow_up.args == () and follow_up.func_name == "bot.worker.jobs.run_pull_job"
+    assert decode(follow_up.func_name, follow_up.kwargs) == PullJob.of(PULL, "d-2", settle=True)
+    assert jobs.run_pull_job(**follow_up.kwargs) == "done"
     assert [r["deliveries"] for r in runtime.audit.export()] == [["d-2"]]
 
 
@@ -243,18 +250,19 @@ def work_in_burst(queue: Queue, redis: Redis) -> None:
     ],
 )
 def test_backoff(attempt: int, retry_after: float | None, expected: float) -> None:
-    assert jobs.backoff(attempt, retry_after) == expected
+    assert backoff(attempt, retry_after) == expected
 
 
 def test_commit_job_retries_transient_failures(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"))
-    assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "retry"
+    assert jobs.run_commit_job(**COMMIT.fields()) == "retry"
     ((spec, seconds),) = due(runtime.redis)
     assert 3 <= seconds <= 5 and spec["func"] == "bot.worker.jobs.run_commit_job"
+    assert read_due_entry(json.dumps(spec)) == (spec["id"], replace(COMMIT, attempt=1))
 
 
 def test_commit_job_fans_out_to_its_pulls(runtime: FakeRuntime) -> None:
-    assert jobs.run_commit_job(1, "acme", "shop", "h1", "d-9") == "1 pull request(s)"
+    assert jobs.run_commit_job(**COMMIT.fields()) == "1 pull request(s)"
     assert events(runtime) == {"d-9": ""}
 
 
@@ -264,7 +272,7 @@ def test_a_timeout_fails_the_check_and_is_not_retried(runtime: FakeRuntime) -> N
     runtime.dispatcher.submit(PULL, "d-1")
     queue = Queue("review-tiers", connection=runtime.redis)
     queue.empty()
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**JOB) == "done"
     assert due(runtime.redis) == [] and len(queue) == 0
     assert runtime.dispatcher.attempt(PULL) == 0
     output = runtime.port.checks["h1"]["review-tiers"].output
@@ -291,7 +299,7 @@ def test_a_real_worker_stops_a_slow_job_at_its_limit(runtime: FakeRuntime) -> No
     runtime.port = slow
     runtime.redis.hset(PULL.key("dirty"), "d-1", "")
     queue = Queue("review-tiers", connection=runtime.redis)
-    queue.enqueue("bot.worker.jobs.run_pull_job", *PULL.args(), "d-1", job_timeout=1)
+    queue.enqueue_call(PullJob.func(), kwargs=PullJob.of(PULL, "d-1").fields(), timeout=1)
     started = time.monotonic()
     work_in_burst(queue, runtime.redis)
     assert time.monotonic() - started < 10
@@ -324,7 +332,7 @@ def test_an_error_echoing_credentials_leaves_no_trace_of_them(
     runtime.port.fail("fetch_files", PermanentGitHubError(echoed))
     runtime.dispatcher.submit(PULL, "d-1")
     try:
-        assert jobs.run_pull_job(*PULL.args()) == "done"
+        assert jobs.run_pull_job(**JOB) == "done"
     finally:
         forget_secrets()
     output = runtime.port.checks["h1"]["review-tiers"].output
@@ -340,3 +348,27 @@ def test_an_error_echoing_credentials_leaves_no_trace_of_them(
         for leaked in (token, jwt, secret):
             assert leaked not in text, (where, leaked)
         assert "[redacted]" in text, where
+
+
+def test_pull_and_commit_jobs_give_up_after_the_same_number_of_runs(
+    runtime: FakeRuntime,
+) -> None:
+    runtime.port.fail("fetch_files", TransientGitHubError("502"), times=100)
+    runtime.dispatcher.submit(PULL, "d-1")
+    results = [jobs.run_pull_job(**JOB)]
+    while results[-1] == "retry":
+        results.append(jobs.run_pull_job(**JOB))
+    assert results == ["retry"] * (MAX_ATTEMPTS - 1) + ["done"]
+    assert [r["outcome"] for r in runtime.audit.export()] == ["gave-up"]
+    runtime.port.fail("fetch_pulls_for_commit", TransientGitHubError("502"), times=100)
+    runtime.redis.delete(DUE_KEY)
+    job, results = COMMIT, []
+    while not results or results[-1] == "retry":
+        results.append(jobs.run_commit_job(**job.fields()))
+        for raw in runtime.redis.zrange(DUE_KEY, 0, -1):
+            entry = read_due_entry(raw)
+            assert entry is not None and isinstance(entry[1], CommitJob)
+            job = entry[1]
+        runtime.redis.delete(DUE_KEY)
+    assert results == ["retry"] * (MAX_ATTEMPTS - 1) + ["gave up"]
+    assert job.attempt == MAX_ATTEMPTS - 1

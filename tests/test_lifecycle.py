@@ -13,7 +13,8 @@ from bot.intake.web import create_app
 from bot.ops.audit import AuditLog
 from bot.service import make_intake, make_ready
 from bot.state.grants import RedisGrantStore, grants_key
-from bot.state.queueing import PENDING_KEY, Dispatcher, EvaluationMark, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import PENDING_KEY, Dispatcher, EvaluationMark
 from bot.worker.runs import begin
 from tests.test_web import SETTINGS, fixture_body, post
 

@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 
 from bot.cli import main
-from bot.evaluation.pipeline import RunInfo, evaluate_pull
+from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import RepoRef
+from bot.evaluation.record import RunInfo
 from tests.builders import ScratchRepo
 from tests.builders import file_entry as entry
 from tests.core.test_patterns import HOSTILE_LINE, HOSTILE_PATTERN

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.grants import Anchor
-from bot.evaluation.pipeline import RunInfo, evaluate_pull
+from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import LabelEvent, PullInfo, RepoRef, ReviewInfo
+from bot.evaluation.record import RunInfo
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from tests.builders import file_entry as entry
 from tests.fakes import FakeGrantStore, FakePort

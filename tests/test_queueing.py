@@ -12,7 +12,9 @@ from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
 
-from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, EvaluationMark, PullKey
+from bot.state.jobkinds import CommitJob, PullJob, decode
+from bot.state.keys import PullKey
+from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, EvaluationMark
 from bot.worker.runs import begin
 from bot.worker.scheduling import promote_due, sweep
 
@@ -25,6 +27,11 @@ def queue(redis: Redis) -> Queue:
 
 def queued_jobs(redis: Redis) -> list[Job]:
     return queue(redis).get_jobs()
+
+
+def as_job(job: Job) -> PullJob | CommitJob | None:
+    """The job kind and fields a queued rq job stands for, as the worker rebuilds them."""
+    return None if job.args else decode(job.func_name or "", job.kwargs)
 
 
 def due(redis: Redis) -> list[tuple[dict[str, object], float]]:
@@ -57,7 +64,7 @@ def test_a_lone_event_is_queued_at_once_and_a_burst_coalesces(redis_client: Redi
     results = [dispatcher.submit(PULL, f"d-{i}") for i in range(50)]
     assert results.count(True) == 1 and results[0] is True
     (job,) = queued_jobs(redis_client)
-    assert job.args[3:] == (7, "d-0") and marker(redis_client) == job.id
+    assert as_job(job) == PullJob.of(PULL, "d-0") and marker(redis_client) == job.id
     assert due(redis_client) == []  # no hold: nothing waits for a scheduler
     assert len(events(redis_client)) == 50
     assert redis_client.sismember(PENDING_KEY, PULL.member())
@@ -75,7 +82,8 @@ def test_events_during_a_run_coalesce_into_one_follow_up(redis_client: Redis) ->
     assert queued_jobs(redis_client) == []
     run.finish(taken)
     (follow_up,) = queued_jobs(redis_client)
-    assert follow_up.kwargs == {"settle": True} and marker(redis_client) == follow_up.id
+    assert as_job(follow_up) == PullJob.of(PULL, "d-9", settle=True)  # the last pending
+    assert marker(redis_client) == follow_up.id
     assert sorted(events(redis_client)) == sorted(f"d-{i}" for i in range(1, 20))
     queue(redis_client).empty()
     second = begin(dispatcher, PULL)
@@ -159,15 +167,15 @@ def test_a_hold_puts_a_lone_event_in_the_due_set(redis_client: Redis) -> None:
     dispatcher.submit(PULL, "d-1")
     assert queued_jobs(redis_client) == []
     ((spec, seconds),) = due(redis_client)
-    assert 1 <= seconds <= 2 and spec["args"] == [1, "acme", "shop", 7, "d-0"]
+    assert 1 <= seconds <= 2 and spec["func"] == "bot.worker.jobs.run_pull_job"
+    assert spec["kwargs"] == PullJob.of(PULL, "d-0").fields()
 
 
 def test_each_due_entry_is_queued_by_exactly_one_of_many_pollers(redis_client: Redis) -> None:
     dispatcher = Dispatcher(redis_client)
     for n in range(40):
-        dispatcher.enqueue(
-            "bot.worker.jobs.run_commit_job", (1, "acme", "shop", f"{n:040x}", "d"), 5
-        )
+        job = CommitJob(installation_id=1, owner="acme", repo="shop", sha=f"{n:040x}", trigger="d")
+        dispatcher.enqueue(job, 5)
     ids = {str(spec["id"]) for spec, _ in due(redis_client)}
     start = threading.Barrier(6)
     later = time.time() + 10
@@ -216,7 +224,7 @@ def test_the_sweeper_requeues_a_pull_whose_run_was_killed(redis_client: Redis) -
     job.save()
     assert sweep(dispatcher) == 1
     (again,) = queued_jobs(redis_client)
-    assert again.args[:4] == PULL.args()
+    assert as_job(again) == PullJob.of(PULL, "sweeper")
 
 
 def test_the_sweeper_leaves_due_and_idle_pulls_alone(redis_client: Redis) -> None:

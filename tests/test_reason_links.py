@@ -15,8 +15,11 @@ from bot.evaluation.ports import PullInfo
 from bot.ops.audit import AuditLog
 from bot.ops.errors import SettingsError, TransientGitHubError
 from bot.ops.settings import AppSettings
-from bot.state.queueing import Dispatcher, PullKey
+from bot.state.jobkinds import PullJob
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher
 from bot.worker import jobs
+from bot.worker.retries import MAX_ATTEMPTS
 from bot.worker.runtime import Runtime, install
 from tests.builders import file_entry
 from tests.fakes import FakePort
@@ -110,7 +113,7 @@ def summary_of(runtime: Runtime) -> str:
 
 def test_the_worker_passes_the_setting_to_the_check(runtime: Runtime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    assert jobs.run_pull_job(**PullJob.of(PULL).fields()) == "done"
     assert f"- [`low-risk`]({DOCS}#low-risk) only" in summary_of(runtime)
 
 
@@ -128,6 +131,6 @@ def test_a_failed_evaluation_links_its_reason(
     assert isinstance(port, FakePort)
     port.fail("fetch_files", error)
     runtime.dispatcher.submit(PULL, "d-1")
-    runtime.dispatcher.set_attempt(PULL, jobs.MAX_ATTEMPTS)  # a transient error gives up
-    assert jobs.run_pull_job(*PULL.args()) == "done"
+    runtime.dispatcher.set_attempt(PULL, MAX_ATTEMPTS)  # a transient error gives up
+    assert jobs.run_pull_job(**PullJob.of(PULL).fields()) == "done"
     assert f"- [`{code}`]({DOCS}#{code}) the evaluation" in summary_of(runtime)

@@ -15,7 +15,8 @@ from redis.retry import Retry
 
 from bot.gh.app_client import AppClient
 from bot.ops.settings import AppSettings
-from bot.state.queueing import Dispatcher, EvaluationMark, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher, EvaluationMark
 from bot.worker.fanout import Fanout, OpenPull, fan_out
 from bot.worker.recovery import (
     SENTINEL_KEY,

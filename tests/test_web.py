@@ -23,7 +23,7 @@ from bot.intake.web import MAX_BODY_BYTES, create_app
 from bot.intake.webhook import Skip, route
 from bot.ops.logs import configure_logging, log_context, redact
 from bot.ops.settings import AppSettings
-from bot.state.requests import EvaluateRequest
+from bot.state.requests import EvaluateRequest, Request
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 SECRET = "It's a Secret to Everybody"
@@ -39,13 +39,11 @@ class Queue:
     The real writer, with its replay record, is tested on Redis in tests/test_deliveries.py.
     """
 
-    requests: list[EvaluateRequest] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
     error: Exception | None = None
     healthy: bool | None = True
 
-    def enqueue(
-        self, delivery_id: str, body_sha256: str, requests: Sequence[EvaluateRequest]
-    ) -> bool:
+    def enqueue(self, delivery_id: str, body_sha256: str, requests: Sequence[Request]) -> bool:
         if self.error is not None:
             raise self.error
         assert {r.delivery_id for r in requests} <= {delivery_id} and len(body_sha256) == 64

@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.intake.webhook import PayloadError, Skip, route, verify_signature
-from bot.state.requests import EvaluateRequest, LabelClaim, Lifecycle
+from bot.state.requests import (
+    CommitRequest,
+    EvaluateRequest,
+    LabelClaim,
+    Lifecycle,
+    LifecycleRequest,
+    Request,
+)
 
 WEBHOOKS = Path(__file__).parent / "fixtures/webhooks"
 APP_ID = 4242
@@ -287,22 +294,26 @@ def test_route(name: str) -> None:
         assert isinstance(routed, Skip)
         assert case.expect in routed.reason
         return
-    install = payload["installation"]["id"]
-    assert routed == [
-        EvaluateRequest(
-            DELIVERY,
-            event,
-            install,
-            case.owner,
-            case.repo,
-            number,
-            sha,
-            actor,
-            case.label,
-            case.lifecycle,
-        )
-        for number, sha, actor in case.expect
-    ]
+    assert routed == expected(case, event, payload["installation"]["id"])
+
+
+def expected(case: Case, event: str, install: int) -> list[Request]:
+    """The requests a case expects: state to end when it says so, else a pull request to
+    evaluate, or a commit when it names no pull request."""
+    assert not isinstance(case.expect, str)
+    ids = (DELIVERY, event, install, case.owner, case.repo)
+    requests: list[Request] = []
+    for number, sha, actor in case.expect:
+        if case.lifecycle is not None:
+            assert sha is None and actor is None and case.label is None
+            requests.append(LifecycleRequest(*ids, number, case.lifecycle))
+        elif number is None:
+            assert sha is not None and actor is None and case.label is None
+            requests.append(CommitRequest(*ids, sha))
+        else:
+            assert sha is None
+            requests.append(EvaluateRequest(*ids, number, actor, case.label))
+    return requests
 
 
 MALFORMED: dict[str, tuple[str, Mutation, str]] = {
@@ -450,10 +461,12 @@ def assert_routes_or_refuses(event: str, payload: Payload) -> None:
         return
     for request in routed:
         assert isinstance(request.installation_id, int) and isinstance(request.owner, str)
-        if request.lifecycle is not None:  # ends state: names repositories, not commits
+        if isinstance(request, LifecycleRequest):  # ends state: names repositories, not commits
             assert all(isinstance(n, str) for pair in request.lifecycle.repos for n in pair)
-            continue
-        assert (request.number or 0) > 0 or isinstance(request.sha, str)
+        elif isinstance(request, CommitRequest):
+            assert isinstance(request.sha, str)
+        else:
+            assert request.number > 0
 
 
 json_values = st.recursive(

@@ -14,7 +14,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
-from bot.state.queueing import Dispatcher, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher
 from bot.worker import scheduling, workers
 from bot.worker.scheduling import Upkeep
 from bot.worker.workers import ContextWorker, supervise

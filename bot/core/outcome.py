@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.actions import CheckState
 from bot.core.models import PullFacts, TierDecision
-from bot.core.plan import CheckState
 from bot.core.policy import PolicyResult
 from bot.core.render import Progress, reason_code, render_markdown
 

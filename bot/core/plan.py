@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.core.actions import (
+    Action,
+    AddLabels,
+    CheckState,
+    CreateCheck,
+    CreateComment,
+    DeleteComment,
+    EditComment,
+    RemoveLabel,
+    RequestReviewers,
+    UpdateCheck,
+)
 from bot.core.config import LabelPolicy
 from bot.core.models import TierDecision
 from bot.core.names import is_managed_label
 
 MAX_REVIEWERS_PER_REQUEST = 15  # GitHub's limit per request
-
-
-@dataclass(frozen=True)
-class CheckState:
-    status: str  # in_progress | completed
-    conclusion: str | None
-    title: str
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -43,19 +47,6 @@ class Observed:
     comment: str | None
 
 
-@dataclass(frozen=True)
-class Action:
-    """One write: ``kind`` names the port method; the other fields are its arguments."""
-
-    kind: str  # create_check | update_check | add_labels | remove_label | request_reviewers
-    #            | create_comment | edit_comment | delete_comment
-    target: int | None = None
-    check: CheckState | None = None
-    names: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    body: str = ""
-
-
 def diff(desired: Desired, observed: Observed, labels: LabelPolicy) -> tuple[Action, ...]:
     """The check first (the primary effect), then labels, review requests and the comment."""
     actions = check_actions(desired.check, observed.check_id, observed.check)
@@ -75,7 +66,7 @@ def check_actions(
     shows the newest run of a name); a completed run whose text alone changed is updated.
     """
     if check_id is None:
-        return [Action("create_check", check=desired)]
+        return [CreateCheck(desired)]
     if observed == desired:
         return []
     reopened = (
@@ -84,8 +75,8 @@ def check_actions(
         and ((observed.status, observed.conclusion) != (desired.status, desired.conclusion))
     )
     if reopened:
-        return [Action("create_check", check=desired)]
-    return [Action("update_check", target=check_id, check=desired)]
+        return [CreateCheck(desired)]
+    return [UpdateCheck(check_id, desired)]
 
 
 def _label_actions(desired: Desired, observed: Observed, labels: LabelPolicy) -> list[Action]:
@@ -97,8 +88,8 @@ def _label_actions(desired: Desired, observed: Observed, labels: LabelPolicy) ->
         if (is_managed_label(label, labels) and label not in desired.labels)
         or label in desired.remove_labels
     ]
-    actions = [Action("add_labels", names=missing)] if missing else []
-    return actions + [Action("remove_label", names=(label,)) for label in stale]
+    actions: list[Action] = [AddLabels(missing)] if missing else []
+    return actions + [RemoveLabel(label) for label in stale]
 
 
 def _review_actions(desired: Desired, observed: Observed) -> list[Action]:
@@ -114,21 +105,17 @@ def _review_actions(desired: Desired, observed: Observed) -> list[Action]:
         batch_users, users = users[:room], users[room:]
         room -= len(batch_users)
         batch_teams, teams = teams[:room], teams[room:]
-        actions.append(
-            Action("request_reviewers", names=tuple(batch_users), teams=tuple(batch_teams))
-        )
+        actions.append(RequestReviewers(tuple(batch_users), tuple(batch_teams)))
     return actions
 
 
 def _comment_actions(desired: Desired, observed: Observed) -> list[Action]:
     if desired.comment is None:
-        return (
-            [] if observed.comment_id is None else [Action("delete_comment", observed.comment_id)]
-        )
+        return [] if observed.comment_id is None else [DeleteComment(observed.comment_id)]
     if observed.comment_id is None:
-        return [Action("create_comment", body=desired.comment)]
+        return [CreateComment(desired.comment)]
     if observed.comment != desired.comment:
-        return [Action("edit_comment", target=observed.comment_id, body=desired.comment)]
+        return [EditComment(observed.comment_id, desired.comment)]
     return []
 
 

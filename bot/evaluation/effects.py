@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import assert_never
 
+from bot.core.actions import (
+    Action,
+    AddLabels,
+    CheckState,
+    CreateCheck,
+    CreateComment,
+    DeleteComment,
+    EditComment,
+    RemoveLabel,
+    RequestReviewers,
+    UpdateCheck,
+)
 from bot.core.names import CHECK_NAME, COMMENT_MARKER
-from bot.core.plan import Action, CheckState, Observed
-from bot.evaluation.ports import CheckOutput, CheckRunInfo, GitHubPort, PullInfo, RepoRef
+from bot.core.plan import Observed
+from bot.evaluation.ports import CheckRunInfo, GitHubPort, PullInfo, RepoRef
 from bot.ops.errors import ReviewTiersError, TransientGitHubError
 
 log = logging.getLogger(__name__)
-PRIMARY = frozenset({"create_check", "update_check"})
 
 
 @dataclass
@@ -25,8 +38,7 @@ class Outcome:
 def observed_check(existing: CheckRunInfo | None) -> tuple[int | None, CheckState | None]:
     if existing is None:
         return None, None
-    out = existing.output
-    return existing.id, CheckState(out.status, out.conclusion, out.title, out.summary)
+    return existing.id, existing.output
 
 
 def observe(port: GitHubPort, repo: RepoRef, pull: PullInfo, reviewed: tuple[str, ...]) -> Observed:
@@ -46,60 +58,48 @@ def observe(port: GitHubPort, repo: RepoRef, pull: PullInfo, reviewed: tuple[str
     )
 
 
-def _output(check: CheckState | None) -> CheckOutput:
-    assert check is not None
-    return CheckOutput(check.status, check.conclusion, check.title, check.summary)
-
-
-def _run(port: GitHubPort, repo: RepoRef, pull: PullInfo, action: Action) -> None:
+def run(port: GitHubPort, repo: RepoRef, pull: PullInfo, action: Action) -> None:
+    """Make one write through the port; mypy checks that every kind of action has a branch."""
     number = pull.number
-    if action.kind == "create_check":
-        port.create_check_run(repo, pull.head_sha, CHECK_NAME, _output(action.check))
-    elif action.kind == "update_check":
-        port.update_check_run(repo, action.target or 0, _output(action.check))
-    elif action.kind == "add_labels":
-        port.add_labels(repo, number, action.names)
-    elif action.kind == "remove_label":
-        port.remove_label(repo, number, action.names[0])
-    elif action.kind == "request_reviewers":
-        port.request_reviewers(repo, number, action.names, action.teams)
-    elif action.kind == "create_comment":
-        port.create_comment(repo, number, action.body)
-    elif action.kind == "edit_comment":
-        port.edit_comment(repo, action.target or 0, action.body)
-    elif action.kind == "delete_comment":
-        port.delete_comment(repo, action.target or 0)
-    else:
-        raise ValueError(f"unknown action {action.kind}")
+    match action:
+        case CreateCheck(check=check):
+            port.create_check_run(repo, pull.head_sha, CHECK_NAME, check)
+        case UpdateCheck(check_id=check_id, check=check):
+            port.update_check_run(repo, check_id, check)
+        case AddLabels(names=names):
+            port.add_labels(repo, number, names)
+        case RemoveLabel(name=name):
+            port.remove_label(repo, number, name)
+        case RequestReviewers(users=users, teams=teams):
+            port.request_reviewers(repo, number, users, teams)
+        case CreateComment(body=body):
+            port.create_comment(repo, number, body)
+        case EditComment(comment_id=comment_id, body=body):
+            port.edit_comment(repo, comment_id, body)
+        case DeleteComment(comment_id=comment_id):
+            port.delete_comment(repo, comment_id)
+        case _:
+            assert_never(action)
 
 
-def describe(action: Action) -> str:
-    detail = ", ".join((*action.names, *(f"team:{t}" for t in action.teams)))
-    if action.check is not None:
-        detail = f"{action.check.status}/{action.check.conclusion or '-'}"
-    return f"{action.kind}({detail})" if detail else action.kind
-
-
-def apply(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, actions: tuple[Action, ...] | list[Action]
-) -> Outcome:
+def apply(port: GitHubPort, repo: RepoRef, pull: PullInfo, actions: Sequence[Action]) -> Outcome:
     """The check is primary and must succeed (errors propagate so the job retries); labels,
     review requests and the comment are best effort: logged, and retried by the next run."""
     outcome = Outcome()
     for action in actions:
-        if action.kind in PRIMARY:
-            _run(port, repo, pull, action)
-            outcome.done.append(describe(action))
+        if action.primary:
+            run(port, repo, pull, action)
+            outcome.done.append(action.describe())
             continue
         try:
-            _run(port, repo, pull, action)
+            run(port, repo, pull, action)
         except ReviewTiersError as err:
-            log.warning("secondary write failed: %s: %s", describe(action), err)
-            outcome.failed.append(f"{describe(action)}: {err}")
+            log.warning("secondary write failed: %s: %s", action.describe(), err)
+            outcome.failed.append(f"{action.describe()}: {err}")
             if isinstance(err, TransientGitHubError):
                 outcome.retry = True
                 waits = [w for w in (outcome.retry_after, err.retry_after) if w is not None]
                 outcome.retry_after = max(waits) if waits else None
         else:
-            outcome.done.append(describe(action))
+            outcome.done.append(action.describe())
     return outcome

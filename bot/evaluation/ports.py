@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.core.grants import Grant
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations
 
 
@@ -49,19 +50,9 @@ class ReviewInfo:
 
 
 @dataclass(frozen=True)
-class CheckOutput:
-    """The desired or observed state of the review-tiers check run."""
-
-    status: str  # in_progress | completed
-    conclusion: str | None  # success | failure | None while in progress
-    title: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class CheckRunInfo:
     id: int
-    output: CheckOutput
+    output: CheckState
 
 
 @dataclass(frozen=True)
@@ -102,9 +93,9 @@ class GitHubPort(Protocol):
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]: ...
 
     def create_check_run(
-        self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput
+        self, repo: RepoRef, head_sha: str, name: str, output: CheckState
     ) -> int: ...
-    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckOutput) -> None: ...
+    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckState) -> None: ...
     def add_labels(self, repo: RepoRef, number: int, labels: Sequence[str]) -> None: ...
     def remove_label(self, repo: RepoRef, number: int, label: str) -> None: ...
     def request_reviewers(

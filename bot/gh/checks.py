@@ -6,20 +6,21 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations, SeenRun, SeenStatus
 from bot.core.check_requirements import GITHUB_ACTIONS_SLUG
 from bot.core.names import CHECK_NAME
-from bot.evaluation.ports import CheckOutput, CheckRunInfo, RepoRef
+from bot.evaluation.ports import CheckRunInfo, RepoRef
 from bot.gh.base import PortBase
 from bot.gh.errors import port_call
 from bot.gh.rest import repo_url
 
 
-def observed_output(run: Mapping[str, Any]) -> CheckOutput:
+def observed_output(run: Mapping[str, Any]) -> CheckState:
     """A check run as the pipeline compares it, title and summary exactly as GitHub keeps them."""
     status = str(run["status"])
     output = run.get("output") or {}
-    return CheckOutput(
+    return CheckState(
         status=status,
         # GitHub keeps the old conclusion when a completed run goes back to in_progress (and
         # refuses a null one), so a conclusion only means something once the run is completed.
@@ -29,7 +30,7 @@ def observed_output(run: Mapping[str, Any]) -> CheckOutput:
     )
 
 
-def check_body(output: CheckOutput) -> dict[str, Any]:
+def check_body(output: CheckState) -> dict[str, Any]:
     """The writable fields for ``output``: a conclusion only with ``completed``."""
     body: dict[str, Any] = {
         "status": output.status,
@@ -117,10 +118,10 @@ class Checks(PortBase):
         return {int(r["check_suite_id"]): str(r["name"]) for r in found if r.get("name")}
 
     @port_call
-    def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckOutput) -> int:
+    def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:
         body = {"name": name, "head_sha": head_sha, **check_body(output)}
         return int(self.rest.send("POST", f"{repo_url(repo)}/check-runs", body)["id"])
 
     @port_call
-    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckOutput) -> None:
+    def update_check_run(self, repo: RepoRef, check_id: int, output: CheckState) -> None:
         self.rest.send("PATCH", f"{repo_url(repo)}/check-runs/{check_id}", check_body(output))

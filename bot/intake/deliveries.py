@@ -4,12 +4,16 @@ Redis transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
-from bot.state.grants import Claim, write_claim
-from bot.state.queueing import Dispatcher, PullKey
+from bot.state.grants import Claim, claim_of, write_claim
+from bot.state.jobkinds import CommitJob
+from bot.state.keys import PullKey
+from bot.state.queueing import Dispatcher
+from bot.state.requests import CommitRequest, EvaluateRequest, LifecycleRequest, Request
 
 # How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
 # redelivery of a delivery already answered 202) within this window queues nothing.
@@ -25,24 +29,40 @@ class ContendedError(RuntimeError):
 
 @dataclass
 class DeliveryBatch:
-    """What one delivery asks for: pull requests to mark dirty, commits whose PRs to find, and
-    the grant claims of its ``labeled`` events.
-
-    It takes the dispatcher's ``submit`` calls, so requests are turned into work in one place.
-    """
+    """What one delivery asks for: pull requests to mark dirty, commits whose PRs to find, the
+    grant claims of its ``labeled`` events, and the state it ends once it is recorded."""
 
     delivery_id: str
     body_sha256: str  # of the signed body: the delivery id header is not signed
-    pulls: dict[PullKey, str] = field(default_factory=dict)
-    commits: list[tuple[tuple[int, str, str], str]] = field(default_factory=list)
+    pulls: dict[PullKey, str] = field(default_factory=dict)  # pull request -> recheck actor
+    commits: list[CommitJob] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    endings: list[LifecycleRequest] = field(default_factory=list)
 
-    def submit(self, pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
-        self.pulls[pull] = actor or ""
-        return True
-
-    def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
-        self.commits.append((repo, sha))
+    def add(self, req: Request) -> None:
+        """Turn one request into work: the one place that says where each kind goes (mypy
+        checks that every kind of request has a branch)."""
+        match req:
+            case EvaluateRequest():
+                claim = claim_of(req)
+                if claim is not None:
+                    self.claims.append(claim)
+                pull = PullKey(req.installation_id, req.owner, req.repo, req.number)
+                self.pulls[pull] = req.actor or ""
+            case CommitRequest():
+                self.commits.append(
+                    CommitJob(
+                        installation_id=req.installation_id,
+                        owner=req.owner,
+                        repo=req.repo,
+                        sha=req.sha,
+                        trigger=req.delivery_id,
+                    )
+                )
+            case LifecycleRequest():
+                self.endings.append(req)  # applied by the caller once the delivery is recorded
+            case _:
+                assert_never(req)
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -81,10 +101,8 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
     for pull in idle:  # a pull request with a job queued or running coalesces into it
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
-    for repo, sha in batch.commits:
-        dispatcher.enqueue(
-            "bot.worker.jobs.run_commit_job", (*repo, sha, batch.delivery_id), 0, pipe
-        )
+    for job in batch.commits:
+        dispatcher.enqueue(job, 0, pipe)
     try:
         pipe.execute()
     except ResponseError:

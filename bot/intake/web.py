@@ -13,12 +13,14 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from bot.intake.events import Skip
+from bot.intake.payload import PayloadError, summarize
 from bot.intake.signed_body import Body, BodyTooLarge, read_body
-from bot.intake.webhook import PayloadError, Skip, route, summarize
+from bot.intake.webhook import route
 from bot.ops.logs import log_context
 from bot.ops.metrics import Metrics, event_label
 from bot.ops.settings import AppSettings
-from bot.state.requests import EvaluateRequest
+from bot.state.requests import CommitRequest, Request
 
 # GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
 MAX_BODY_BYTES = 25 * 1024 * 1024
@@ -26,7 +28,7 @@ MAX_HEADER_CHARS = 128
 
 # Queues all requests of one delivery (its id, then the SHA-256 of its signed body, since the id
 # header is not signed); False when that delivery was queued before.
-Enqueue = Callable[[str, str, Sequence[EvaluateRequest]], bool]
+Enqueue = Callable[[str, str, Sequence[Request]], bool]
 Ready = Callable[[], bool]
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ class _Result:
     status: int
     outcome: str
     reason: str
-    requests: list[EvaluateRequest] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
     error: BaseException | None = None
 
     def body(self) -> dict[str, Any]:
@@ -169,9 +171,7 @@ def _parse(body: bytes | bytearray) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _enqueue_all(
-    enqueue: Enqueue, delivery: tuple[str, str], requests: list[EvaluateRequest]
-) -> _Result:
+def _enqueue_all(enqueue: Enqueue, delivery: tuple[str, str], requests: list[Request]) -> _Result:
     try:
         fresh = enqueue(*delivery, requests)
     except Exception as err:  # any queue failure: GitHub marks the delivery failed for redelivery
@@ -184,7 +184,7 @@ def _enqueue_all(
 
 def _log_delivery(result: _Result, summary: dict[str, Any], started: float) -> None:
     """The one log line of a delivery; a metrics hook would read the same result."""
-    numbers = {r.number for r in result.requests}
+    numbers = {r.number for r in result.requests if not isinstance(r, CommitRequest)}
     fields = {
         "action": summary.get("action"),
         "installation_id": summary.get("installation_id"),

@@ -70,7 +70,7 @@ def claim_of(req: EvaluateRequest) -> Claim | None:
     Only the intake calls this, after the signature was verified: it is the claim's one
     source, so no comment or label listing can create or revive a grant.
     """
-    if req.number is None or req.label is None or req.label.action != "labeled":
+    if req.label is None or req.label.action != "labeled":
         return None
     repo = RepoRef(req.installation_id, req.owner, req.repo)
     at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -16,9 +16,9 @@ from redis import Redis
 from bot.evaluation.ports import RepoRef
 from bot.ops.audit import AuditLog
 from bot.state.grants import grants_key
-from bot.state.keys import TOKEN_KEY
-from bot.state.queueing import PENDING_KEY, Dispatcher, PullKey
-from bot.state.requests import EvaluateRequest
+from bot.state.keys import TOKEN_KEY, PullKey
+from bot.state.queueing import PENDING_KEY, Dispatcher
+from bot.state.requests import LifecycleRequest
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,9 @@ REMOVED_TTL = 30 * 86400
 PULL_SUFFIXES = ("dirty", "queued", "lease", "attempt", "mark")
 
 
-def end_state(dispatcher: Dispatcher, audit: AuditLog, req: EvaluateRequest) -> None:
+def end_state(dispatcher: Dispatcher, audit: AuditLog, req: LifecycleRequest) -> None:
     """Apply a lifecycle delivery: purge what it ends; a close is kept in the audit log."""
     change = req.lifecycle
-    if change is None:
-        return
     if change.action == "closed" and req.number is not None:
         dispatcher.forget_pull(PullKey(req.installation_id, req.owner, req.repo, req.number))
         audit.append(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis import Redis
@@ -23,10 +23,11 @@ from redis.exceptions import WatchError
 from rq import Queue
 
 from bot.ops.replies import text_hash
+from bot.state.jobkinds import Job, PullJob, decode
+from bot.state.keys import PullKey
 
 QUEUE_NAME = "review-tiers"
 JOB_TIMEOUT = 600
-PULL_JOB = "bot.worker.jobs.run_pull_job"
 # A PR's events are kept this long after their last write; a run removes them when handled.
 EVENTS_TTL = 86400
 # The queued marker outlives its job's wait; the sweeper replaces a marker whose job is gone.
@@ -35,29 +36,6 @@ LEASE_SECONDS = 15.0  # a run's lease; its heartbeat renews it, a killed run's l
 MARK_TTL = 30 * 86400
 PENDING_KEY = "rt:pending"  # members: PRs that have recorded events (the sweeper's list)
 DUE_KEY = "rt:due"  # delayed jobs as JSON, scored by the epoch second they are due
-
-
-@dataclass(frozen=True)
-class PullKey:
-    installation_id: int
-    owner: str
-    repo: str
-    number: int
-
-    def key(self, suffix: str) -> str:
-        return f"rt:pr:{self.installation_id}:{self.owner}/{self.repo}#{self.number}:{suffix}"
-
-    def args(self) -> tuple[int, str, str, int]:
-        return (self.installation_id, self.owner, self.repo, self.number)
-
-    def member(self) -> str:
-        """The PR as a member of the pending set."""
-        return json.dumps(list(self.args()))
-
-    @classmethod
-    def from_member(cls, raw: bytes | str) -> PullKey:
-        installation_id, owner, repo, number = json.loads(raw)
-        return cls(int(installation_id), str(owner), str(repo), int(number))
 
 
 @dataclass(frozen=True)
@@ -107,8 +85,7 @@ class Dispatcher:
         """
         job_id = uuid.uuid4().hex
         pipe.set(pull.key("queued"), job_id, ex=QUEUED_TTL + int(delay))
-        kwargs = {"settle": True} if settle else {}
-        self.enqueue(PULL_JOB, (*pull.args(), trigger), delay, pipe, job_id, kwargs)
+        self.enqueue(PullJob.of(pull, trigger, settle), delay, pipe, job_id)
 
     def replace_job(
         self,
@@ -136,35 +113,27 @@ class Dispatcher:
 
     def enqueue(
         self,
-        func: str,
-        args: tuple[object, ...],
+        job: Job,
         delay: float = 0.0,
         pipeline: Pipeline | None = None,
         job_id: str | None = None,
-        kwargs: Mapping[str, object] | None = None,
     ) -> None:
-        """Queue ``func`` now, or put it in the due set for ``delay`` seconds; with a
+        """Queue ``job`` now, or put it in the due set for ``delay`` seconds; with a
         transaction ``pipeline``, as part of it."""
         job_id = job_id or uuid.uuid4().hex
         if delay > 0:
-            spec = {"id": job_id, "func": func, "args": list(args), "kwargs": dict(kwargs or {})}
             target = pipeline if pipeline is not None else self.redis
-            target.zadd(DUE_KEY, {json.dumps(spec, sort_keys=True): time.time() + delay})
+            target.zadd(DUE_KEY, {due_entry(job, job_id): time.time() + delay})
             return
         self.queue.enqueue_call(
-            func,
-            args=args,
-            kwargs=dict(kwargs or {}),
+            job.func(),
+            kwargs=job.fields(),
             timeout=JOB_TIMEOUT,
             result_ttl=600,
             failure_ttl=7 * 86400,
             job_id=job_id,
             pipeline=pipeline,
         )
-
-    def submit_commit(self, repo: tuple[int, str, str], sha: str, delivery_id: str) -> None:
-        """A status event names a commit, not a PR: a job finds its PRs first."""
-        self.enqueue("bot.worker.jobs.run_commit_job", (*repo, sha, delivery_id))
 
     def depth(self) -> int:
         """Jobs waiting to run: queued now plus due later (held or retrying)."""
@@ -229,3 +198,19 @@ class Dispatcher:
 
     def clear_attempts(self, pull: PullKey) -> None:
         self.redis.delete(pull.key("attempt"))
+
+
+def due_entry(job: Job, job_id: str) -> str:
+    """A delayed job as the due set keeps it: its id, entry function and keyword arguments."""
+    return json.dumps({"id": job_id, "func": job.func(), "kwargs": job.fields()}, sort_keys=True)
+
+
+def read_due_entry(raw: bytes | str) -> tuple[str, Job] | None:
+    """The id and job of a due-set entry; None when it is unreadable or names no job kind."""
+    try:
+        spec = json.loads(raw)
+        job_id, func, kwargs = str(spec["id"]), str(spec["func"]), dict(spec["kwargs"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    job = decode(func, kwargs)
+    return None if job is None else (job_id, job)

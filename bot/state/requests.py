@@ -6,6 +6,7 @@ Only ids and signed claims travel; the worker refetches everything else from Git
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,41 @@ class Lifecycle:
 
 
 @dataclass(frozen=True)
-class EvaluateRequest:
-    """Ids of one pull request to evaluate; the worker refetches everything else.
-
-    With ``lifecycle`` set, the request ends state instead (``number`` is None for an
-    installation's events, and ``owner`` is its account).
-    """
+class _Delivered:
+    """Which delivery asked, and about which installation and repository."""
 
     delivery_id: str
     event: str
     installation_id: int
-    owner: str
-    repo: str
-    number: int | None
-    sha: str | None = None
-    actor: str | None = None
+    owner: str  # for an installation's own events: its account
+    repo: str  # "" for an installation's own events
+
+
+@dataclass(frozen=True)
+class EvaluateRequest(_Delivered):
+    """A pull request to evaluate; the worker refetches everything else."""
+
+    number: int
+    actor: str | None = None  # who asked for a recheck by comment (needs write access)
     label: LabelClaim | None = None
-    lifecycle: Lifecycle | None = None
+
+
+@dataclass(frozen=True)
+class CommitRequest(_Delivered):
+    """A commit whose open pull requests to evaluate: the event names none of them."""
+
+    sha: str
+
+
+@dataclass(frozen=True)
+class LifecycleRequest(_Delivered):
+    """State to end once the delivery is recorded: a pull request's (``number``) or an
+    installation's or its repositories' (``number`` None)."""
+
+    number: int | None
+    lifecycle: Lifecycle
+
+
+# Every kind of request a delivery may make; bot.intake.deliveries says where each one goes,
+# with a ``match`` that mypy checks covers them all.
+Request: TypeAlias = EvaluateRequest | CommitRequest | LifecycleRequest

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.evaluation.ports import RepoRef
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
-from bot.state.queueing import PullKey
+from bot.state.keys import PullKey
 
 if TYPE_CHECKING:
     from bot.gh.listings import AppCheck

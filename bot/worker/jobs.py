@@ -1,67 +1,63 @@
-"""rq job entry points: evaluate one pull request (coalesced, serialised, retried) or a commit."""
+"""rq job entry points: evaluate one pull request (coalesced, serialised, retried) or a commit.
+
+Each kind of job in bot.state.jobkinds has an entry here named by its ``entry``; rq calls it
+with the job's fields as keyword arguments.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
 from bot.core.outcome import check_for_gave_up
-from bot.evaluation.pipeline import Record, RunInfo, evaluate_pull, report_failure, report_timeout
+from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import GitHubPort, RepoRef
+from bot.evaluation.record import Record, RunInfo
+from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
-from bot.state.queueing import JOB_TIMEOUT, EvaluationMark, PullKey
+from bot.state.jobkinds import CommitJob, PullJob
+from bot.state.keys import PullKey
+from bot.state.queueing import JOB_TIMEOUT, EvaluationMark
+from bot.worker.commits import fan_out_commit
+from bot.worker.retries import MAX_ATTEMPTS, backoff, exhausted
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, current_runtime
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
-# Without a wait named by GitHub, retries back off from 5 s to at most a minute: an evaluation
-# that still fails gives up into a failing check and the recovery loop tries it again, so a
-# longer wait would only keep a pull request stale after GitHub recovers.
-MAX_BACKOFF = 60.0
 GAVE_UP = "gave-up"  # the outcome and reason code of an evaluation that exhausted its attempts
 
 
-def backoff(attempt: int, retry_after: float | None) -> float:
-    """GitHub's wait when it gave one, else exponential from 5 s, capped at a minute."""
-    if retry_after is not None:
-        return max(1.0, retry_after)
-    return min(MAX_BACKOFF, 5.0 * 2.0**attempt)
+def run_pull_job(**fields: Any) -> str:
+    """rq's entry for a :class:`PullJob`."""
+    return evaluate_job(PullJob(**fields))
 
 
-def run_pull_job(
-    installation_id: int,
-    owner: str,
-    repo: str,
-    number: int,
-    delivery_id: str = "",
-    settle: bool = False,
-) -> str:
+def run_commit_job(**fields: Any) -> str:
+    """rq's entry for a :class:`CommitJob`."""
+    return fan_out_commit(CommitJob(**fields))
+
+
+def evaluate_job(job: PullJob) -> str:
     """Evaluate one PR under its lease; the outcome string is kept as the job result.
 
-    ``delivery_id`` is the delivery that queued the job; the run also takes every event
+    ``job.trigger`` is the delivery that queued the job; the run also takes every event
     that coalesced into it. A follow-up (``settle``) first lets a burst still arriving end.
     """
     runtime = current_runtime()
-    pull = PullKey(installation_id, owner, repo, number)
-    fields = {
-        "installation_id": installation_id,
-        "repository": f"{owner}/{repo}",
-        "pull_number": number,
-        "delivery_id": delivery_id,
-    }
-    with log_context(**fields):
+    pull = job.pull
+    with log_context(**job.log_fields()):
         run = begin(runtime.dispatcher, pull)
         if run is None:
             log.info("evaluation already running; it will follow up", extra={"outcome": "busy"})
             return "busy"
         with run:  # the lease is renewed until the run ends
-            if settle:
+            if job.settle:
                 run.settle()
             events = run.events()
             retry_in = _run_locked(runtime, pull, events)
@@ -149,8 +145,8 @@ def _timed_out(runtime: Runtime, pull: PullKey, deliveries: list[str]) -> None:
 def _schedule_retry(
     runtime: Runtime, pull: PullKey, deliveries: list[str], err: TransientGitHubError
 ) -> float | None:
-    attempt = runtime.dispatcher.attempt(pull) + 1
-    if attempt > MAX_ATTEMPTS:
+    attempt = runtime.dispatcher.attempt(pull) + 1  # the failed runs, this one included
+    if exhausted(attempt):
         _give_up(runtime, pull, deliveries, err)
         return None
     delay = backoff(attempt - 1, err.retry_after)
@@ -191,52 +187,3 @@ def _give_up(
     record.deliveries = deliveries
     record.failures.append(f"last error: {err}")
     runtime.record(record, time.monotonic() - started, port)
-
-
-def run_commit_job(
-    installation_id: int, owner: str, repo: str, sha: str, delivery_id: str, attempt: int = 0
-) -> str:
-    """A status event: find the open PRs whose head is this commit and evaluate each."""
-    runtime = current_runtime()
-    fields = {
-        "delivery_id": delivery_id,
-        "installation_id": installation_id,
-        "repository": f"{owner}/{repo}",
-    }
-    with log_context(**fields):
-        try:
-            port = runtime.port_for(installation_id)
-            numbers = port.fetch_pulls_for_commit(RepoRef(installation_id, owner, repo), sha)
-        except TransientGitHubError as err:
-            return _retry_commit(
-                runtime, (installation_id, owner, repo, sha, delivery_id), attempt, err
-            )
-        for number in numbers:
-            runtime.dispatcher.submit(PullKey(installation_id, owner, repo, number), delivery_id)
-        log.info(
-            "commit %s maps to %d pull request(s)",
-            sha[:12],
-            len(numbers),
-            extra={"outcome": "fanned out"},
-        )
-        return f"{len(numbers)} pull request(s)"
-
-
-def _retry_commit(
-    runtime: Runtime,
-    args: tuple[int, str, str, str, str],
-    attempt: int,
-    err: TransientGitHubError,
-) -> str:
-    if attempt + 1 >= MAX_ATTEMPTS:
-        log.error("giving up on commit %s: %s", args[3][:12], err, extra={"outcome": "gave up"})
-        return "gave up"
-    delay = backoff(attempt, err.retry_after)
-    runtime.dispatcher.enqueue("bot.worker.jobs.run_commit_job", (*args, attempt + 1), delay)
-    log.warning(
-        "transient failure, retrying in %.0f s: %s",
-        delay,
-        err,
-        extra={"outcome": "retry", "attempt": attempt + 1},
-    )
-    return "retry"

@@ -17,7 +17,8 @@ from types import TracebackType
 from redis.exceptions import RedisError
 
 from bot.ops.replies import as_text, text_hash
-from bot.state.queueing import PENDING_KEY, Dispatcher, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import PENDING_KEY, Dispatcher
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from bot.evaluation.pipeline import Record
 from bot.evaluation.ports import GitHubPort, GrantStore
+from bot.evaluation.record import Record
 from bot.ops.audit import AuditLog
 from bot.ops.metrics import Metrics
 from bot.ops.redaction import register_secret

@@ -19,7 +19,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from bot.ops.replies import members
-from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, PullKey
+from bot.state.keys import PullKey
+from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, read_due_entry
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -59,14 +60,13 @@ def promote_due(dispatcher: Dispatcher, now: float | None = None) -> int:
 
 
 def _enqueue_spec(dispatcher: Dispatcher, pipe: Pipeline, raw: bytes) -> None:
-    try:
-        spec = json.loads(raw)
-        func, args, job_id = str(spec["func"]), tuple(spec["args"]), str(spec["id"])
-        kwargs = dict(spec.get("kwargs") or {})
-    except (ValueError, KeyError, TypeError):
+    entry = read_due_entry(raw)
+    if entry is None:
+        # A pull request's events outlive it: the sweeper queues the pull request again.
         log.error("dropped an unreadable due entry: %.200r", raw)
         return
-    dispatcher.enqueue(func, args, 0, pipe, job_id, kwargs)
+    job_id, job = entry
+    dispatcher.enqueue(job, 0, pipe, job_id)
 
 
 def sweep(dispatcher: Dispatcher) -> int:

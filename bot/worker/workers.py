@@ -15,6 +15,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from bot.ops.logs import log_context
+from bot.state.jobkinds import decode
 
 log = logging.getLogger("bot.service")
 FIRST_WAIT = 1.0
@@ -24,23 +25,10 @@ HEALTHY_SECONDS = 60.0
 
 
 def job_fields(job: Job) -> dict[str, Any]:
-    """The ids a job carries, as log fields, so rq's own lines about it carry them too."""
-    args = list(job.args or ())
-    name = job.func_name or ""
-    if name.endswith("run_pull_job") and len(args) >= 5:
-        return {
-            "installation_id": args[0],
-            "repository": f"{args[1]}/{args[2]}",
-            "pull_number": args[3],
-            "delivery_id": args[4],
-        }
-    if name.endswith("run_commit_job") and len(args) >= 5:
-        return {
-            "installation_id": args[0],
-            "repository": f"{args[1]}/{args[2]}",
-            "delivery_id": args[4],
-        }
-    return {}
+    """The ids a job carries, as log fields, so rq's own lines about it carry them too; none
+    for a job that is no kind of ours (e.g. queued by another release)."""
+    ours = decode(job.func_name or "", job.kwargs or {})
+    return {} if ours is None else ours.log_fields()
 
 
 class ContextWorker(SimpleWorker):

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.actions import (
+    AddLabels,
+    CheckState,
+    CreateComment,
+    DeleteComment,
+    EditComment,
+    RemoveLabel,
+    RequestReviewers,
+)
 from bot.core.config import LabelPolicy
-from bot.core.plan import CheckState, Desired, Observed, check_actions, diff
+from bot.core.plan import Desired, Observed, check_actions, diff
 
 RUNNING = CheckState("in_progress", None, "L2: waiting", "summary")
 PASSED = CheckState("completed", "success", "L2: requirements met", "summary")
@@ -65,28 +74,24 @@ def test_converged_pull_needs_no_writes() -> None:
 
 def test_stale_managed_labels_go_and_new_ones_come() -> None:
     actions = diff(desired(labels=("tier/L3", "size/S")), observed(), LabelPolicy())
-    assert [(a.kind, a.names) for a in actions] == [
-        ("add_labels", ("tier/L3",)),
-        ("remove_label", ("tier/L2",)),
-    ]
+    assert actions == (AddLabels(("tier/L3",)), RemoveLabel("tier/L2"))
+    assert [a.describe() for a in actions] == ["add_labels(tier/L3)", "remove_label(tier/L2)"]
 
 
 def test_review_requests_skip_author_reviewers_and_requested_in_batches_of_15() -> None:
     users = tuple(f"u{i}" for i in range(20))
     actions = diff(desired(users=(*users, "dev", "bob", "amy")), observed(), LabelPolicy())
-    batches = [a.names for a in actions if a.kind == "request_reviewers"]
-    assert [len(b) for b in batches] == [15, 5] and "dev" not in batches[1]
+    batches = [a for a in actions if isinstance(a, RequestReviewers)]
+    assert [len(b.users) for b in batches] == [15, 5] and "dev" not in batches[1].users
+    assert all(b.teams == () for b in batches) and len(actions) == 2
 
 
 def test_comment_created_edited_and_deleted() -> None:
-    assert [a.kind for a in diff(desired(comment="x"), observed(), LabelPolicy())] == [
-        "create_comment"
-    ]
-    assert [
-        a.kind
-        for a in diff(desired(comment="y"), observed(comment_id=3, comment="x"), LabelPolicy())
-    ] == ["edit_comment"]
+    assert diff(desired(comment="x"), observed(), LabelPolicy()) == (CreateComment("x"),)
+    assert diff(desired(comment="y"), observed(comment_id=3, comment="x"), LabelPolicy()) == (
+        EditComment(3, "y"),
+    )
     assert diff(desired(comment="x"), observed(comment_id=3, comment="x"), LabelPolicy()) == ()
-    assert [
-        a.kind for a in diff(desired(), observed(comment_id=3, comment="x"), LabelPolicy())
-    ] == ["delete_comment"]
+    assert diff(desired(), observed(comment_id=3, comment="x"), LabelPolicy()) == (
+        DeleteComment(3),
+    )

@@ -21,6 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 
+from bot.state.jobkinds import PullJob, decode
 from tests.builders import file_entry, free_port
 from tests.e2e.harness import (
     INSTALLATION,
@@ -145,7 +146,8 @@ def busy_worker(app: Processes, number: int) -> int:
     ours = {proc.pid for proc in app.procs}
     for worker in Worker.all(connection=redis):
         job = worker.get_current_job()
-        if job is not None and job.args[3] == number and worker.pid in ours:
+        ours_job = None if job is None else decode(job.func_name or "", job.kwargs)
+        if isinstance(ours_job, PullJob) and ours_job.number == number and worker.pid in ours:
             return int(worker.pid)
     return 0
 

@@ -10,6 +10,7 @@ from itertools import cycle, islice
 
 from redis.exceptions import RedisError
 
+from bot.state.jobkinds import PullJob, decode
 from tests.e2e.harness import wait_until
 from tests.faults.cluster import RESTART_BACKOFF, descendants
 from tests.faults.runner import Run, Scenario
@@ -46,7 +47,8 @@ def busy_worker(run: Run, number: int) -> str | None:
         workers = Worker.all(connection=run.cluster.redis_client())
         for worker in workers:
             job = worker.get_current_job()
-            if job is not None and number in tuple(job.args or ()) and worker.pid:
+            ours = None if job is None else decode(job.func_name or "", job.kwargs)
+            if isinstance(ours, PullJob) and ours.number == number and worker.pid:
                 return worker_of_pid(run, worker.pid)
     except RedisError:
         return None

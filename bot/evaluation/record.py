@@ -1,0 +1,79 @@
+"""What one evaluation asked for and what it did: its run's inputs and its audit record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from bot.core.actions import CheckState
+from bot.core.evaluate import Evaluation
+from bot.core.grants import GRANTED
+from bot.core.render import Progress
+from bot.evaluation.label_grants import LabelGrants
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    delivery_id: str
+    # Who asked for each coalesced event: None for ordinary events, a login for a recheck by
+    # comment (which needs write access). One ordinary event is enough to evaluate.
+    actors: tuple[str | None, ...] = (None,)
+    # Where the check run links reason codes (README: REVIEW_TIERS_DOCS_URL); "": no links.
+    docs_url: str = ""
+
+
+@dataclass
+class Record:
+    """The audit record of one evaluation (README "Audit log")."""
+
+    delivery_id: str
+    repository: str
+    pull_number: int
+    deliveries: list[str] = field(default_factory=list)
+    outcome: str = "evaluated"
+    head_sha: str = ""
+    base_sha: str = ""
+    config: str = ""
+    config_hash: str = ""
+    tier: str | None = None
+    computed_tier: str | None = None
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+    requirements: list[dict[str, object]] = field(default_factory=list)
+    overrides: list[dict[str, object]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    retry: bool = False
+    retry_after: float | None = None
+    # The check the run converged the head to; empty when it wrote none (e.g. skipped).
+    check_status: str = ""
+    check_conclusion: str | None = None
+
+
+def converged(record: Record, state: CheckState) -> None:
+    """Note the check the run converged the head to."""
+    record.check_status, record.check_conclusion = state.status, state.conclusion
+
+
+def fill(
+    record: Record, evaluation: Evaluation, grants: LabelGrants, progress: tuple[Progress, ...]
+) -> None:
+    """Copy a decided evaluation's tier, reasons, facts, requirements and overrides."""
+    facts, decision = evaluation.facts, evaluation.decision
+    record.tier, record.computed_tier = decision.tier.value, decision.computed_tier.value
+    record.reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+    record.facts = {
+        "size": {"label": facts.size.label, "lines": facts.size.lines, "files": facts.size.files},
+        "invariants": [t.id for t in facts.invariants],
+        "interfaces": [t.id for t in facts.interfaces],
+        "owners": list(facts.owners),
+        "ai_assisted": facts.ai_assisted,
+        "truncated": facts.truncated,
+    }
+    record.requirements = [
+        {"name": p.name, "obtained": p.obtained, "required": p.required} for p in progress
+    ]
+    tiers = {o.label: o.tier.value for o in grants.overrides}
+    record.overrides = [
+        {**asdict(g), "tier": tiers.get(g.label), "honoured": g.state == GRANTED}
+        for g in grants.settled
+    ]
