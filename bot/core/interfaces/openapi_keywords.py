@@ -98,8 +98,8 @@ def _format_notes(old: Tree, new: Tree, direction: Direction) -> list[Note]:
     elif after is None:
         wider, narrower, phrase = True, False, f"format {show(before)} removed"
     else:
-        wider = (before, after) in _WIDER_FORMATS
-        narrower = (after, before) in _WIDER_FORMATS
+        pair = (str(before), str(after))
+        wider, narrower = pair in _WIDER_FORMATS, pair[::-1] in _WIDER_FORMATS
         phrase = f"format changed {show(before)} → {show(after)}"
     severity = rate(direction, request=not wider, response=not narrower)
     return [Note(severity, "", phrase, "format")]

@@ -185,7 +185,7 @@ def _parameters(
         listed = owner.get("parameters")
         for raw in listed if isinstance(listed, list) else []:
             param = spec.deref(raw)
-            if isinstance(param, dict) and isinstance(param.get("name"), str):
+            if isinstance(param, dict) and _is_scalar(param.get("name")):
                 place, name = str(param.get("in")), str(param["name"])
                 name = name.lower() if place == "header" else name
                 name = renames.get(name, name) if place == "path" else name
@@ -193,6 +193,11 @@ def _parameters(
                 place, name = "(unreadable)", ref_of(raw) or canonical(raw)
             found[(place, name)] = raw
     return found
+
+
+def _is_scalar(value: object) -> bool:
+    # YAML reads some unquoted names as dates or numbers; they still name the parameter.
+    return value is not None and not isinstance(value, dict | list)
 
 
 def _annotation_notes(old: Tree, new: Tree) -> list[Note]:

@@ -7,6 +7,7 @@ direction (remembered, so a recursive schema ends at the pair it started from).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -141,11 +142,9 @@ def _property_notes(cmp: Comparison, old: Tree, new: Tree, level: Level) -> list
 def _members(schema: Tree) -> _Members:
     properties = schema.get("properties")
     required = schema.get("required")
-    names = (
-        frozenset(n for n in required if isinstance(n, str))
-        if isinstance(required, list)
-        else frozenset()
-    )
+    # Names are usually strings, but YAML reads an unquoted ``1`` as a number: keep any scalar.
+    listed = required if isinstance(required, list) else []
+    names = frozenset(n for n in listed if isinstance(n, Hashable))
     return _Members(properties if isinstance(properties, dict) else {}, names)
 
 

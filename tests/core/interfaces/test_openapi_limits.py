@@ -185,3 +185,27 @@ def test_an_empty_file_is_an_empty_document() -> None:
     api = _returning({"type": "string"})
     assert compare("", api) == [(N, "path /deep added")]
     assert compare(api, "") == [(B, "path /deep removed")]
+
+
+ODD_YAML = """openapi: 3.0.3
+paths:
+  /x:
+    get:
+      parameters:
+        - {name: 2020-01-01, in: query, schema: {type: string, format: {odd: 1}}}
+      responses:
+        200:
+          description: OK
+          content:
+            application/json:
+              schema: {type: object, properties: {1: {type: integer}}, required: [1]}
+"""
+
+
+def test_values_yaml_reads_oddly_are_still_compared() -> None:
+    # Unquoted dates and numbers as names, a mapping where a format belongs.
+    after = ODD_YAML.replace("format: {odd: 1}", "format: int64")
+    assert compare(ODD_YAML, after.replace("required: [1]", "required: []")) == [
+        (B, 'GET /x: parameter query "2020-01-01": format changed {"odd": 1} → "int64"'),
+        (B, 'GET /x: response 200 application/json: property "1" became optional'),
+    ]
