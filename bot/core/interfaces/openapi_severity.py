@@ -25,12 +25,15 @@ Where this module differs from oasdiff, on purpose:
   added or removed shows as the properties and constraints it brings or takes.
 - Any change to ``oneOf``, ``anyOf``, ``not``, callbacks, or a keyword without a rule here
   (``if``/``then``, ``patternProperties``, ...) is breaking, in either direction.
+- A type changed to ``string`` in a media type that is not JSON is breaking like any other type
+  change; oasdiff lets it pass there, since such bodies carry text anyway.
 - A component is compared once, not once per operation using it, and rated for every
   direction it is read in; an unused one both ways. A removed component is breaking only in a
   file without paths, which other files may refer to.
 
 Remote references are compared by their text, never fetched. Swagger 2.0 files and files that
-are neither an OpenAPI document nor a schema are compared as a whole: any change is breaking.
+are neither an OpenAPI document nor a schema are compared as a whole: any change is breaking. A
+side over 1 MB of YAML or 32 MB of JSON raises ``ContractParseError`` instead of being read.
 """
 
 from __future__ import annotations
