@@ -54,7 +54,7 @@ def parse_contract(text: str | None) -> dict[object, object]:
             return {}
         if not isinstance(document, dict):
             raise UnusableDocumentError("is not a YAML or JSON mapping")
-        return _strip_map(document, names=False)
+        return strip_map(document, names=False)
     except yaml.YAMLError as err:
         raise UnusableDocumentError(f"is not valid YAML or JSON ({_yaml_problem(err)})") from err
     except (ValueError, OverflowError, RecursionError) as err:
@@ -89,7 +89,7 @@ def _count(node: object, seen: dict[int, int], active: set[int]) -> int:
     return seen[key]
 
 
-def _strip_map(node: dict[object, object], names: bool) -> dict[object, object]:
+def strip_map(node: dict[object, object], names: bool) -> dict[object, object]:
     """Drop cosmetic keys, except where keys are author-chosen names (``names``)."""
     return {
         key: _strip(value, not names and key in _NAME_MAPS)
@@ -100,7 +100,7 @@ def _strip_map(node: dict[object, object], names: bool) -> dict[object, object]:
 
 def _strip(node: object, names: bool) -> object:
     if isinstance(node, dict):
-        return _strip_map(node, names)
+        return strip_map(node, names)
     if isinstance(node, list):
         return [_strip(item, names=False) for item in node]
     if isinstance(node, float) and node != node:
