@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.core.codeowners import parse_codeowners
 from bot.core.config import Interface
-from bot.core.interfaces import classify_interface_change
+from bot.core.interfaces.contracts import assess
 from bot.core.interfaces.registry import needs_contents
 from bot.core.invariants import matched_files
 from bot.core.models import FileChange, FileVersions, Reason, Touch
@@ -18,10 +18,10 @@ def classify_interface(
     contents: Mapping[str, FileVersions],
 ) -> Touch | None:
     """The touch of one interface with its reasons, or None when its contract is unchanged."""
+    assessment = assess(interface.kind, matched_files(files, interface.paths), contents)
     reasons: list[Reason] = []
     touched: list[str] = []
-    for change in matched_files(files, interface.paths):
-        verdict = classify_interface_change(interface.kind, change, contents.get(change.path))
+    for change, verdict in assessment.verdicts:
         if not verdict.touched:
             continue
         touched.append(change.path)
@@ -34,6 +34,7 @@ def classify_interface(
         files=tuple(touched),
         reasons=tuple(reasons),
         kind=interface.kind,
+        changes=assessment.changes,
     )
 
 

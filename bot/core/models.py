@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from bot.core.check_requirements import CheckRequirement
 from bot.core.codeowners import CodeOwnersError
+from bot.core.severity import InterfaceChange
 
 
 class Tier(StrEnum):
@@ -120,6 +121,8 @@ class Touch:
     reasons: tuple[Reason, ...]
     statement: str = ""
     kind: str = ""
+    # Interfaces only: each change with its severity (see bot/core/interfaces/contracts.py).
+    changes: tuple[InterfaceChange, ...] = ()
 
 
 @dataclass(frozen=True)

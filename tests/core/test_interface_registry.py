@@ -39,16 +39,16 @@ def test_every_kind_the_config_accepts_has_its_own_detector(kind: str) -> None:
     assert detector in registry.BUILT_IN
 
 
-def test_python_and_openapi_compare_contents_and_the_rest_are_path_only() -> None:
+def test_contract_kinds_compare_contents_and_generic_is_path_only() -> None:
     assert registry.detector_for("python") is python_change.DETECTOR
     assert registry.detector_for("openapi") is openapi.DETECTOR
     needs = {kind: registry.detector_for(kind).needs for kind in KINDS}
     assert needs == {
         "python": Needs.CONTENTS,
         "openapi": Needs.CONTENTS,
-        "protobuf": Needs.PATHS,
-        "graphql": Needs.PATHS,
-        "sql": Needs.PATHS,
+        "protobuf": Needs.CONTENTS,
+        "graphql": Needs.CONTENTS,
+        "sql": Needs.CONTENTS,
         "generic": Needs.PATHS,
     }
 
@@ -87,4 +87,8 @@ def test_contents_are_wanted_for_every_kind_whose_detector_needs_them(
         )
     ]
 
-    assert interface_paths_needing_contents(files, interfaces) == ("idl/a.thrift", "src/m.py")
+    assert interface_paths_needing_contents(files, interfaces) == (
+        "idl/a.thrift",
+        "src/m.py",
+        "db/s.sql",
+    )

@@ -21,24 +21,19 @@ KINDS = ("python", "openapi", "protobuf", "graphql", "sql", "generic")
     ("kind", "change", "message"),
     [
         (
-            "sql",
-            FileChange("migrations/0042_add.sql"),
-            "sql: migrations/0042_add.sql changed",
+            "generic",
+            FileChange("contracts/events.json", status="added"),
+            "generic: contracts/events.json changed (added)",
         ),
         (
-            "sql",
-            FileChange("migrations/0043_drop.sql", status="added"),
-            "sql: migrations/0043_drop.sql changed (added)",
+            "generic",
+            FileChange("contracts/old.json", status="removed"),
+            "generic: contracts/old.json changed (removed)",
         ),
         (
-            "protobuf",
-            FileChange("proto/user.proto", status="removed"),
-            "protobuf: proto/user.proto changed (removed)",
-        ),
-        (
-            "graphql",
-            FileChange("schema/user.graphql", status="renamed", previous_path="schema/u.graphql"),
-            "graphql: schema/user.graphql changed (renamed from schema/u.graphql)",
+            "generic",
+            FileChange("contracts/user.json", status="renamed", previous_path="contracts/u.json"),
+            "generic: contracts/user.json changed (renamed from contracts/u.json)",
         ),
         (
             "generic",
@@ -51,7 +46,7 @@ KINDS = ("python", "openapi", "protobuf", "graphql", "sql", "generic")
             "avro: schemas/user.avsc changed",
         ),
     ],
-    ids=["sql", "sql added", "protobuf removed", "graphql renamed", "generic binary", "unknown"],
+    ids=["added", "removed", "renamed", "generic binary", "unknown"],
 )
 def test_path_only_kinds_are_touched_by_any_change(
     kind: str, change: FileChange, message: str
@@ -60,6 +55,21 @@ def test_path_only_kinds_are_touched_by_any_change(
     verdict = classify_interface_change(kind, change, FileVersions("x", "x"))
 
     assert verdict == InterfaceVerdict(True, (Reason("interface", message),))
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [("sql", "db/0042_add.sql"), ("protobuf", "proto/user.proto"), ("graphql", "s/user.graphql")],
+)
+def test_contract_kinds_parse_instead_of_matching_the_path(kind: str, path: str) -> None:
+    # The same contents on both sides change no contract element.
+    untouched = classify_interface_change(kind, FileChange(path), FileVersions("", ""))
+    assert untouched.touched is False
+    # Without contents, the changed lines that are more than comments decide.
+    comment = FileChange(path, added_lines=("-- note",), removed_lines=())
+    code = FileChange(path, added_lines=("x",), removed_lines=())
+    assert classify_interface_change(kind, code, None).touched is True
+    assert classify_interface_change(kind, comment, None).reasons[0].code == "interface-fallback"
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.iterdir()), ids=lambda path: path.name)

@@ -9,7 +9,7 @@ Messages start with the file path (or the kind, for path-only kinds), never the 
 
 from __future__ import annotations
 
-from bot.core.interfaces.registry import detector_for
+from bot.core.interfaces.contracts import assess
 from bot.core.interfaces.verdict import FALLBACK, TOUCHED, UNCHANGED, UNPARSABLE, InterfaceVerdict
 from bot.core.models import FileChange, FileVersions
 
@@ -28,8 +28,10 @@ def classify_interface_change(
 ) -> InterfaceVerdict:
     """Whether ``change`` touches an interface of ``kind``, with one reason per finding.
 
-    The detector registered for ``kind`` decides (see ``registry``): ``python`` and ``openapi``
-    compare the contents before and after; the path-only kinds, and any unknown kind (to stay
-    on the safe side), are touched by any change to a matched path.
+    The detector registered for ``kind`` decides (see ``registry``): the contract kinds parse
+    the contents before and after (``contracts.assess``); ``generic``, and any unknown kind (to
+    stay on the safe side), are touched by any change to a matched path.
     """
-    return detector_for(kind).classify(change, versions)
+    contents = {change.path: versions} if versions is not None else {}
+    [(_, verdict)] = assess(kind, [change], contents).verdicts
+    return verdict

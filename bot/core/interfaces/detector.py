@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.interfaces.verdict import TOUCHED, InterfaceVerdict
+from bot.core.interfaces.hunks import classify_contract_hunks
+from bot.core.interfaces.verdict import NO_CONTENTS, TOUCHED, InterfaceVerdict
 from bot.core.models import FileChange, FileVersions, Reason
+from bot.core.severity import InterfaceChange
 
 Classify = Callable[[FileChange, FileVersions | None], InterfaceVerdict]
+# Both sides of the files of one interface (path → text) → each change with its severity.
+Compare = Callable[[Mapping[str, str], Mapping[str, str]], tuple[InterfaceChange, ...]]
 
 _STATUS_NOTES = {"added": " (added)", "removed": " (removed)", "renamed": " (renamed)"}
 
@@ -29,11 +33,22 @@ class Needs(StrEnum):
 
 @dataclass(frozen=True)
 class Detector:
-    """How changes to interfaces of one ``kind`` are classified."""
+    """How changes to interfaces of one ``kind`` are classified.
+
+    ``classify`` decides whether one file touches the interface. ``compare``, when set, parses
+    both sides and rates each change breaking or non-breaking (see ``contracts.py``); with
+    ``merge`` the files of one interface are compared together (a schema split over several
+    files), otherwise each file on its own. ``decides`` says whether ``classify`` reads the
+    contents itself; when it does not, the comparator's findings decide the touch and
+    ``classify`` only serves when no contents could be had.
+    """
 
     kind: str
     needs: Needs
     classify: Classify
+    compare: Compare | None = None
+    merge: bool = False
+    decides: bool = True
 
 
 def path_only(kind: str) -> Detector:
@@ -43,6 +58,16 @@ def path_only(kind: str) -> Detector:
         return any_change(kind, change)
 
     return Detector(kind, Needs.PATHS, classify)
+
+
+def compared(kind: str, compare: Compare, *, merge: bool = False) -> Detector:
+    """A detector for ``kind`` whose touches the comparator decides from both sides' contents;
+    without contents it falls back on the changed lines that are more than comments."""
+
+    def classify(change: FileChange, versions: FileVersions | None) -> InterfaceVerdict:
+        return classify_contract_hunks(change, NO_CONTENTS)
+
+    return Detector(kind, Needs.CONTENTS, classify, compare, merge, decides=False)
 
 
 def any_change(kind: str, change: FileChange) -> InterfaceVerdict:

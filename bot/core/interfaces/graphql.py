@@ -20,7 +20,7 @@ from graphql import (
     find_schema_changes,
 )
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, InterfaceChange, Severity
+from bot.core.interfaces.detector import compared
 from bot.core.interfaces.graphql_places import (
     SCHEMA,
     Places,
@@ -30,6 +30,7 @@ from bot.core.interfaces.graphql_places import (
 )
 from bot.core.interfaces.graphql_schema import build_schema, stand_ins
 from bot.core.interfaces.graphql_sdl import parse_side
+from bot.core.severity import BREAKING, NON_BREAKING, InterfaceChange, Severity
 
 # Changes whose description names the changed type last: "X was added to union type U".
 _OWNER_LAST = frozenset(
@@ -110,3 +111,6 @@ def _root_changes(
         else:
             what = f"ROOT_TYPE_CHANGED: {operation} root type changed from {was_name} to {now_name}"
             yield element, BREAKING, what
+
+
+DETECTOR = compared("graphql", compare_graphql, merge=True)

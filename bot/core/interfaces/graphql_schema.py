@@ -48,8 +48,8 @@ from graphql.language import (
 )
 from graphql.validation import SDLValidationContext
 
-from bot.core.interfaces.changes import ContractParseError
 from bot.core.interfaces.graphql_sdl import SdlFile
+from bot.core.severity import ContractParseError
 
 # The SDL rules that decide what the schema holds: every name resolves, each type, directive
 # and root is declared once, and extensions extend something of their kind. Repeated fields

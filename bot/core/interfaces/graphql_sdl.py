@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from graphql import GraphQLError, Source, parse
 from graphql.language import DocumentNode, Lexer, Token, TokenKind
 
-from bot.core.interfaces.changes import ContractParseError
+from bot.core.severity import ContractParseError
 
 # GitHub's public schema, one of the largest published, is 1.2 MB and 61,000 tokens. These
 # caps leave room for three times that on one side while keeping the parse of both sides to

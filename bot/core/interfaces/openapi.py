@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from bot.core.interfaces.detector import Detector, Needs
 from bot.core.interfaces.hunks import classify_contract_hunks
 from bot.core.interfaces.openapi_document import UnusableDocumentError, parse_contract
+from bot.core.interfaces.openapi_severity import compare_openapi
 from bot.core.interfaces.verdict import (
     NO_CONTENTS,
     TOUCHED,
@@ -131,4 +132,4 @@ def _as_map(value: object) -> _Map | None:
     return value if isinstance(value, dict) else None
 
 
-DETECTOR = Detector("openapi", Needs.CONTENTS, classify_openapi_change)
+DETECTOR = Detector("openapi", Needs.CONTENTS, classify_openapi_change, compare_openapi)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.openapi_parts import (
     compare_body,
     compare_header,
@@ -23,6 +22,7 @@ from bot.core.interfaces.openapi_parts import (
 from bot.core.interfaces.openapi_refs import Direction, Finding, Note, Tree, findings
 from bot.core.interfaces.openapi_schema import Comparison, Level, compare_schema
 from bot.core.interfaces.openapi_usage import Usage, direction_of
+from bot.core.severity import BREAKING, NON_BREAKING
 
 _Rule = Callable[[Comparison, object, object, Direction], list[Note]]
 

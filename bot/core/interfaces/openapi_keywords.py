@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.openapi_refs import Direction, Note, Tree, rate
+from bot.core.severity import BREAKING, NON_BREAKING
 
 TypeSet = frozenset[str] | None
 # (narrower, wider): a request may widen, a response may narrow.

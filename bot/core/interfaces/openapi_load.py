@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from bot.core.interfaces.changes import ContractParseError
 from bot.core.interfaces.openapi_document import UnusableDocumentError, parse_contract
 
 # The contract parser's own stripping: reusing it keeps JSON and YAML read alike.
 from bot.core.interfaces.openapi_document import strip_map as _strip_cosmetic
+from bot.core.severity import ContractParseError
 
 Tree = dict[object, object]
 DocumentKind = Literal["openapi", "schema", "opaque"]

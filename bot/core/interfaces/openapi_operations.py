@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.openapi_keywords import canonical, show
 from bot.core.interfaces.openapi_parts import (
     as_map,
@@ -33,6 +32,7 @@ from bot.core.interfaces.openapi_refs import (
 )
 from bot.core.interfaces.openapi_schema import Comparison
 from bot.core.interfaces.openapi_usage import METHODS
+from bot.core.severity import BREAKING, NON_BREAKING
 
 _TEMPLATE = re.compile(r"\{([^}/]*)\}")
 ParameterKey = tuple[str, str]

@@ -7,9 +7,9 @@ empty: the component's name says it) share one set of rules.
 
 from __future__ import annotations
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, Severity
 from bot.core.interfaces.openapi_refs import Direction, Note, Tree, rate, ref_of
 from bot.core.interfaces.openapi_schema import Comparison, Level, compare_schema
+from bot.core.severity import BREAKING, NON_BREAKING, Severity
 
 # Parameter keywords that change how a value is written into the request.
 _SERIALIZATION = ("style", "explode", "allowReserved", "allowEmptyValue")

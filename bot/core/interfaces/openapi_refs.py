@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, Severity
+from bot.core.severity import BREAKING, NON_BREAKING, Severity
 
 Tree = dict[object, object]
 # Who reads the element: the API reads requests (narrowing them breaks callers), callers read

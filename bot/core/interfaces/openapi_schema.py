@@ -11,7 +11,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.openapi_allof import merge_all_of, shared_members
 from bot.core.interfaces.openapi_keywords import show, value_notes
 from bot.core.interfaces.openapi_refs import (
@@ -25,6 +24,7 @@ from bot.core.interfaces.openapi_refs import (
     rate,
     ref_of,
 )
+from bot.core.severity import BREAKING, NON_BREAKING
 
 # Keywords rated elsewhere in this module or in the value rules.
 _HANDLED = frozenset(

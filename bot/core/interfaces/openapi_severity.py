@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, InterfaceChange
 from bot.core.interfaces.openapi_components import compare_components, is_library
 from bot.core.interfaces.openapi_keywords import show
 from bot.core.interfaces.openapi_load import Tree, document_kind, load_side
@@ -49,6 +48,7 @@ from bot.core.interfaces.openapi_parts import under
 from bot.core.interfaces.openapi_refs import Finding, Spec, findings
 from bot.core.interfaces.openapi_schema import Comparison, Level, compare_schema
 from bot.core.interfaces.openapi_usage import component_usage
+from bot.core.severity import BREAKING, NON_BREAKING, InterfaceChange
 
 __all__ = ["compare_openapi"]
 

@@ -10,12 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from bot.core.interfaces.changes import (
-    BREAKING,
-    NON_BREAKING,
-    ContractParseError,
-    InterfaceChange,
-)
+from bot.core.interfaces.detector import compared
 from bot.core.interfaces.protobuf_build import build_proto_file
 from bot.core.interfaces.protobuf_fields import compare_fields
 from bot.core.interfaces.protobuf_model import ProtoFile
@@ -27,6 +22,12 @@ from bot.core.interfaces.protobuf_rules import (
     compare_service,
 )
 from bot.core.interfaces.protobuf_syntax import ProtoSyntaxError, parse_proto_source
+from bot.core.severity import (
+    BREAKING,
+    NON_BREAKING,
+    ContractParseError,
+    InterfaceChange,
+)
 
 _Element = TypeVar("_Element")
 _MAX_NAMES = 8
@@ -118,3 +119,6 @@ def _each(
     for name, presence in compare_declared(kind, old, new, scopes):
         found += [presence] if presence else compare(name, old[name], new[name])
     return found
+
+
+DETECTOR = compared("protobuf", compare_protobuf)

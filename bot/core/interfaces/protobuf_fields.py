@@ -7,9 +7,9 @@ generated code use the name). A new field is an addition, unless it is required.
 
 from __future__ import annotations
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.protobuf_model import ProtoField
 from bot.core.interfaces.protobuf_options import FIELD_RULES, Found, compare_options
+from bot.core.severity import BREAKING, NON_BREAKING
 
 
 def compare_fields(

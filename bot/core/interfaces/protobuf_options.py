@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, Severity
 from bot.core.interfaces.protobuf_model import Options
+from bot.core.severity import BREAKING, NON_BREAKING, Severity
 
 Found = tuple[Severity, str]
 _MAX_SHOWN = 80

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.protobuf_model import Ranges
 from bot.core.interfaces.protobuf_options import Found
+from bot.core.severity import BREAKING, NON_BREAKING
 
 _GIVEN_BACK = {"reserved": "no longer reserved", "extension": "no longer open to extensions"}
 

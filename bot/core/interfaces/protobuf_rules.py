@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING
 from bot.core.interfaces.protobuf_build import MAX_ENUM_NUMBER, MAX_FIELD_NUMBER
 from bot.core.interfaces.protobuf_fields import compare_fields
 from bot.core.interfaces.protobuf_model import ProtoEnum, ProtoMessage, ProtoRpc, ProtoService
@@ -24,6 +23,7 @@ from bot.core.interfaces.protobuf_options import (
     compare_options,
 )
 from bot.core.interfaces.protobuf_ranges import compare_names, compare_ranges
+from bot.core.severity import BREAKING, NON_BREAKING
 
 _Element = TypeVar("_Element")
 

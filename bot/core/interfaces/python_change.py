@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.interfaces.detector import Detector, Needs
 from bot.core.interfaces.hunks import classify_python_hunks
 from bot.core.interfaces.python_api import ApiEntry, UnparsableSourceError, parse_public_api
+from bot.core.interfaces.python_severity import compare_python
 from bot.core.interfaces.verdict import (
     NO_CONTENTS,
     TOUCHED,
@@ -78,4 +79,4 @@ def _signature_change(name: str, old: ApiEntry, new: ApiEntry) -> str:
     return f"{what} changed {old.signature} -> {new.signature}"
 
 
-DETECTOR = Detector("python", Needs.CONTENTS, classify_python_change)
+DETECTOR = Detector("python", Needs.CONTENTS, classify_python_change, compare_python)

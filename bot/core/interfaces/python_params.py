@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, Severity
 from bot.core.interfaces.python_signature import (
     KEYWORD_ONLY,
     POSITIONAL,
@@ -19,6 +18,7 @@ from bot.core.interfaces.python_signature import (
     Param,
     Signature,
 )
+from bot.core.severity import BREAKING, NON_BREAKING, Severity
 
 Finding = tuple[Severity, str]
 

@@ -14,16 +14,16 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from bot.core.interfaces.changes import (
+from bot.core.interfaces.python_api import dunder_all, is_exported, is_public_name, top_statements
+from bot.core.interfaces.python_params import compare_signatures
+from bot.core.interfaces.python_signature import Signature, read_signature
+from bot.core.severity import (
     BREAKING,
     NON_BREAKING,
     ContractParseError,
     InterfaceChange,
     Severity,
 )
-from bot.core.interfaces.python_api import dunder_all, is_exported, is_public_name, top_statements
-from bot.core.interfaces.python_params import compare_signatures
-from bot.core.interfaces.python_signature import Signature, read_signature
 
 # A hand-written module is rarely past 300 kB; the AST of a megabyte takes a second or two.
 MAX_FILE_CHARS = 1_000_000

@@ -23,15 +23,15 @@ Adding an interface kind, say ``protobuf`` parsed rather than matched by path:
 
 from __future__ import annotations
 
-from bot.core.interfaces import openapi, python_change
+from bot.core.interfaces import graphql, openapi, protobuf, python_change, sql
 from bot.core.interfaces.detector import Detector, Needs, path_only
 
 BUILT_IN: tuple[Detector, ...] = (
     python_change.DETECTOR,
     openapi.DETECTOR,
-    path_only("protobuf"),
-    path_only("graphql"),
-    path_only("sql"),
+    protobuf.DETECTOR,
+    graphql.DETECTOR,
+    sql.DETECTOR,
     path_only("generic"),
 )
 

@@ -14,11 +14,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 
-from bot.core.interfaces.changes import ContractParseError, InterfaceChange
+from bot.core.interfaces.detector import compared
 from bot.core.interfaces.sql_python import PythonMigrationError, python_steps
 from bot.core.interfaces.sql_script import script_steps
 from bot.core.interfaces.sql_steps import Finding, MigrationContext, Step, breaking
 from bot.core.interfaces.sql_text import SqlTextError
+from bot.core.severity import ContractParseError, InterfaceChange
 
 # Larger files are refused rather than parsed: reading stays well under a few seconds a side.
 MAX_CHARS = 256 * 1024
@@ -77,3 +78,6 @@ def _compare(old: list[Step], new: list[Step]) -> list[Finding]:
             unmatched[step.key] -= 1
             findings.append(breaking(f'"{step.label}" removed from an existing migration'))
     return findings
+
+
+DETECTOR = compared("sql", compare_sql)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.core.interfaces.changes import BREAKING, NON_BREAKING, Severity
+from bot.core.severity import BREAKING, NON_BREAKING, Severity
 
 # Longest excerpt of a statement quoted in a sentence, so one odd statement cannot flood a report.
 EXCERPT_CHARS = 80

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.interfaces import graphql_sdl
-from bot.core.interfaces.changes import ContractParseError, InterfaceChange
 from bot.core.interfaces.graphql import compare_graphql
+from bot.core.severity import ContractParseError, InterfaceChange
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts" / "graphql"
 OLD = (FIXTURES / "github-15.25.0.graphql").read_text(encoding="utf-8")

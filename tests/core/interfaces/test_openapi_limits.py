@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from bot.core.interfaces import openapi_load
-from bot.core.interfaces.changes import ContractParseError
 from bot.core.interfaces.openapi_refs import Budget, Spec
 from bot.core.interfaces.openapi_schema import Comparison, Level, compare_schema
 from bot.core.interfaces.openapi_severity import compare_openapi
+from bot.core.severity import ContractParseError
 from tests.core.interfaces.openapi_material import B, N, compare
 
 TEN_MB = 10_000_000

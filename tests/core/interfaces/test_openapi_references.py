@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.interfaces.changes import ContractParseError
 from bot.core.interfaces.openapi_severity import compare_openapi
+from bot.core.severity import ContractParseError
 from tests.core.interfaces.openapi_material import B, N, compare
 
 PET = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}

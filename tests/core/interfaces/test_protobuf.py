@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.interfaces.changes import InterfaceChange
 from bot.core.interfaces.protobuf import compare_protobuf
+from bot.core.severity import InterfaceChange
 from tests.core.interfaces.proto_sources import CLIENT, GAPI, OPS, B, N, compare_text, edit, real
 
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.interfaces.changes import ContractParseError, InterfaceChange
 from bot.core.interfaces.protobuf import compare_protobuf
 from bot.core.interfaces.protobuf_syntax import MAX_NESTING, nesting_depth
+from bot.core.severity import ContractParseError, InterfaceChange
 from tests.core.interfaces.proto_sources import OPS, B, N, compare_text
 
 PATH = "api/v1/service.proto"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.interfaces.changes import ContractParseError
 from bot.core.interfaces.python_severity import compare_python
+from bot.core.severity import ContractParseError
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts" / "python"
 PATH = "src/packaging/tags.py"

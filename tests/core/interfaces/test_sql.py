@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.interfaces.changes import ContractParseError, InterfaceChange
 from bot.core.interfaces.sql import compare_sql
+from bot.core.severity import ContractParseError, InterfaceChange
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts" / "sql"
 B, N = "breaking", "non-breaking"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.interfaces.changes import InterfaceChange
 from bot.core.interfaces.sql import compare_sql
+from bot.core.severity import InterfaceChange
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts" / "sql" / "alembic"
 B, N = "breaking", "non-breaking"

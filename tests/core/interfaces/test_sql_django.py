@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.interfaces.changes import ContractParseError, InterfaceChange
 from bot.core.interfaces.sql import compare_sql
+from bot.core.severity import ContractParseError, InterfaceChange
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts" / "sql" / "django"
 B, N = "breaking", "non-breaking"
