@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.codeowners import CodeOwnersError
 from bot.core.models import PullFacts, Reason, TierDecision
+from bot.core.render_changes import changes_json, changes_markdown, changes_text
 
 # A broken CODEOWNERS file can have thousands of bad lines; people see the first ones.
 CODEOWNERS_ERRORS_SHOWN = 20
@@ -43,6 +44,7 @@ def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]
         },
         "invariants": [t.id for t in facts.invariants],
         "interfaces": [t.id for t in facts.interfaces],
+        "interface_changes": changes_json(facts),
         "owners": list(facts.owners),
         "ai_assisted": facts.ai_assisted,
         "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
@@ -79,6 +81,8 @@ def render_text(facts: PullFacts, decision: TierDecision) -> str:
     lines += [f"  - [{r.code}] {r.message}" for r in decision.reasons]
     lines += ["", "size:"]
     lines += [f"  {k:<14}{v}" for k, v in _size_rows(facts)]
+    if any(t.changes for t in facts.interfaces):
+        lines += ["", "interface changes:", *changes_text(facts)]
     if facts.owners:
         lines += ["", "owners: " + ", ".join(facts.owners)]
     if facts.codeowners_errors:
@@ -167,6 +171,8 @@ def render_markdown(
     if facts.interfaces:
         out += ["", "### Interfaces touched"]
         out += [f"- **{t.id}** ({t.kind}): {', '.join(t.files[:5])}" for t in facts.interfaces]
+        if any(t.changes for t in facts.interfaces):
+            out += ["", "### Interface changes", *changes_markdown(facts)]
     if facts.owners:
         out += ["", "### Owners", ", ".join(facts.owners)]
     if facts.codeowners_errors:

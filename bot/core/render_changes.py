@@ -1,0 +1,67 @@
+"""Interface changes with their severity, as the check summary, the terminal and JSON show them.
+
+People see the first changes, breaking ones first, then how many more; JSON carries them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.core.models import PullFacts
+from bot.core.severity import BREAKING, InterfaceChange
+
+# The check summary has room for 65,535 characters in all; this keeps the list well inside it.
+SHOWN_CHANGES = 30
+MAX_WHAT_CHARS = 300
+
+
+def interface_changes(facts: PullFacts) -> list[tuple[str, InterfaceChange]]:
+    """Every change of every touched interface, with the interface's id, breaking ones first."""
+    every = [(touch.id, change) for touch in facts.interfaces for change in touch.changes]
+    return sorted(every, key=lambda item: item[1].severity != BREAKING)
+
+
+def changes_json(facts: PullFacts) -> list[dict[str, str]]:
+    """The ``interface_changes`` of ``evaluate --format json``: interface, path, severity, what."""
+    return [
+        {"interface": iid, "path": c.path, "severity": c.severity, "what": c.what}
+        for iid, c in interface_changes(facts)
+    ]
+
+
+def changes_text(facts: PullFacts) -> list[str]:
+    """Terminal lines: one per change shown, then how many more."""
+    return [f"  - [{c.severity}] {iid}: {c.path}: {_short(c.what)}" for iid, c in _shown(facts)] + (
+        _more(facts, "  - ")
+    )
+
+
+def changes_markdown(facts: PullFacts) -> list[str]:
+    """Check-summary lines; ``what`` is shown as code so names keep their characters."""
+    return [
+        f"- **{c.severity}** `{iid}` `{_code(c.path)}`: `{_code(_short(c.what))}`"
+        for iid, c in _shown(facts)
+    ] + _more(facts, "- ")
+
+
+def _shown(facts: PullFacts) -> Iterator[tuple[str, InterfaceChange]]:
+    yield from interface_changes(facts)[:SHOWN_CHANGES]
+
+
+def _more(facts: PullFacts, prefix: str) -> list[str]:
+    more = len(interface_changes(facts)) - SHOWN_CHANGES
+    if more <= 0:
+        return []
+    return [f"{prefix}…and {more} more (`review-tiers evaluate --format json` lists them all)"]
+
+
+def _short(text: str) -> str:
+    one_line = " ".join(text.split())
+    if len(one_line) <= MAX_WHAT_CHARS:
+        return one_line
+    return one_line[: MAX_WHAT_CHARS - 1] + "…"
+
+
+def _code(text: str) -> str:
+    # A backtick would end the code span early.
+    return text.replace("`", "'")

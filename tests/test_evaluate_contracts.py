@@ -1,0 +1,67 @@
+"""`review-tiers evaluate` rates interface changes on a real repository: JSON, text, markdown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from tests.builders import ScratchRepo
+
+CONFIG = """version: 1
+interfaces:
+  - id: orders-api
+    kind: protobuf
+    paths: ["proto/**/*.proto"]
+    owners: ["@acme/api"]
+"""
+ORDER = """syntax = "proto3";
+package acme.orders.v1;
+
+message Order {
+  string id = 1;
+  int64 amount = 2;
+}
+"""
+
+
+def _evaluate(scratch: ScratchRepo, capsys: pytest.CaptureFixture[str], after: str) -> dict:
+    scratch.write(".github/review-tiers.yml", CONFIG)
+    scratch.write("proto/acme/orders.proto", ORDER)
+    scratch.commit("orders api")
+    scratch.branch("change")
+    scratch.write("proto/acme/orders.proto", after)
+    scratch.commit("change")
+    capsys.readouterr()
+    assert main(["evaluate", "--repo", str(scratch.root), "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_changed_field_type_is_a_breaking_interface_change(scratch, capsys) -> None:
+    result = _evaluate(scratch, capsys, ORDER.replace("int64 amount", "double amount"))
+
+    assert result["interfaces"] == ["orders-api"] and result["tier"] == "L3"
+    [change] = result["interface_changes"]
+    assert change["interface"] == "orders-api"
+    assert change["path"] == "proto/acme/orders.proto"
+    assert change["severity"] == "breaking"
+    assert "amount" in change["what"] and "double" in change["what"]
+
+
+def test_an_added_field_is_a_non_breaking_interface_change(scratch, capsys) -> None:
+    added = ORDER.replace("  int64 amount = 2;\n", "  int64 amount = 2;\n  string note = 3;\n")
+    result = _evaluate(scratch, capsys, added)
+    assert [c["severity"] for c in result["interface_changes"]] == ["non-breaking"]
+
+
+def test_a_comment_only_change_touches_no_interface(scratch, capsys) -> None:
+    result = _evaluate(scratch, capsys, ORDER.replace("message Order", "// Orders.\nmessage Order"))
+    assert result["interfaces"] == [] and result["interface_changes"] == []
+
+
+def test_text_and_markdown_list_changes_with_severity(scratch, capsys) -> None:
+    _evaluate(scratch, capsys, ORDER.replace("  int64 amount = 2;\n", ""))
+    for fmt, needle in (("text", "[breaking] orders-api"), ("markdown", "**breaking**")):
+        assert main(["evaluate", "--repo", str(scratch.root), "--format", fmt]) == 0
+        assert needle in capsys.readouterr().out
