@@ -6,19 +6,24 @@ the App and by ``review-tiers evaluate``) ask this registry, and the config acce
 the kinds registered here, in this order. A kind that is not registered stays on the safe
 side: any change to a matched path touches the interface.
 
-Adding an interface kind, say ``protobuf`` parsed rather than matched by path:
+Adding an interface kind, say ``avro`` parsed rather than matched by path (the protobuf,
+graphql and sql modules were added this way):
 
-1. Write ``bot/core/interfaces/protobuf.py`` with ``classify_protobuf_change(change,
-   versions) -> InterfaceVerdict``. Use the shared reason codes and helpers of
-   ``verdict.py`` (``touched_by``, ``unparsable``, ``unreadable``) and, when ``versions`` is
-   None, fall back on the changed lines (``hunks.py``), as the Python and OpenAPI detectors do.
-2. End that module with ``DETECTOR = Detector("protobuf", Needs.CONTENTS,
-   classify_protobuf_change)``; declare ``Needs.HUNKS`` or ``Needs.PATHS`` instead when the
-   detector reads only the changed lines or only the path (no contents are fetched then).
-3. List ``protobuf.DETECTOR`` in ``BUILT_IN`` below, in place of ``path_only("protobuf")``
-   (a brand-new kind goes before ``generic``). The config schema accepts the kind from then on.
-4. Test the module in ``tests/core/test_interfaces_protobuf.py`` and document any new reason
-   code in ``docs/reasons.md``; the registry tests check that contents reach the detector.
+1. Write ``bot/core/interfaces/avro.py`` with ``compare_avro(before, after) ->
+   tuple[InterfaceChange, ...]`` (``bot/core/severity.py``): both sides of the interface's
+   changed files as path → text, each change rated breaking or non-breaking with one sentence
+   naming the element; raise ``ContractParseError`` for a side that cannot be read, and bound
+   size and depth so hostile input fails closed in bounded time.
+2. End that module with ``DETECTOR = compared("avro", compare_avro)`` (``merge=True`` when the
+   files of one interface only make sense together, as a GraphQL schema split over files). A
+   detector that decides touches itself (``python``, ``openapi``) is a ``Detector(kind,
+   Needs.CONTENTS, classify, compare)``; one that reads only the changed lines or the path
+   declares ``Needs.HUNKS`` or ``Needs.PATHS`` and gets no contents.
+3. List ``avro.DETECTOR`` in ``BUILT_IN`` below, before ``generic``. The config accepts the kind
+   from then on, and the App and ``review-tiers evaluate`` fetch contents for it.
+4. Test the module in ``tests/core/interfaces/`` on real material in
+   ``tests/fixtures/contracts/avro/`` (with a README saying where it came from); add the kind to
+   ``KINDS`` in ``tests/core/test_interface_registry.py``.
 """
 
 from __future__ import annotations
