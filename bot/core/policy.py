@@ -5,17 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pathspec
-
 from bot.core import config
 from bot.core.check_requirements import requirement_from_config, unpinned_warning
 from bot.core.config import BUCKET_ORDER, ConfigProblem, Policy
+from bot.core.globs import glob_problem
 from bot.core.models import Tier
 from bot.core.patterns import pattern_problem
 from bot.core.schema import schema_findings
@@ -104,7 +102,8 @@ def _findings(data: object) -> list[Finding]:
 
 def _semantic_findings(data: dict[str, object]) -> Iterator[Finding]:
     """Rules JSON Schema cannot express; each tolerates values of the wrong type."""
-    yield from _text_findings(data, _GLOBS, _check_glob)
+    # The compiler evaluation matches with: what passes here always compiles there.
+    yield from _text_findings(data, _GLOBS, glob_problem)
     yield from _text_findings(data, _REGEXES, _check_regex)
     yield from _text_findings(data, _LABEL_NAMES, _check_label)
     for key, suffix in _LABEL_PREFIXES.items():
@@ -123,18 +122,6 @@ def _text_findings(
             message = check(value) if isinstance(value, str) else None
             if message:
                 yield path, message
-
-
-def _check_glob(pattern: str) -> str | None:
-    if pattern and not pattern.strip():
-        return "a blank glob matches nothing"
-    if pattern.startswith("#"):
-        return f"glob {pattern!r} is a comment in gitignore syntax; write '\\#' for a literal '#'"
-    try:
-        pathspec.PathSpec.from_lines("gitignore", [pattern])
-    except (ValueError, re.error) as err:
-        return f"invalid glob {pattern!r}: {err}"
-    return None
 
 
 def _check_regex(pattern: str) -> str | None:
