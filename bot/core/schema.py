@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-# jsonschema ships no type information; its objects are used through a narrow, local surface.
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 
 from bot.core.check_requirements import check_entry_schema
 from bot.core.config import BUCKET_ORDER, Policy, SizeLimit, TierPolicy
