@@ -62,11 +62,13 @@ def _obj(description: str, required: tuple[str, ...] = (), **properties: Schema)
     return {**schema, "additionalProperties": False, **required_keys}
 
 
-def _list(description: str, items: Schema, default: tuple[str, ...] = ()) -> Schema:
-    return {"type": "array", "description": description, "items": items, "default": list(default)}
+def _list(description: str, items: Schema, default: tuple[str, ...] | None = ()) -> Schema:
+    """A list; a None default (a key that must be written) is left out."""
+    schema: Schema = {"type": "array", "description": description, "items": items}
+    return {**schema, **({"default": list(default)} if default is not None else {})}
 
 
-def _strings(description: str, default: tuple[str, ...] = (), **item: object) -> Schema:
+def _strings(description: str, default: tuple[str, ...] | None = (), **item: object) -> Schema:
     return _list(description, {"type": "string", "minLength": 1, **item}, default)
 
 
@@ -103,7 +105,7 @@ def _invariant() -> Schema:
         required=("id", "statement", "paths"),
         id=_value("Unique id.", type="string", pattern=ID_PATTERN),
         statement=_value("The rule, in one sentence.", type="string", minLength=1),
-        paths={**_strings("Gitignore-style globs where it lives."), "minItems": 1},
+        paths={**_strings("Gitignore-style globs where it lives.", None), "minItems": 1},
         patterns=_strings("Optional RE2 regexes; then a changed line must match one."),
         owners=_strings("Owners whose approval L3 needs.", pattern=OWNER_PATTERN),
     )
@@ -115,7 +117,7 @@ def _interface() -> Schema:
         required=("id", "kind", "paths"),
         id=_value("Unique id.", type="string", pattern=ID_PATTERN),
         kind=_value("How changes are detected.", enum=list(INTERFACE_KINDS)),
-        paths={**_strings("Gitignore-style globs of the contract's files."), "minItems": 1},
+        paths={**_strings("Gitignore-style globs of the contract's files.", None), "minItems": 1},
         owners=_strings("Owners whose approval L3 needs.", pattern=OWNER_PATTERN),
     )
 
@@ -125,7 +127,7 @@ def _tiers() -> Schema:
     buckets, owners = [*BUCKET_ORDER, None], {"type": ["integer", "null"], "minimum": 1}
     l1_when = _obj(
         "All-of: L1 only when every condition holds; omitted keys impose nothing.",
-        only_paths=_strings("Every changed file matches one of these globs."),
+        only_paths=_strings("Every changed file matches one of these globs.", l1.only_paths),
         max_size=_value("Size bucket at most this; null: any.", l1.max_size, enum=buckets),
     )
     l3_when = _obj(
