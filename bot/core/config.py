@@ -5,9 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.check_requirements import CheckRequirement
-from bot.core.models import Tier
+from bot.core.models import BUCKET_ORDER, Tier
+from bot.core.triggers import L1When, L3When
 
-BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
+# Names other modules import from here, with the model.
+__all__ = [
+    "BUCKET_ORDER",
+    "DEFAULT_AI_TRAILERS",
+    "DEFAULT_BUCKETS",
+    "DEFAULT_INSTRUCTION_FILES",
+    "DEFAULT_SIZE_IGNORE",
+    "AiPolicy",
+    "ConfigProblem",
+    "Interface",
+    "Invariant",
+    "L1When",
+    "L3When",
+    "LabelPolicy",
+    "OverridePolicy",
+    "Policy",
+    "Reviewers",
+    "SizeLimit",
+    "SizePolicy",
+    "TierPolicy",
+    "TiersPolicy",
+]
 DEFAULT_BUCKETS: dict[str, int] = {"XS": 0, "S": 10, "M": 30, "L": 100, "XL": 500, "XXL": 1000}
 DEFAULT_AI_TRAILERS: tuple[str, ...] = (
     r"^Co-authored-by: .*(Claude|Copilot|Codex|Cursor|Devin)",
@@ -94,25 +116,6 @@ class Reviewers:
 
 
 @dataclass(frozen=True)
-class L1When:
-    """All-of: every condition must hold for L1; empty only_paths or None max_size: no limit."""
-
-    only_paths: tuple[str, ...] = ("docs/**", "**/*.md")
-    max_size: str | None = "S"
-
-
-@dataclass(frozen=True)
-class L3When:
-    """Any-of: each key present is a trigger; None disables it."""
-
-    invariants: bool = True
-    interfaces: bool = True
-    min_size: str | None = "XXL"
-    min_owners: int | None = 3
-    paths: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class TierPolicy:
     checks: tuple[CheckRequirement, ...] = ()
     reviewers: Reviewers = Reviewers()
@@ -120,10 +123,10 @@ class TierPolicy:
 
 @dataclass(frozen=True)
 class TiersPolicy:
-    l1_when: L1When = L1When()
+    l1_when: L1When = field(default_factory=L1When)
     l1: TierPolicy = TierPolicy()
     l2: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1, from_owners=True))
-    l3_when: L3When = L3When()
+    l3_when: L3When = field(default_factory=L3When)
     l3: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1))
     # False while the policy names no tiers.L3.reviewers: L3 then asks what L2 asks, so the
     # deeper tier never requires less than the shallower one.

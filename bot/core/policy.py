@@ -17,6 +17,7 @@ from bot.core.globs import glob_problem
 from bot.core.models import Tier
 from bot.core.patterns import pattern_problem
 from bot.core.schema import schema_findings
+from bot.core.triggers import L1When, L3When
 from bot.core.yamlpos import KeyPath, describe, format_path, load_positioned, walk
 
 DEFAULT_SOURCE = ".github/review-tiers.yml"
@@ -232,16 +233,14 @@ def _tier(default: config.TierPolicy, section: Mapping[str, Any]) -> config.Tier
     return config.TierPolicy(checks=checks, reviewers=reviewers)
 
 
-def _l1_when(when: Mapping[str, Any]) -> config.L1When:
+def _l1_when(when: Mapping[str, Any]) -> L1When:
     # A written `when` lists every condition: what it leaves out constrains nothing.
-    return config.L1When(
-        only_paths=tuple(when.get("only_paths", ())), max_size=when.get("max_size")
-    )
+    return L1When(only_paths=tuple(when.get("only_paths", ())), max_size=when.get("max_size"))
 
 
-def _l3_when(when: Mapping[str, Any]) -> config.L3When:
+def _l3_when(when: Mapping[str, Any]) -> L3When:
     # A written `when` lists every trigger: what it leaves out does not escalate.
-    return config.L3When(
+    return L3When(
         invariants=when.get("invariants", False),
         interfaces=when.get("interfaces", False),
         min_size=when.get("min_size"),

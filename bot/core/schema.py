@@ -12,6 +12,14 @@ import jsonschema
 
 from bot.core.check_requirements import check_entry_schema
 from bot.core.config import BUCKET_ORDER, Policy, SizeLimit, TierPolicy
+from bot.core.triggers import (
+    OnlyPaths,
+    OwnedAreasAtLeast,
+    SizeAtLeast,
+    SizeAtMost,
+    TouchesInterface,
+    TouchesInvariant,
+)
 from bot.core.yamlpos import KeyPath, describe
 
 SCHEMA_ID = "urn:review-tiers:config:v1"
@@ -124,21 +132,28 @@ def _interface() -> Schema:
 
 def _tiers() -> Schema:
     l1, l3 = _DEFAULTS.tiers.l1_when, _DEFAULTS.tiers.l3_when
+    l1_paths, max_size = l1.rule(OnlyPaths).only_paths, l1.rule(SizeAtMost).max_size
     buckets, owners = [*BUCKET_ORDER, None], {"type": ["integer", "null"], "minimum": 1}
     l1_when = _obj(
         "All-of: L1 only when every condition holds; omitted keys impose nothing.",
-        only_paths=_strings("Every changed file matches one of these globs.", l1.only_paths),
-        max_size=_value("Size bucket at most this; null: any.", l1.max_size, enum=buckets),
+        only_paths=_strings("Every changed file matches one of these globs.", l1_paths),
+        max_size=_value("Size bucket at most this; null: any.", max_size, enum=buckets),
     )
     l3_when = _obj(
         "Any-of: each key is a trigger; omitted keys are not triggers.",
-        invariants=_value("Touching an invariant.", l3.invariants, type="boolean"),
-        interfaces=_value("Touching an interface.", l3.interfaces, type="boolean"),
-        min_size=_value("Size bucket at least this; null: off.", l3.min_size, enum=buckets),
+        invariants=_value(
+            "Touching an invariant.", l3.rule(TouchesInvariant).invariants, type="boolean"
+        ),
+        interfaces=_value(
+            "Touching an interface.", l3.rule(TouchesInterface).interfaces, type="boolean"
+        ),
+        min_size=_value(
+            "Size bucket at least this; null: off.", l3.rule(SizeAtLeast).min_size, enum=buckets
+        ),
         min_owners=_value(
             "At least this many owned areas (distinct owner sets of the CODEOWNERS entries"
             " deciding the changed files); null: off.",
-            l3.min_owners,
+            l3.rule(OwnedAreasAtLeast).min_owners,
             **owners,
         ),
         paths=_strings("Any changed file matches one of these globs."),

@@ -11,6 +11,7 @@ from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
 
 from bot.core.config import L1When, SizePolicy
 from bot.core.globs import GlobSet, gitignore_regex, glob_problem, segment_regex
+from bot.core.triggers import OnlyPaths
 
 MATCHES = [
     # The default size.ignore.
@@ -57,7 +58,7 @@ def test_matches(pattern: str, path: str, expected: bool) -> None:
 
 
 def test_first_match_names_the_pattern() -> None:
-    globs = GlobSet.from_patterns(L1When().only_paths)
+    globs = GlobSet.from_patterns(L1When().rule(OnlyPaths).only_paths)
     assert globs.first_match("docs/README.md") == "docs/**"
     assert globs.first_match("src/README.md") == "**/*.md"
     assert globs.first_match("src/main.py") is None

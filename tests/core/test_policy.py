@@ -134,7 +134,15 @@ def test_org_fallback_fixture_merges_partial_sections_with_defaults() -> None:
     [
         pytest.param(
             "tiers:\n  L3:\n    when: {paths: ['infra/**']}\n",
-            TiersPolicy(l3_when=L3When(False, False, None, None, ("infra/**",))),
+            TiersPolicy(
+                l3_when=L3When(
+                    invariants=False,
+                    interfaces=False,
+                    min_size=None,
+                    min_owners=None,
+                    paths=("infra/**",),
+                )
+            ),
             id="L3 when given: omitted keys are not triggers",
         ),
         pytest.param(
