@@ -1,19 +1,21 @@
 """Tier rules: the conditions under ``tiers.L1.when`` and the triggers under ``tiers.L3.when``.
 
-A rule is one frozen dataclass: its fields are its keys in the config file, its method judges
-a pull request's facts. Listing the class in its tier's registry (``L1_CONDITIONS`` or
-``L3_TRIGGERS``) makes the tier decision ask it, and tests fail for a rule class that is not
-listed.
+A rule is one frozen dataclass. Its fields are its keys in the config file, declared with
+``doc`` metadata like every field of the model, so the JSON Schema, the parser and the defaults
+follow from them; its method judges a pull request's facts. Listing the class in its tier's
+registry (``L1_CONDITIONS`` or ``L3_TRIGGERS``) is the only other step, and tests fail for a
+rule class that is not listed. docs/config-model.md walks through adding one.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.core.configfile.fields import Check, doc
 from bot.core.configfile.rules import Rule, RuleSet
 from bot.core.globs import GlobSet
-from bot.core.models import PullFacts, Reason, bucket_rank
+from bot.core.models import BUCKET_ORDER, PullFacts, Reason, bucket_rank
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,10 @@ class Trigger(Rule, ABC):
 
 @dataclass(frozen=True)
 class OnlyPaths(Condition):
-    only_paths: tuple[str, ...] = ("docs/**", "**/*.md")
+    only_paths: tuple[str, ...] = field(
+        default=("docs/**", "**/*.md"),
+        metadata=doc("Every changed file matches one of these globs.", check=Check.GLOB),
+    )
 
     def holds(self, facts: PullFacts) -> str | None:
         if self.only_paths:
@@ -55,7 +60,9 @@ class OnlyPaths(Condition):
 
 @dataclass(frozen=True)
 class SizeAtMost(Condition):
-    max_size: str | None = "S"
+    max_size: str | None = field(
+        default="S", metadata=doc("Size bucket at most this; null: any.", choices=BUCKET_ORDER)
+    )
 
     def holds(self, facts: PullFacts) -> str | None:
         if self.max_size is not None and bucket_rank(facts.size.label) > bucket_rank(self.max_size):
@@ -68,7 +75,7 @@ class SizeAtMost(Condition):
 
 @dataclass(frozen=True)
 class TouchesInvariant(Trigger):
-    invariants: bool = True
+    invariants: bool = field(default=True, metadata=doc("Touching an invariant."))
 
     def fire(self, facts: PullFacts) -> list[Reason]:
         return [r for t in facts.invariants for r in t.reasons] if self.invariants else []
@@ -76,7 +83,7 @@ class TouchesInvariant(Trigger):
 
 @dataclass(frozen=True)
 class TouchesInterface(Trigger):
-    interfaces: bool = True
+    interfaces: bool = field(default=True, metadata=doc("Touching an interface."))
 
     def fire(self, facts: PullFacts) -> list[Reason]:
         return [r for t in facts.interfaces for r in t.reasons] if self.interfaces else []
@@ -84,7 +91,9 @@ class TouchesInterface(Trigger):
 
 @dataclass(frozen=True)
 class SizeAtLeast(Trigger):
-    min_size: str | None = "XXL"
+    min_size: str | None = field(
+        default="XXL", metadata=doc("Size bucket at least this; null: off.", choices=BUCKET_ORDER)
+    )
 
     def fire(self, facts: PullFacts) -> list[Reason]:
         size = facts.size
@@ -96,7 +105,14 @@ class SizeAtLeast(Trigger):
 
 @dataclass(frozen=True)
 class OwnedAreasAtLeast(Trigger):
-    min_owners: int | None = 3
+    min_owners: int | None = field(
+        default=3,
+        metadata=doc(
+            "At least this many owned areas (distinct owner sets of the CODEOWNERS entries"
+            " deciding the changed files); null: off.",
+            minimum=1,
+        ),
+    )
 
     def fire(self, facts: PullFacts) -> list[Reason]:
         areas = facts.owner_areas
@@ -109,7 +125,9 @@ class OwnedAreasAtLeast(Trigger):
 
 @dataclass(frozen=True)
 class UnderPaths(Trigger):
-    paths: tuple[str, ...] = ()
+    paths: tuple[str, ...] = field(
+        default=(), metadata=doc("Any changed file matches one of these globs.", check=Check.GLOB)
+    )
 
     def fire(self, facts: PullFacts) -> list[Reason]:
         hits = facts.paths_matching(GlobSet.from_patterns(self.paths).matches)

@@ -1,5 +1,6 @@
 """Tier rules go through one place: every rule class is registered, every registered rule's keys
-are in the published schema, and the tier decision asks every registered rule."""
+are in the published schema and reach the rule from the file, and the tier decision asks every
+registered rule."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import importlib
 import inspect
 import pkgutil
 from abc import ABC
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,11 @@ import pytest
 
 import bot.core
 from bot.core.config import Policy
+from bot.core.configfile.build import off
+from bot.core.configfile.fields import Setting, settings_of, unwrap
 from bot.core.configfile.rules import Rule
-from bot.core.models import PullFacts, Reason, SizeFacts, Tier
+from bot.core.models import BUCKET_ORDER, PullFacts, Reason, SizeFacts, Tier
+from bot.core.policy import parse_policy
 from bot.core.schema import policy_schema
 from bot.core.tiers import classify_tier
 from bot.core.triggers import L1_CONDITIONS, L3_TRIGGERS, Condition, Trigger
@@ -86,9 +89,60 @@ def when_schema(tier: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("tier", REGISTRIES)
 def test_the_schema_has_exactly_the_registered_keys(tier: str) -> None:
-    keys = [f.name for rule in REGISTRIES[tier] for f in fields(rule)]
+    keys = [s.key for rule in REGISTRIES[tier] for s in settings_of(rule)]
     assert list(when_schema(tier)) == keys
     assert len(keys) == len(set(keys)), "two rules of a tier share a key"
+
+
+def registered_settings() -> list[tuple[str, type[Rule], Setting]]:
+    return [
+        (tier, rule, setting)
+        for tier, registry in REGISTRIES.items()
+        for rule in registry
+        for setting in settings_of(rule)
+    ]
+
+
+SETTINGS = registered_settings()
+IDS = [f"{tier}.{setting.key}" for tier, _, setting in SETTINGS]
+
+
+@pytest.mark.parametrize(("tier", "rule", "setting"), SETTINGS, ids=IDS)
+def test_each_key_is_described_with_its_default(tier: str, rule: type, setting: Setting) -> None:
+    schema = when_schema(tier)[setting.key]
+    default = getattr(rule(), setting.name)
+    assert schema["description"] == setting.doc.description
+    expected = list(default) if isinstance(default, tuple) else default
+    assert schema.get("default") == expected
+
+
+def other_value(setting: Setting, current: object) -> Any:
+    """A valid value of the key that differs from ``current``."""
+    base, _ = unwrap(setting.hint)
+    if base is bool:
+        return not current
+    if base is int:
+        return (current if isinstance(current, int) else 0) + 2
+    if base is str:
+        return next(c for c in setting.doc.choices or BUCKET_ORDER if c != current)
+    return ["infra/**", "*.tf"]
+
+
+@pytest.mark.parametrize(("tier", "rule", "setting"), SETTINGS, ids=IDS)
+def test_each_key_reaches_its_rule_from_the_file(tier: str, rule: type, setting: Setting) -> None:
+    value = other_value(setting, getattr(rule(), setting.name))
+    result = parse_policy(
+        f"version: 1\ntiers:\n  {tier}:\n    when:\n      {setting.key}: {value}\n"
+    )
+    assert result.policy is not None, [p.render() for p in result.problems]
+    when = result.policy.tiers.l1_when if tier == "L1" else result.policy.tiers.l3_when
+    expected = tuple(value) if isinstance(value, list) else value
+    assert getattr(when.rule(rule), setting.name) == expected
+    # The rest of a written `when` is off.
+    for other in when.rules:
+        for s in settings_of(type(other)):
+            if s is not setting:
+                assert getattr(other, s.name) == off(s.hint)
 
 
 def spy(calls: list[type], result: object) -> Any:
