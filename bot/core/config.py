@@ -1,191 +1,227 @@
-"""The policy model (config file version 1) with its built-in defaults."""
+"""The policy model (config file version 1): every key of the file, its default and its rules.
+
+This is the one description of the config file. Each field's ``doc`` metadata holds the
+sentence editors show and the constraints the file must meet: bot/core/schema.py derives the
+published JSON Schema from it, bot/core/policy.py builds these dataclasses from a validated file,
+and ``Policy()`` is the built-in default. The sections mirror the file's nesting; a field whose
+key differs from its name says so (``key="L1"``). docs/config-model.md shows how to add a key.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.check_requirements import CheckRequirement
-from bot.core.models import Tier
+from bot.core.configfile.fields import Check, doc
+from bot.core.defaults import (
+    DEFAULT_AI_TRAILERS,
+    DEFAULT_BUCKETS,
+    DEFAULT_INSTRUCTION_FILES,
+    DEFAULT_SIZE_IGNORE,
+    GITHUB_ROLES,
+    ID,
+    LOGIN,
+    OWNER,
+)
+from bot.core.interfaces.registry import registered_kinds
+from bot.core.models import BUCKET_ORDER, Tier
+from bot.core.tier_policy import L1Tier, L2Tier, L3Tier, Reviewers, TiersPolicy
+from bot.core.triggers import L1When, L3When
 
-BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
-DEFAULT_BUCKETS: dict[str, int] = {"XS": 0, "S": 10, "M": 30, "L": 100, "XL": 500, "XXL": 1000}
-DEFAULT_AI_TRAILERS: tuple[str, ...] = (
-    r"^Co-authored-by: .*(Claude|Copilot|Codex|Cursor|Devin)",
-    r"^Generated-by:",
-    r"^Assisted-by:",
-)
+# Names other modules import from here, with the model.
+__all__ = [
+    "BUCKET_ORDER",
+    "DEFAULT_AI_TRAILERS",
+    "DEFAULT_BUCKETS",
+    "DEFAULT_INSTRUCTION_FILES",
+    "DEFAULT_SIZE_IGNORE",
+    "AiPolicy",
+    "ConfigProblem",
+    "Interface",
+    "Invariant",
+    "L1Tier",
+    "L1When",
+    "L2Tier",
+    "L3Tier",
+    "L3When",
+    "LabelPolicy",
+    "OverridePolicy",
+    "OwnershipPolicy",
+    "Policy",
+    "Reviewers",
+    "SizeLimit",
+    "SizePolicy",
+    "TiersPolicy",
+]
 
-# Files that steer coding agents: editing one changes what every later AI-written change does.
-DEFAULT_INSTRUCTION_FILES: tuple[str, ...] = (
-    "**/AGENTS.md",
-    "**/AGENT.md",
-    "**/CLAUDE.md",
-    "**/CLAUDE.local.md",
-    ".claude/**",  # settings.json there can define shell hooks the agent runs
-    "**/GEMINI.md",
-    ".cursorrules",
-    "**/.cursor/rules/**",
-    ".github/copilot-instructions.md",
-    ".github/instructions/**",
-    ".github/prompts/**",
-    ".windsurfrules",
-    ".windsurf/rules/**",
-    ".clinerules",
-)
-# Machine-written files: lock files, vendored and minified code, test snapshots, translation
-# catalogs. Gitignore semantics: a pattern without a slash matches at any depth.
-DEFAULT_SIZE_IGNORE: tuple[str, ...] = (
-    "**/*.lock",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "pnpm-lock.yaml",
-    "go.sum",
-    "packages.lock.json",
-    "vendor/**",
-    "*.min.js",
-    "*.min.css",
-    "**/__snapshots__/**",
-    "*.snap",
-    "*.po",
-    "*.mo",
-)
+GLOB, REGEX, LABEL = Check.GLOB, Check.REGEX, Check.LABEL
+OWNERS = doc("Owners whose approval L3 needs.", pattern=OWNER)
 
 
 @dataclass(frozen=True)
 class SizeLimit:
-    lines: int
-    files: int
+    lines: int = field(metadata=doc("Counted lines.", minimum=0))
+    files: int = field(metadata=doc("Counted files.", minimum=0))
 
 
 @dataclass(frozen=True)
 class SizePolicy:
+    buckets: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_BUCKETS),
+        metadata=doc(
+            "Lower bounds of counted lines, increasing from XS = 0.",
+            keys=BUCKET_ORDER,
+            key_description="Lowest line count of {key}.",
+            minimum=0,
+        ),
+    )
     # Globs, read at the base, of files treated like linguist-generated ones.
-    generated: tuple[str, ...] = ()
-    buckets: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_BUCKETS))
-    soft_limit: SizeLimit = SizeLimit(400, 40)
-    hard_limit: SizeLimit = SizeLimit(1500, 100)
-    ignore: tuple[str, ...] = DEFAULT_SIZE_IGNORE
+    generated: tuple[str, ...] = field(
+        default=(), metadata=doc("Globs of generated files, not counted.", check=GLOB)
+    )
+    soft_limit: SizeLimit = field(
+        default=SizeLimit(400, 40), metadata=doc("Over this, the sticky comment asks to split.")
+    )
+    hard_limit: SizeLimit = field(
+        default=SizeLimit(1500, 100), metadata=doc("Over this, the check fails unless excepted.")
+    )
+    ignore: tuple[str, ...] = field(
+        default=DEFAULT_SIZE_IGNORE,
+        metadata=doc("Gitignore-style globs of files not counted.", check=GLOB),
+    )
+
+
+@dataclass(frozen=True)
+class OwnershipPolicy:
+    codeowners: bool = field(default=True, metadata=doc("Use CODEOWNERS on the base branch."))
 
 
 @dataclass(frozen=True)
 class Invariant:
-    id: str
-    statement: str
-    paths: tuple[str, ...]
-    patterns: tuple[str, ...] = ()
-    owners: tuple[str, ...] = ()
+    id: str = field(metadata=doc("Unique id.", pattern=ID, unique=True))
+    statement: str = field(metadata=doc("The rule, in one sentence.", nonempty=True))
+    paths: tuple[str, ...] = field(
+        metadata=doc("Gitignore-style globs where it lives.", min_items=1, check=GLOB)
+    )
+    patterns: tuple[str, ...] = field(
+        default=(),
+        metadata=doc("Optional RE2 regexes; then a changed line must match one.", check=REGEX),
+    )
+    owners: tuple[str, ...] = field(default=(), metadata=OWNERS)
 
 
 @dataclass(frozen=True)
 class Interface:
-    id: str
-    kind: str  # python | openapi | protobuf | graphql | sql | generic
-    paths: tuple[str, ...]
-    owners: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Reviewers:
-    teams: tuple[str, ...] = ()
-    users: tuple[str, ...] = ()
-    required_approvals: int = 1
-    from_owners: bool = False
-    invalidate_on_push: bool = False
-
-
-@dataclass(frozen=True)
-class L1When:
-    """All-of: every condition must hold for L1; empty only_paths or None max_size: no limit."""
-
-    only_paths: tuple[str, ...] = ("docs/**", "**/*.md")
-    max_size: str | None = "S"
-
-
-@dataclass(frozen=True)
-class L3When:
-    """Any-of: each key present is a trigger; None disables it."""
-
-    invariants: bool = True
-    interfaces: bool = True
-    min_size: str | None = "XXL"
-    min_owners: int | None = 3
-    paths: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TierPolicy:
-    checks: tuple[CheckRequirement, ...] = ()
-    reviewers: Reviewers = Reviewers()
-
-
-@dataclass(frozen=True)
-class TiersPolicy:
-    l1_when: L1When = L1When()
-    l1: TierPolicy = TierPolicy()
-    l2: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1, from_owners=True))
-    l3_when: L3When = L3When()
-    l3: TierPolicy = TierPolicy(reviewers=Reviewers(required_approvals=1))
-    # False while the policy names no tiers.L3.reviewers: L3 then asks what L2 asks, so the
-    # deeper tier never requires less than the shallower one.
-    l3_reviewers_configured: bool = False
-
-    def for_tier(self, tier: Tier) -> TierPolicy:
-        return {Tier.L1: self.l1, Tier.L2: self.l2, Tier.L3: self.l3}[tier]
-
-    def reviewers_for(self, tier: Tier) -> tuple[Tier, Reviewers]:
-        """The reviewers a tier requires and the tier they are configured under."""
-        if tier is Tier.L3 and not self.l3_reviewers_configured:
-            return Tier.L2, self.l2.reviewers
-        return tier, self.for_tier(tier).reviewers
-
-    def checks_for(self, tier: Tier) -> tuple[CheckRequirement, ...]:
-        """The checks a tier requires: its own, then each shallower tier's that it does not
-        name itself, so a deeper tier never requires fewer checks than a shallower one and
-        its own entry (a pinned source, say) decides for a name both list."""
-        found: dict[str, CheckRequirement] = {}
-        for rank in range(tier.rank, 0, -1):
-            for check in self.for_tier(Tier(f"L{rank}")).checks:
-                found.setdefault(check.name, check)
-        return tuple(found.values())
+    id: str = field(metadata=doc("Unique id.", pattern=ID, unique=True))
+    kind: str = field(metadata=doc("How changes are detected.", choices=registered_kinds()))
+    paths: tuple[str, ...] = field(
+        metadata=doc("Gitignore-style globs of the contract's files.", min_items=1, check=GLOB)
+    )
+    owners: tuple[str, ...] = field(default=(), metadata=OWNERS)
 
 
 @dataclass(frozen=True)
 class AiPolicy:
-    trailers: tuple[str, ...] = DEFAULT_AI_TRAILERS
-    labels: tuple[str, ...] = ("ai-assisted",)
-    bots: tuple[str, ...] = ()
-    min_tier: Tier = Tier.L2
-    require_section: str | None = "## Generation context"
-    instruction_files: tuple[str, ...] = DEFAULT_INSTRUCTION_FILES
+    trailers: tuple[str, ...] = field(
+        default=DEFAULT_AI_TRAILERS,
+        metadata=doc("RE2 regexes over commit message lines, any case.", check=REGEX),
+    )
+    labels: tuple[str, ...] = field(
+        default=("ai-assisted",),
+        metadata=doc("Labels marking a pull request AI-assisted.", check=LABEL),
+    )
+    bots: tuple[str, ...] = field(
+        default=(),
+        metadata=doc("Bot logins whose pull requests are AI-assisted.", pattern=LOGIN),
+    )
+    min_tier: Tier = field(default=Tier.L2, metadata=doc("Lowest tier of AI-assisted PRs."))
+    require_section: str | None = field(
+        default="## Generation context",
+        metadata=doc("Heading AI-assisted PRs at L2+ must have; null: none.", nonempty=True),
+    )
+    instruction_files: tuple[str, ...] = field(
+        default=DEFAULT_INSTRUCTION_FILES,
+        metadata=doc(
+            "Gitignore-style globs of files that steer coding agents; a change is at least L2.",
+            check=GLOB,
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class OverridePolicy:
-    roles: tuple[str, ...] = ("maintain", "admin")
+    roles: tuple[str, ...] = field(
+        default=("maintain", "admin"),
+        metadata=doc(
+            "Repository roles that may apply override labels:"
+            f" {', '.join(GITHUB_ROLES)} or a custom role."
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class LabelPolicy:
-    tier_prefix: str = "tier/"
-    size_prefix: str = "size/"
-    override_prefix: str = "tier-override/"
-    size_exception: str = "size-exception"
-    recheck: str = "review-tiers/recheck"
+    tier_prefix: str = field(
+        default="tier/",
+        metadata=doc("Prefix of tier labels (tier/L1).", check=LABEL, label_suffix="L3"),
+    )
+    size_prefix: str = field(
+        default="size/",
+        metadata=doc("Prefix of size labels (size/XS).", check=LABEL, label_suffix="XXL"),
+    )
+    override_prefix: str = field(
+        default="tier-override/",
+        metadata=doc("Prefix of override labels.", check=LABEL, label_suffix="L3"),
+    )
+    size_exception: str = field(
+        default="size-exception",
+        metadata=doc("Size-exception label.", nonempty=True, check=LABEL),
+    )
+    recheck: str = field(
+        default="review-tiers/recheck",
+        metadata=doc("Label asking for re-evaluation.", nonempty=True, check=LABEL),
+    )
 
 
 @dataclass(frozen=True)
 class Policy:
     """A parsed, validated repository policy. ``Policy()`` is the built-in default."""
 
-    version: int = 1
-    size: SizePolicy = SizePolicy()
-    codeowners: bool = True
-    invariants: tuple[Invariant, ...] = ()
-    interfaces: tuple[Interface, ...] = ()
-    tiers: TiersPolicy = TiersPolicy()
-    ai: AiPolicy = AiPolicy()
-    overrides: OverridePolicy = OverridePolicy()
-    labels: LabelPolicy = LabelPolicy()
+    version: int = field(default=1, metadata=doc("Format version: 1.", const=1, required=True))
+    size: SizePolicy = field(
+        default=SizePolicy(), metadata=doc("Size buckets, limits and files left out of the count.")
+    )
+    ownership: OwnershipPolicy = field(
+        default=OwnershipPolicy(), metadata=doc("Who owns the changed files.")
+    )
+    invariants: tuple[Invariant, ...] = field(
+        default=(),
+        metadata=doc(
+            "Registry of invariants; touching one escalates.",
+            entry="An invariant: a rule of the system its owners guard.",
+        ),
+    )
+    interfaces: tuple[Interface, ...] = field(
+        default=(),
+        metadata=doc(
+            "Declared contracts; touching one escalates.",
+            entry="An interface or contract whose change escalates to L3.",
+        ),
+    )
+    tiers: TiersPolicy = field(default=TiersPolicy(), metadata=doc("Tier rules and requirements."))
+    ai: AiPolicy = field(
+        default=AiPolicy(),
+        metadata=doc("How AI-assisted pull requests are recognised and treated."),
+    )
+    overrides: OverridePolicy = field(
+        default=OverridePolicy(), metadata=doc("Who may apply override and exception labels.")
+    )
+    labels: LabelPolicy = field(
+        default=LabelPolicy(), metadata=doc("Label names (GitHub allows at most 50 characters).")
+    )
+
+    @property
+    def codeowners(self) -> bool:
+        return self.ownership.codeowners
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,24 @@
-"""Match repository paths against gitignore-style globs (size.ignore, policy paths, only_paths)."""
+"""Compile gitignore-style globs (size.ignore, policy paths, only_paths) and match paths.
+
+One compiler serves both sides: ``check-config`` reports exactly what ``compile_glob`` refuses,
+and evaluation matches with what it returns, so a glob that passed validation always compiles
+later. Each path segment goes through ``segment_regex``, git's wildmatch rules, which the
+CODEOWNERS and .gitattributes parsers share; only the way segments are anchored differs.
+"""
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pathspec.patterns.gitignore import GitIgnorePatternError
-from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
+
+class GlobError(ValueError):
+    """A glob that cannot be compiled; the message says why, for the user."""
+
+
+_STAR = "[^/]*"
 
 
 @dataclass(frozen=True)
@@ -36,8 +45,8 @@ class GlobSet:
     def from_patterns(cls, patterns: Iterable[str]) -> GlobSet:
         """Compile patterns (cached: the same lists are matched against thousands of files).
 
-        Raises ValueError for a pattern that cannot be compiled; the config validator reports
-        those first through ``invalid_glob``.
+        Raises ValueError for a pattern that cannot be compiled; ``glob_problem`` reports
+        those to the config validator first.
         """
         return _compile(tuple(patterns))
 
@@ -65,54 +74,97 @@ class GlobSet:
 def _compile(patterns: tuple[str, ...]) -> GlobSet:
     globs: list[Glob] = []
     for text in patterns:
-        compiled = _compile_one(text)
+        try:
+            glob = compile_glob(text)
+        except GlobError as err:
+            raise GlobError(f"{text!r} is not a valid glob ({err})") from err
         # Blank and comment patterns compile to nothing and never match.
-        if compiled.regex is not None and compiled.include is not None:
-            globs.append(Glob(text, compiled.regex, compiled.include))
+        if glob is not None:
+            globs.append(glob)
     return GlobSet(tuple(globs))
 
 
-def _compile_one(text: str) -> GitIgnoreBasicPattern:
-    # Some bracket expressions only draw a FutureWarning from `re` ("possible nested set");
-    # turning it into an error keeps their meaning from shifting under a future Python.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            return GitIgnoreBasicPattern(text)
-        except (GitIgnorePatternError, re.error, FutureWarning) as err:
-            raise ValueError(f"{text!r} is not a valid glob ({err})") from err
-
-
-def invalid_glob(pattern: str) -> str | None:
-    """An error sentence when the pattern is unusable as a path glob, else None."""
-    if not pattern.strip():
-        return "a glob must not be empty"
-    if pattern.startswith("#"):
-        return f"{pattern!r} starts with '#', which makes it a comment that matches nothing"
-    if pattern != pattern.strip():
-        return f"{pattern!r} has leading or trailing spaces"
-    if pattern == "/":
-        return "'/' names no file; use '**' to match every path"
-    if pattern.startswith("./") or "/./" in pattern or "//" in pattern:
-        return f"{pattern!r} is not a normalised path; write paths relative to the root"
+def glob_problem(text: str) -> str | None:
+    """Why the config validator refuses ``text`` as a glob, else None: what this returns None
+    for, ``GlobSet.from_patterns`` compiles."""
+    if text and not text.strip():
+        return "a blank glob matches nothing"
+    if text.startswith("#"):
+        return f"glob {text!r} is a comment in gitignore syntax; write '\\#' for a literal '#'"
     try:
-        # Our own translator names the fault precisely; pathspec then has the last word.
-        for segment in pattern.split("/"):
-            segment_regex(segment)
-    except ValueError as err:
-        return f"{pattern!r} is not a valid glob: {err}"
-    try:
-        _compile_one(pattern)
-    except ValueError as err:
-        return str(err)
+        compile_glob(text)
+    except GlobError as err:
+        return f"invalid glob {text!r}: {err}"
     return None
+
+
+def compile_glob(text: str) -> Glob | None:
+    """The compiled glob; None for a blank or comment line. Raises GlobError."""
+    translated = gitignore_regex(text)
+    if translated is None:
+        return None
+    regex, include = translated
+    try:
+        return Glob(text, re.compile(regex), include)
+    except re.error as err:  # every piece is escaped or checked; kept as a safety net
+        raise GlobError(str(err)) from err
+
+
+def gitignore_regex(text: str) -> tuple[str, bool] | None:
+    """(regex for ``search``, whether it includes) of a gitignore line; None: blank or comment.
+
+    Trailing spaces are dropped unless escaped; a leading '!' negates; a leading or inner
+    slash anchors at the root; "dir/" covers everything below dir; "**" spans directories.
+    """
+    pattern = text if text.endswith("\\ ") else text.rstrip()
+    if not pattern or pattern.startswith("#"):
+        return None
+    include = not pattern.startswith("!")
+    pattern = pattern if include else pattern[1:]
+    segments = pattern.split("/")
+    directory = not segments[-1] and pattern != "/"
+    if not segments[0]:
+        del segments[0]  # a leading slash anchors the pattern at the root
+    elif (len(segments) == 1 or segments[1:] == [""]) and segments[0] != "**":
+        segments.insert(0, "**")  # a single name matches at any depth
+    if not segments:
+        raise GlobError("the pattern names no path")
+    if not segments[-1]:
+        segments[-1] = "**"  # "dir/" covers everything below dir
+    # "**/**" means the same as "**".
+    segments = [s for i, s in enumerate(segments) if i == 0 or not s == segments[i - 1] == "**"]
+    return _anchored(segments, directory), include
+
+
+def _anchored(segments: list[str], directory: bool) -> str:
+    if segments == ["**"]:
+        return "/" if directory else "."
+    if segments in (["**", "*"], ["**", "*", "**"]):
+        return "." if len(segments) == 2 else "/"
+    parts: list[str] = []
+    need_slash = False
+    last = len(segments) - 1
+    for index, segment in enumerate(segments):
+        if segment == "**":
+            parts.append("^(?:.+/)?" if index == 0 else "(?:/.+)?" if index < last else "/")
+            need_slash = index > 0
+            continue
+        parts.append(("^" if index == 0 else "") + ("/" if need_slash else ""))
+        parts.append("[^/]+" if segment == "*" else segment_regex(segment))
+        if index == last:
+            # "dir/*" matches the entries of dir; a name also matches a directory's contents.
+            parts.append("/?$" if segment == "*" else "(?:/|$)")
+        need_slash = True
+    return "".join(parts)
 
 
 def segment_regex(segment: str) -> str:
     """Regex for one path segment of a wildmatch glob: ``*``, ``?``, ``[...]`` and ``\\`` escapes.
 
-    Neither wildcard crosses a '/'. Raises ValueError on a dangling escape or an unclosed
-    bracket, which git treats as matching nothing.
+    Neither wildcard crosses a '/'; a run of '*' is one wildcard (the same language, without
+    the backtracking). Every literal is escaped, so the regex means the same on any Python.
+    Raises GlobError (a ValueError) on a dangling escape, an unclosed bracket (git matches
+    nothing then), a reversed range or a character class such as [:alpha:].
     """
     out: list[str] = []
     i = 0
@@ -120,7 +172,7 @@ def segment_regex(segment: str) -> str:
         char = segment[i]
         if char == "\\":
             if i + 1 == len(segment):
-                raise ValueError("pattern ends with an unfinished escape")
+                raise GlobError("pattern ends with an unfinished escape")
             out.append(re.escape(segment[i + 1]))
             i += 2
             continue
@@ -128,7 +180,8 @@ def segment_regex(segment: str) -> str:
             regex, i = _bracket_regex(segment, i + 1)
             out.append(regex)
             continue
-        out.append({"*": "[^/]*", "?": "[^/]"}.get(char) or re.escape(char))
+        if not (char == "*" and out and out[-1] == _STAR):
+            out.append({"*": _STAR, "?": "[^/]"}.get(char) or re.escape(char))
         i += 1
     return "".join(out)
 
@@ -138,19 +191,23 @@ def _bracket_regex(segment: str, start: int) -> tuple[str, int]:
     negate = start < len(segment) and segment[start] in "!^"
     i = start + 1 if negate else start
     items: list[str] = []
+    faults: list[str] = []
     while i < len(segment) and (segment[i] != "]" or not items):
         if segment.startswith("[:", i):
-            raise ValueError("character classes such as [:alpha:] are not supported")
+            faults.append("character classes such as [:alpha:] are not supported")
         first, i = _bracket_char(segment, i)
         if segment.startswith("-", i) and i + 1 < len(segment) and segment[i + 1] != "]":
             last, i = _bracket_char(segment, i + 1)
             if last < first:
-                raise ValueError(f"bad character range {first}-{last}")
+                faults.append(f"bad character range {first}-{last}")
             items.append(f"{re.escape(first)}-{re.escape(last)}")
         else:
             items.append(re.escape(first))
+    # An unclosed bracket is the fault to name first: what looked like a range may be text.
     if i >= len(segment):
-        raise ValueError("unclosed '[' in pattern")
+        raise GlobError("unclosed '[' in pattern")
+    if faults:
+        raise GlobError(faults[0])
     # A bracket expression never matches the path separator.
     return ("[^/" if negate else "[") + "".join(items) + "]", i + 1
 

@@ -23,6 +23,14 @@ class Tier(StrEnum):
         return int(self.value[1])
 
 
+# Size buckets from smallest to largest; the config file sets each one's lower bound.
+BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
+
+
+def bucket_rank(label: str) -> int:
+    return BUCKET_ORDER.index(label)
+
+
 @dataclass(frozen=True)
 class Reason:
     """A stable machine code plus one human sentence."""

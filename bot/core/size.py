@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.config import BUCKET_ORDER, SizePolicy
+from bot.core.config import SizePolicy
 from bot.core.gitattributes import MARKER_LINES, Attributes, is_generated_content
 from bot.core.globs import GlobSet
-from bot.core.models import FileChange, FileVersions, Reason, SizeFacts
+from bot.core.models import BUCKET_ORDER, FileChange, FileVersions, Reason, SizeFacts
 
 GENERATED_MARKER_IGNORED = "generated-marker-ignored"
 
@@ -38,10 +38,6 @@ def bucket_for(lines: int, buckets: Mapping[str, int]) -> str:
         if lines >= buckets.get(name, 0):
             label = name
     return label
-
-
-def bucket_rank(label: str) -> int:
-    return BUCKET_ORDER.index(label)
 
 
 def ignore_reason(

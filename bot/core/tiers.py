@@ -4,69 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.config import L1When, L3When, Policy
-from bot.core.globs import GlobSet
+from bot.core.config import Policy
 from bot.core.instructions import classify_instruction_files
 from bot.core.models import Limits, Override, PullFacts, PullMeta, Reason, Tier, TierDecision
 from bot.core.provenance import has_section
 from bot.core.reviewers import plan_groups
-from bot.core.size import bucket_rank
 
 EMPTY = "empty"
-
-
-def l3_triggers(facts: PullFacts, when: L3When) -> list[Reason]:
-    """Any-of: every trigger that fires, each with its reasons."""
-    reasons: list[Reason] = []
-    if when.invariants:
-        reasons += [r for t in facts.invariants for r in t.reasons]
-    if when.interfaces:
-        reasons += [r for t in facts.interfaces for r in t.reasons]
-    if when.min_size is not None and bucket_rank(facts.size.label) >= bucket_rank(when.min_size):
-        reasons.append(
-            Reason(
-                "size",
-                f"{facts.size.lines} counted lines: size {facts.size.label} "
-                f"reaches the L3 threshold {when.min_size}",
-            )
-        )
-    if when.min_owners is not None and len(facts.owner_areas) >= when.min_owners:
-        reasons.append(_owners_reason(facts.owner_areas, when.min_owners))
-    if when.paths:
-        hits = facts.paths_matching(GlobSet.from_patterns(when.paths).matches)
-        if hits:
-            reasons.append(Reason("path", f"{hits[0]} is under an L3 path ({len(hits)} file(s))"))
-    if facts.truncated:
-        reasons.append(
-            Reason(
-                "truncated",
-                "the file listing was truncated: unseen files may touch invariants or interfaces",
-            )
-        )
-    return reasons
-
-
-def _owners_reason(areas: Sequence[tuple[str, ...]], threshold: int) -> Reason:
-    count = "1 owned area reaches" if len(areas) == 1 else f"{len(areas)} owned areas reach"
-    listed = "; ".join(", ".join(area) for area in areas)
-    return Reason("owners", f"{count} the L3 threshold of {threshold}: {listed}")
-
-
-def l1_holds(facts: PullFacts, when: L1When) -> Reason | None:
-    """All-of: a reason when every L1 condition holds, None otherwise."""
-    if when.max_size is not None and bucket_rank(facts.size.label) > bucket_rank(when.max_size):
-        return None
-    if when.only_paths:
-        globs = GlobSet.from_patterns(when.only_paths)
-        # A rename stays low-risk only when both its old and its new path are.
-        touched = [*facts.files, *facts.previous_paths.values()]
-        if not all(globs.matches(p) for p in touched):
-            return None
-    scope = ", ".join(when.only_paths) or "any path"
-    return Reason(
-        "low-risk",
-        f"only {scope} changed and size {facts.size.label} is within {when.max_size or 'any size'}",
-    )
 
 
 def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]:
@@ -74,12 +18,13 @@ def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]
     if not facts.files:
         # Without this, "every changed file is low-risk" holds vacuously and reads as a docs change.
         return Tier.L1, [Reason(EMPTY, "no file changed: nothing to classify")]
-    escalations = l3_triggers(facts, policy.tiers.l3_when)
+    # The rules under tiers.L3.when and tiers.L1.when are the classes in bot/core/triggers.py.
+    escalations = policy.tiers.l3_when.escalations(facts)
     steering = classify_instruction_files(facts, policy.ai.instruction_files)
     if escalations:
         return Tier.L3, escalations + steering + list(facts.ai_reasons)
     tier, reasons = Tier.L2, [Reason("default", "L2 team review is the default")]
-    low = l1_holds(facts, policy.tiers.l1_when)
+    low = policy.tiers.l1_when.low_risk(facts)
     if steering:
         # Files that steer coding agents are never low-risk, whatever their extension.
         reasons = steering

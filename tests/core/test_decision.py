@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.config import Invariant, L3When, Policy, TiersPolicy
+from bot.core.config import Invariant, L3Tier, L3When, Policy, TiersPolicy
 from bot.core.diff import parse_files_listing
 from bot.core.evaluate import evaluate
 from bot.core.models import Override, PullMeta, RepoContext, Tier
@@ -50,7 +50,7 @@ def test_many_owners_escalate() -> None:
 
 
 def test_l3_paths_trigger() -> None:
-    policy = Policy(tiers=TiersPolicy(l3_when=L3When(paths=("infra/**",))))
+    policy = Policy(tiers=TiersPolicy(l3=L3Tier(when=L3When(paths=("infra/**",)))))
     result = run(listing(("infra/main.tf", 1)), policy=policy)
     assert result.decision.tier is Tier.L3 and result.decision.reasons[0].code == "path"
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern
 
 from bot.core.config import L1When, SizePolicy
-from bot.core.globs import GlobSet, invalid_glob, segment_regex
+from bot.core.globs import GlobSet, gitignore_regex, glob_problem, segment_regex
+from bot.core.triggers import OnlyPaths
 
 MATCHES = [
     # The default size.ignore.
@@ -56,7 +58,7 @@ def test_matches(pattern: str, path: str, expected: bool) -> None:
 
 
 def test_first_match_names_the_pattern() -> None:
-    globs = GlobSet.from_patterns(L1When().only_paths)
+    globs = GlobSet.from_patterns(L1When().rule(OnlyPaths).only_paths)
     assert globs.first_match("docs/README.md") == "docs/**"
     assert globs.first_match("src/README.md") == "**/*.md"
     assert globs.first_match("src/main.py") is None
@@ -98,30 +100,66 @@ def test_uncompilable_pattern_raises_value_error() -> None:
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
-        ("", "must not be empty"),
-        ("   ", "must not be empty"),
-        ("#docs", "comment"),
-        (" docs/**", "spaces"),
-        ("/", "names no file"),
-        ("./docs/**", "relative to the root"),
-        ("docs//a", "relative to the root"),
+        ("   ", "a blank glob matches nothing"),
+        ("#docs", "comment in gitignore syntax"),
         ("docs\\", "unfinished escape"),
         ("file[0-9.txt", "unclosed '['"),
-        ("file[z-a].txt", "bad character range"),
+        ("[]", "unclosed '['"),
+        ("[!]", "unclosed '['"),
+        ("file[z-a].txt", "bad character range z-a"),
+        ("**/[z-a]", "bad character range z-a"),
+        ("[a--b]", "bad character range a--"),
         ("[[:alpha:]]*", "character classes"),
+        ("!", "names no path"),
     ],
 )
-def test_invalid_glob(pattern: str, message: str) -> None:
-    error = invalid_glob(pattern)
+def test_glob_problem(pattern: str, message: str) -> None:
+    error = glob_problem(pattern)
     assert error is not None
     assert message in error
+    if pattern.strip() and not pattern.startswith("#"):
+        with pytest.raises(ValueError, match="not a valid glob"):
+            GlobSet.from_patterns([pattern])
 
 
 @pytest.mark.parametrize(
     "pattern", ["**/*.lock", "vendor/**", "/setup.py", "docs/", "!docs/keep.md", "a\\ b", "[!a]x"]
 )
 def test_valid_globs(pattern: str) -> None:
-    assert invalid_glob(pattern) is None
+    assert glob_problem(pattern) is None
+
+
+# Brackets whose regex Python reads as a nested set or a set operation (and warns about, once
+# per process) are escaped item by item: they mean what git means, on any Python.
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("[[a]", "[", True),
+        ("[[a]", "a", True),
+        ("[[a]", "b", False),
+        ("x[a&&b]", "x&", True),
+        ("x[a||b]", "x|", True),
+        ("x[a~~b]", "xb", True),
+        ("[!a]", "b", True),
+        ("a[!b]c", "a/c", False),
+        ("é/**/ñ*.md", "é/x/ñandú.md", True),
+        ("日本/*.txt", "日本/a.txt", True),
+    ],
+)
+def test_bracket_and_unicode_globs_match_as_in_git(pattern: str, path: str, expected: bool) -> None:
+    assert glob_problem(pattern) is None
+    assert GlobSet.from_patterns([pattern]).matches(path) is expected
+
+
+def test_very_long_globs_compile_and_match_quickly() -> None:
+    long_name = "a" * 10_000
+    stars = "*" * 5_000 + ".py"
+    deep = "**/" * 500 + "x"
+    for pattern in (long_name, stars, deep):
+        assert glob_problem(pattern) is None
+    assert GlobSet.from_patterns([long_name]).matches(f"src/{long_name}")
+    assert not GlobSet.from_patterns([stars]).matches("b" * 3_000 + ".pyc")
+    assert GlobSet.from_patterns([deep]).matches("a/b/c/x")
 
 
 @pytest.mark.parametrize(
@@ -148,8 +186,35 @@ def test_negated_bracket_never_matches_a_slash() -> None:
 
 
 @given(pattern=st.one_of(st.text(), st.text(alphabet="ab/*?[]!#\\ -^:.", max_size=12)))
-def test_invalid_glob_never_raises_and_valid_globs_compile(pattern: str) -> None:
-    if invalid_glob(pattern) is None:
+def test_what_validation_accepts_compiles_and_what_it_refuses_does_not(pattern: str) -> None:
+    problem = glob_problem(pattern)
+    try:
         globs = GlobSet.from_patterns([pattern])
-        globs.matches("a/b/c.txt")
-        globs.first_match("a")
+    except ValueError:
+        assert problem is not None and problem.startswith("invalid glob")
+        return
+    assert problem is None or not problem.startswith("invalid glob")
+    globs.matches("a/b/c.txt")
+    globs.first_match("a")
+
+
+@settings(max_examples=500)
+@given(
+    pattern=st.text(alphabet="ab/*?!# .", max_size=10),
+    path=st.text(alphabet="ab/.", min_size=1, max_size=8),
+)
+def test_without_brackets_and_escapes_globs_match_as_pathspec_does(pattern: str, path: str) -> None:
+    """Brackets are translated by git's rules (a negated one never matches '/'); everything else
+    is gitignore as the pathspec library reads it, which stays the reference here."""
+    try:
+        expected, include = GitIgnoreBasicPattern.pattern_to_regex(pattern)
+    except ValueError:
+        with pytest.raises(ValueError):
+            gitignore_regex(pattern)
+        return
+    ours = gitignore_regex(pattern)
+    if expected is None:
+        assert ours is None
+        return
+    assert ours is not None and ours[1] is include
+    assert bool(re.search(ours[0], path)) is bool(re.search(expected, path))

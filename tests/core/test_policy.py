@@ -17,13 +17,15 @@ from bot.core.config import (
     AiPolicy,
     Interface,
     Invariant,
+    L1Tier,
     L1When,
+    L2Tier,
+    L3Tier,
     L3When,
     Policy,
     Reviewers,
     SizeLimit,
     SizePolicy,
-    TierPolicy,
     TiersPolicy,
 )
 from bot.core.models import Tier
@@ -66,18 +68,19 @@ def test_spec_example_parses_into_the_expected_model() -> None:
             Interface("rest-contract", "openapi", ("openapi/*.yaml",), ("@acme/api-owners",)),
         ),
         tiers=TiersPolicy(
-            l1_when=L1When(only_paths=("docs/**", "**/*.md"), max_size="S"),
-            l1=TierPolicy(checks=(CheckRequirement("lint"),)),
-            l2=TierPolicy(
+            l1=L1Tier(
+                when=L1When(only_paths=("docs/**", "**/*.md"), max_size="S"),
+                checks=(CheckRequirement("lint"),),
+            ),
+            l2=L2Tier(
                 checks=(CheckRequirement("lint"), CheckRequirement("test")),
                 reviewers=Reviewers(teams=("acme/backend",), from_owners=True),
             ),
-            l3_when=L3When(min_size="XXL", min_owners=3, paths=("infra/**",)),
-            l3=TierPolicy(
+            l3=L3Tier(
+                when=L3When(min_size="XXL", min_owners=3, paths=("infra/**",)),
                 checks=(CheckRequirement("lint"), CheckRequirement("test")),
                 reviewers=Reviewers(teams=("acme/architects",), invalidate_on_push=True),
             ),
-            l3_reviewers_configured=True,
         ),
     )
 
@@ -134,28 +137,38 @@ def test_org_fallback_fixture_merges_partial_sections_with_defaults() -> None:
     [
         pytest.param(
             "tiers:\n  L3:\n    when: {paths: ['infra/**']}\n",
-            TiersPolicy(l3_when=L3When(False, False, None, None, ("infra/**",))),
+            TiersPolicy(
+                l3=L3Tier(
+                    when=L3When(
+                        invariants=False,
+                        interfaces=False,
+                        min_size=None,
+                        min_owners=None,
+                        paths=("infra/**",),
+                    )
+                )
+            ),
             id="L3 when given: omitted keys are not triggers",
         ),
         pytest.param(
             "tiers:\n  L3:\n    checks: [lint]\n",
-            TiersPolicy(l3=TierPolicy(checks=(CheckRequirement("lint"),), reviewers=Reviewers())),
+            TiersPolicy(l3=L3Tier(checks=(CheckRequirement("lint"),), reviewers=None)),
             id="L3 when omitted: default triggers",
         ),
         pytest.param(
             "tiers:\n  L1:\n    when: {max_size: M}\n",
-            TiersPolicy(l1_when=L1When(only_paths=(), max_size="M")),
+            TiersPolicy(l1=L1Tier(when=L1When(only_paths=(), max_size="M"))),
             id="L1 when given: omitted keys constrain nothing",
         ),
         pytest.param(
             "tiers:\n  L1:\n    when: {only_paths: ['docs/**'], max_size: null}\n",
-            TiersPolicy(l1_when=L1When(only_paths=("docs/**",), max_size=None)),
+            TiersPolicy(l1=L1Tier(when=L1When(only_paths=("docs/**",), max_size=None))),
             id="L1 max_size null: no size constraint",
         ),
         pytest.param(
             "tiers:\n  L2:\n    reviewers: {users: [octocat], required_approvals: 2.0}\n",
             TiersPolicy(
-                l2=TierPolicy(
+                l2=L2Tier(
                     reviewers=Reviewers(users=("octocat",), required_approvals=2, from_owners=True)
                 )
             ),

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.core.config import L3When, Policy, TiersPolicy
+from bot.core.config import L3Tier, L3When, Policy, TiersPolicy
 from bot.core.diff import parse_files_listing, parse_unified_diff
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, PullMeta, Reason, RepoContext, Tier
 from tests.builders import ScratchRepo
 
-INFRA_IS_L3 = Policy(tiers=TiersPolicy(l3_when=L3When(paths=("infra/**",))))
+INFRA_IS_L3 = Policy(tiers=TiersPolicy(l3=L3Tier(when=L3When(paths=("infra/**",)))))
 CODEOWNERS = "/infra/ @org/infra\n/docs/ @org/docs\n/src/ @org/app\n"
 
 
