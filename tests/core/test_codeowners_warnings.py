@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.codeowners import INVALID_OWNER, INVALID_PATTERN
-from bot.core.config import Policy
+from bot.core.config import OwnershipPolicy, Policy
 from bot.core.diff import parse_files_listing
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import PullMeta, RepoContext
@@ -41,7 +41,7 @@ def test_the_facts_carry_each_skipped_line_with_its_file() -> None:
 
 
 def test_no_warnings_when_codeowners_is_off_or_clean() -> None:
-    assert run(BROKEN, Policy(codeowners=False)).facts.codeowners_errors == ()
+    assert run(BROKEN, Policy(ownership=OwnershipPolicy(codeowners=False))).facts.codeowners_errors == ()
     result = run("* @acme/all\n")
     assert result.facts.codeowners_errors == ()
     assert "CODEOWNERS" not in render_markdown(result.facts, result.decision)
