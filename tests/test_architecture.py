@@ -5,6 +5,7 @@ only in bot/gh. The table is the module map of docs/architecture.md."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,18 @@ def test_evaluation_reaches_no_infrastructure() -> None:
     reached = _closure(sorted((BOT / "evaluation").rglob("*.py")))
     for path in reached:
         assert not imported_roots(path) & FORBIDDEN["evaluation"], path
+
+
+ARCHITECTURE = BOT.parent / "docs" / "architecture.md"
+
+
+def test_the_architecture_page_names_every_package_and_only_real_files() -> None:
+    text = ARCHITECTURE.read_text()
+    for package in LAYERS:
+        assert f"`bot/{package}`" in text, package
+    named = set(re.findall(r"\b((?:bot|tests|docs)/[\w/.-]+\.(?:py|md))", text))
+    assert named
+    missing = [
+        path for path in sorted(named) if "<" not in path and not (BOT.parent / path).exists()
+    ]
+    assert not missing
