@@ -65,3 +65,68 @@ def test_text_and_markdown_list_changes_with_severity(scratch, capsys) -> None:
     for fmt, needle in (("text", "[breaking] orders-api"), ("markdown", "**breaking**")):
         assert main(["evaluate", "--repo", str(scratch.root), "--format", fmt]) == 0
         assert needle in capsys.readouterr().out
+
+
+BREAKING_ONLY = """version: 1
+interfaces:
+  - {id: orders-api, kind: protobuf, paths: ["proto/**"], escalate: breaking}
+  - {id: schema, kind: sql, paths: ["db/**"], escalate: breaking}
+  - {id: sdk, kind: python, paths: ["sdk/**"], escalate: breaking}
+tiers:
+  L1:
+    when: {only_paths: ["proto/**", "db/**", "sdk/**"], max_size: null}
+"""
+SDK = "def pay(amount: int) -> None:\n    pass\n"
+CASES = {
+    "optional field": (
+        "proto/acme/orders.proto",
+        ORDER,
+        ORDER.replace("  int64", "  string note = 3;\n  int64"),
+    ),
+    "removed field": ("proto/acme/orders.proto", ORDER, ORDER.replace("  int64 amount = 2;\n", "")),
+    "nullable column": ("db/0002.sql", None, "ALTER TABLE orders ADD COLUMN note text;\n"),
+    "dropped column": ("db/0002.sql", None, "ALTER TABLE orders DROP COLUMN amount;\n"),
+    "optional parameter": (
+        "sdk/pay.py",
+        SDK,
+        SDK.replace("amount: int", "amount: int, note: str = ''"),
+    ),
+    "removed parameter": ("sdk/pay.py", SDK, SDK.replace("amount: int", "")),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "tier", "element"),
+    [
+        ("optional field", "L2", None),
+        ("removed field", "L3", "amount"),
+        ("nullable column", "L2", None),
+        ("dropped column", "L3", "amount"),
+        ("optional parameter", "L2", None),
+        ("removed parameter", "L3", "amount"),
+    ],
+)
+def test_escalate_breaking_keeps_additive_changes_at_l2(
+    scratch, capsys, case: str, tier: str, element: str | None
+) -> None:
+    path, before, after = CASES[case]
+    scratch.write(".github/review-tiers.yml", BREAKING_ONLY)
+    scratch.write("README.md", "orders\n")
+    if before is not None:
+        scratch.write(path, before)
+    scratch.commit("base")
+    scratch.branch("change")
+    scratch.write(path, after)
+    scratch.commit("change")
+    capsys.readouterr()
+    assert main(["evaluate", "--repo", str(scratch.root), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+
+    assert result["tier"] == tier, result["reasons"]
+    codes = {r["code"] for r in result["reasons"]}
+    if tier == "L2":
+        # Non-breaking, so no L3; a contract change, so never L1 however the paths match.
+        assert "interface-additive" in codes and "interface-breaking" not in codes
+    else:
+        named = [r["message"] for r in result["reasons"] if r["code"] == "interface-breaking"]
+        assert named and any(element in m for m in named), named

@@ -35,6 +35,7 @@ def classify_interface(
         reasons=tuple(reasons),
         kind=interface.kind,
         changes=assessment.changes,
+        escalate=interface.escalate,
     )
 
 

@@ -24,6 +24,7 @@ from bot.core.defaults import (
 )
 from bot.core.interfaces.registry import registered_kinds
 from bot.core.models import BUCKET_ORDER, Tier
+from bot.core.severity import ESCALATE_ANY, ESCALATE_CHOICES
 from bot.core.tier_policy import L1Tier, L2Tier, L3Tier, Reviewers, TiersPolicy
 from bot.core.triggers import L1When, L3When
 
@@ -117,6 +118,14 @@ class Interface:
         metadata=doc("Gitignore-style globs of the contract's files.", min_items=1, check=GLOB)
     )
     owners: tuple[str, ...] = field(default=(), metadata=OWNERS)
+    escalate: str = field(
+        default=ESCALATE_ANY,
+        metadata=doc(
+            "any: every touch is L3; breaking: a breaking change is L3 and a non-breaking touch"
+            " needs at least L2.",
+            choices=ESCALATE_CHOICES,
+        ),
+    )
 
 
 @dataclass(frozen=True)

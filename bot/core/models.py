@@ -129,8 +129,10 @@ class Touch:
     reasons: tuple[Reason, ...]
     statement: str = ""
     kind: str = ""
-    # Interfaces only: each change with its severity (see bot/core/interfaces/contracts.py).
+    # Interfaces only: each change with its severity (see bot/core/interfaces/contracts.py),
+    # and which touches make L3 ("any", or "breaking": only breaking changes).
     changes: tuple[InterfaceChange, ...] = ()
+    escalate: str = "any"
 
 
 @dataclass(frozen=True)

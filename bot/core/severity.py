@@ -17,6 +17,11 @@ Severity = Literal["breaking", "non-breaking"]
 BREAKING: Severity = "breaking"
 NON_BREAKING: Severity = "non-breaking"
 
+# An interface's ``escalate``: which of its touches make L3.
+ESCALATE_ANY = "any"
+ESCALATE_BREAKING = "breaking"
+ESCALATE_CHOICES = (ESCALATE_ANY, ESCALATE_BREAKING)
+
 
 @dataclass(frozen=True)
 class InterfaceChange:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.core.config import Policy
 from bot.core.instructions import classify_instruction_files
+from bot.core.interface_tiers import additive_reasons
 from bot.core.models import Limits, Override, PullFacts, PullMeta, Reason, Tier, TierDecision
 from bot.core.provenance import has_section
 from bot.core.reviewers import plan_groups
@@ -25,14 +26,17 @@ def classify_tier(facts: PullFacts, policy: Policy) -> tuple[Tier, list[Reason]]
         return Tier.L3, escalations + steering + list(facts.ai_reasons)
     tier, reasons = Tier.L2, [Reason("default", "L2 team review is the default")]
     low = policy.tiers.l1_when.low_risk(facts)
-    if steering:
-        # Files that steer coding agents are never low-risk, whatever their extension.
-        reasons = steering
+    additive = additive_reasons(facts)
+    if steering or additive:
+        # Files that steer coding agents are never low-risk, whatever their extension; nor is
+        # a contract change, even a non-breaking one.
+        reasons = steering + additive
     elif low is not None:
         tier, reasons = Tier.L1, [low]
     if facts.ai_assisted and tier.rank < policy.ai.min_tier.rank:
         tier = policy.ai.min_tier
         reasons = [Reason("ai", f"AI-assisted changes get at least {tier.value}"), *steering]
+        reasons += additive
     if facts.ai_assisted:
         reasons += list(facts.ai_reasons)
     return tier, reasons

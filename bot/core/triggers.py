@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from bot.core.configfile.fields import Check, doc
 from bot.core.configfile.rules import Rule, RuleSet
 from bot.core.globs import GlobSet
+from bot.core.interface_tiers import breaking_reasons
 from bot.core.models import BUCKET_ORDER, PullFacts, Reason, bucket_rank
+from bot.core.severity import ESCALATE_BREAKING
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,15 @@ class TouchesInterface(Trigger):
     interfaces: bool = field(default=True, metadata=doc("Touching an interface."))
 
     def fire(self, facts: PullFacts) -> list[Reason]:
-        return [r for t in facts.interfaces for r in t.reasons] if self.interfaces else []
+        if not self.interfaces:
+            return []
+        reasons: list[Reason] = []
+        for touch in facts.interfaces:
+            if touch.escalate == ESCALATE_BREAKING:
+                reasons += breaking_reasons(touch)
+            else:
+                reasons += touch.reasons
+        return reasons
 
 
 @dataclass(frozen=True)

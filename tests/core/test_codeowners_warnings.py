@@ -41,7 +41,8 @@ def test_the_facts_carry_each_skipped_line_with_its_file() -> None:
 
 
 def test_no_warnings_when_codeowners_is_off_or_clean() -> None:
-    assert run(BROKEN, Policy(ownership=OwnershipPolicy(codeowners=False))).facts.codeowners_errors == ()
+    off = Policy(ownership=OwnershipPolicy(codeowners=False))
+    assert run(BROKEN, off).facts.codeowners_errors == ()
     result = run("* @acme/all\n")
     assert result.facts.codeowners_errors == ()
     assert "CODEOWNERS" not in render_markdown(result.facts, result.decision)
