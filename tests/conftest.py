@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.builders import ScratchRepo, free_port
+from tests.builders import ScratchRepo, free_port, worker_index
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -77,7 +77,9 @@ def redis_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(5)
 
 
-TEST_DB = 13  # a database of its own, flushed around each test that uses it
+# A database of its own per test process, flushed around each test that uses it (at most four
+# processes: databases 1-4; end-to-end modules use 8-11).
+TEST_DB = 1 + worker_index()
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from tests.builders import free_port
+from tests.builders import free_port, worker_index
 from tests.e2e.harness import SECRET, Processes, app_env, running_app, seed_repository
 from tests.ghsim import GitHubSimulator
 
-E2E_DB = 14
+E2E_DB = 8 + worker_index()  # one per test process, apart from the unit tests
 
 
 @pytest.fixture(scope="module")
