@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from bot.core.interfaces.detector import Detector
 from bot.core.interfaces.registry import detector_for
-from bot.core.interfaces.verdict import TOUCHED, UNCHANGED, InterfaceVerdict, unparsable
+from bot.core.interfaces.verdict import (
+    TOUCHED,
+    UNCHANGED,
+    UNPARSABLE,
+    InterfaceVerdict,
+    unparsable,
+)
 from bot.core.models import FileChange, FileVersions, Reason
 from bot.core.severity import BREAKING, ContractParseError, InterfaceChange
 
@@ -35,9 +41,22 @@ def assess(
 ) -> Assessment:
     """Classify ``matched`` (the interface's changed files) by the detector of ``kind``."""
     detector = detector_for(kind)
-    readable = [c for c in matched if _sides(contents.get(c.path))]
     found: dict[str, list[InterfaceChange]] = {}
     failed: dict[str, list[tuple[str, str]]] = {}
+    readable = []
+    for change in matched:
+        versions = contents.get(change.path)
+        if not _sides(versions):
+            continue
+        missing = _missing_sides(change, versions) if detector.compare is not None else []
+        if missing:
+            # A side the change keeps but that could not be read must not read as an addition
+            # or a removal of everything in it.
+            failed[change.path] = [
+                (side, "could not be read (too large or not text)") for side in missing
+            ]
+        else:
+            readable.append(change)
     if detector.compare is not None:
         groups = [readable] if detector.merge else [[c] for c in readable]
         for group in filter(None, groups):
@@ -73,6 +92,12 @@ def _file(
         return verdict, ()
     if change.path in failed:
         return verdict, _unparsable(change.path, failed[change.path])
+    own_failures = [r for r in verdict.reasons if r.code == UNPARSABLE]
+    if own_failures:
+        # The detector could not read a side: whatever the comparator made of it, breaking.
+        return verdict, tuple(
+            InterfaceChange(change.path, BREAKING, r.message) for r in own_failures
+        )
     if not mine:
         if detector.compare is None:
             why = f"changed: every change to a {detector.kind} interface counts as breaking"
@@ -113,10 +138,20 @@ def _compare(
         for change in [owner] if owner is not None else group:
             failed.setdefault(change.path, []).append((err.side, err.why))
         return
+    except Exception as err:  # a parser's own bug must fail closed, not crash the run
+        for change in group:
+            failed.setdefault(change.path, []).append(
+                ("before or after", f"broke the parser ({type(err).__name__})")
+            )
+        return
     for item in result:
         owner = _owner(item.path, group)
-        path = owner.path if owner is not None else group[0].path
-        found.setdefault(path, []).append(item)
+        if owner is None:
+            # A finding about a file outside the group is kept on every file of it.
+            for change in group:
+                found.setdefault(change.path, []).append(item)
+            continue
+        found.setdefault(owner.path, []).append(item)
 
 
 def _owner(path: str, group: Sequence[FileChange]) -> FileChange | None:
@@ -134,6 +169,18 @@ def _from_changes(change: FileChange, mine: tuple[InterfaceChange, ...]) -> Inte
         shown = shown[:MAX_REASONS_PER_FILE]
         shown.append(Reason(TOUCHED, f"{change.path}: and {more} more change(s)"))
     return InterfaceVerdict(True, tuple(shown))
+
+
+def _missing_sides(change: FileChange, versions: FileVersions | None) -> list[str]:
+    """The sides a change of this status must have but whose text is missing."""
+    if versions is None:
+        return []
+    missing = []
+    if versions.before is None and change.status != "added":
+        missing.append("before")
+    if versions.after is None and change.status != "removed":
+        missing.append("after")
+    return missing
 
 
 def _sides(versions: FileVersions | None) -> bool:

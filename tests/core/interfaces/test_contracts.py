@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.blast import classify_interface
@@ -15,9 +17,17 @@ CONTRACTS = Path(__file__).parent.parent.parent / "fixtures" / "contracts"
 def _touch(
     kind: str, paths: tuple[str, ...], changes: dict[str, FileVersions | None]
 ) -> Touch | None:
-    files = [FileChange(path, added_lines=("x",)) for path in changes]
+    files = [FileChange(path, status=_status(v), added_lines=("x",)) for path, v in changes.items()]
     contents = {path: v for path, v in changes.items() if v is not None}
     return classify_interface(files, Interface(id="api", kind=kind, paths=paths), contents)
+
+
+def _status(versions: FileVersions | None) -> str:
+    if versions is not None and versions.before is None:
+        return "added"
+    if versions is not None and versions.after is None:
+        return "removed"
+    return "modified"
 
 
 def test_a_schema_split_over_files_is_compared_as_one() -> None:
@@ -89,3 +99,40 @@ def test_a_real_release_pair_lists_each_change_within_the_reason_cap() -> None:
     assert touch is not None and len(touch.changes) > 21
     assert len(touch.reasons) == 21 and touch.reasons[-1].message.endswith("more change(s)")
     assert {c.severity for c in touch.changes} == {BREAKING, NON_BREAKING}
+
+
+def test_a_side_that_could_not_be_read_is_not_an_addition() -> None:
+    # GitHub gives no text for a large base: every element would read as added.
+    proto = 'syntax = "proto3";\nmessage Order { int64 amount = 1; }\n'
+    files = [FileChange("o.proto", status="modified", added_lines=("x",))]
+    interface = Interface(id="api", kind="protobuf", paths=("*.proto",))
+    touch = classify_interface(files, interface, {"o.proto": FileVersions(None, proto)})
+
+    assert touch is not None and touch.reasons[0].code == "unparsable"
+    assert {c.severity for c in touch.changes} == {BREAKING}
+
+
+def test_a_detector_that_cannot_read_a_side_makes_its_changes_breaking() -> None:
+    # The touch detector reads YAML; the comparator would read this JSON and call it additive.
+    key = "x" * 2000
+    before = '{"openapi": "3.0.0", "paths": {}}'
+    after = json.dumps({"openapi": "3.0.0", "paths": {f"/{key}": {"get": {"responses": {}}}}})
+    touch = _touch("openapi", ("*.json",), {"api.json": FileVersions(before, after)})
+
+    assert touch is not None and any(r.code == "unparsable" for r in touch.reasons)
+    assert {c.severity for c in touch.changes} == {BREAKING}
+
+
+def test_a_parser_bug_fails_closed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.core.interfaces import registry
+
+    def broken(before: object, after: object) -> tuple[()]:
+        raise IndexError("parser bug")
+
+    detector = registry.detector_for("sql")
+    monkeypatch.setitem(registry._DETECTORS, "sql", replace(detector, compare=broken))
+    touch = _touch("sql", ("db/**",), {"db/1.sql": FileVersions(None, "CREATE TABLE t (a int);")})
+
+    assert touch is not None and touch.reasons[0].code == "unparsable"
+    assert "IndexError" in touch.reasons[0].message
+    assert {c.severity for c in touch.changes} == {BREAKING}
