@@ -130,3 +130,27 @@ def test_escalate_breaking_keeps_additive_changes_at_l2(
     else:
         named = [r["message"] for r in result["reasons"] if r["code"] == "interface-breaking"]
         assert named and any(element in m for m in named), named
+
+
+def test_a_breaking_change_is_never_rated_below_an_additive_one(scratch, capsys) -> None:
+    # With the L3 trigger off, breaking changes still keep at least L2, like additive ones.
+    config = BREAKING_ONLY.replace("tiers:\n", "tiers:\n  L3:\n    when: {interfaces: false}\n")
+    path, before, after = CASES["removed field"]
+    scratch.write(".github/review-tiers.yml", config)
+    scratch.write(path, before)
+    scratch.commit("base")
+    scratch.branch("change")
+    scratch.write(path, after)
+    scratch.commit("change")
+    capsys.readouterr()
+    assert main(["evaluate", "--repo", str(scratch.root), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+
+    assert result["tier"] == "L2", result["reasons"]
+    assert "interface-breaking" in {r["code"] for r in result["reasons"]}
+
+
+def test_escalate_any_keeps_every_touch_at_l3(scratch, capsys) -> None:
+    added = ORDER.replace("  int64 amount = 2;\n", "  int64 amount = 2;\n  string note = 3;\n")
+    result = _evaluate(scratch, capsys, added)
+    assert result["tier"] == "L3" and "interface" in {r["code"] for r in result["reasons"]}

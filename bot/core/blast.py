@@ -6,10 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from bot.core.codeowners import parse_codeowners
 from bot.core.config import Interface
+from bot.core.globs import GlobSet
 from bot.core.interfaces.contracts import assess
 from bot.core.interfaces.registry import needs_contents
+from bot.core.interfaces.verdict import TOUCHED, UNCHANGED, InterfaceVerdict
 from bot.core.invariants import matched_files
 from bot.core.models import FileChange, FileVersions, Reason, Touch
+from bot.core.severity import BREAKING, InterfaceChange
 
 
 def classify_interface(
@@ -18,14 +21,20 @@ def classify_interface(
     contents: Mapping[str, FileVersions],
 ) -> Touch | None:
     """The touch of one interface with its reasons, or None when its contract is unchanged."""
-    assessment = assess(interface.kind, matched_files(files, interface.paths), contents)
+    matched = matched_files(files, interface.paths)
+    assessment = assess(interface.kind, matched, contents)
+    moved = moved_out(matched, interface.paths)
     reasons: list[Reason] = []
     touched: list[str] = []
     for change, verdict in assessment.verdicts:
+        if change.path in moved:
+            kept = [r for r in verdict.reasons if r.code != UNCHANGED]
+            verdict = InterfaceVerdict(True, (moved[change.path][0], *kept))
         if not verdict.touched:
             continue
         touched.append(change.path)
         reasons.extend(Reason(r.code, f"{interface.id}: {r.message}") for r in verdict.reasons)
+    changes = (*(change for _, change in moved.values()), *assessment.changes)
     if not touched:
         return None
     return Touch(
@@ -34,9 +43,24 @@ def classify_interface(
         files=tuple(touched),
         reasons=tuple(reasons),
         kind=interface.kind,
-        changes=assessment.changes,
+        changes=changes,
         escalate=interface.escalate,
     )
+
+
+def moved_out(
+    matched: Sequence[FileChange], paths: tuple[str, ...]
+) -> dict[str, tuple[Reason, InterfaceChange]]:
+    """Files renamed from inside the interface's paths to outside them: whatever their
+    contents, consumers lose them and later changes escape the interface (breaking)."""
+    globs = GlobSet.from_patterns(paths)
+    moved: dict[str, tuple[Reason, InterfaceChange]] = {}
+    for change in matched:
+        if change.previous_path and not globs.matches(change.path):
+            what = f"moved out of the interface's paths (from {change.previous_path})"
+            reason = Reason(TOUCHED, f"{change.path}: {what}")
+            moved[change.path] = (reason, InterfaceChange(change.path, BREAKING, what))
+    return moved
 
 
 def classify_interfaces(

@@ -30,10 +30,19 @@ def breaking_reasons(touch: Touch) -> list[Reason]:
 
 
 def additive_reasons(facts: PullFacts) -> list[Reason]:
-    """``interface-additive`` for each interface touched only by non-breaking changes."""
+    """Why a pull request that reached no L3 trigger still needs L2 for its interfaces.
+
+    ``interface-additive`` for each interface with ``escalate: breaking`` touched only by
+    non-breaking changes; and when the L3 trigger for interfaces is off, a breaking change keeps
+    L2 too (``interface-breaking``): it must never be rated lower than an additive one.
+    """
     reasons: list[Reason] = []
     for touch in facts.interfaces:
-        if touch.escalate != ESCALATE_BREAKING or breaking_reasons(touch):
+        if touch.escalate != ESCALATE_BREAKING:
+            continue
+        if breaking_reasons(touch):
+            message = f"{touch.id}: breaking change(s) while the L3 trigger is off: at least L2"
+            reasons.append(Reason("interface-breaking", message))
             continue
         count = len(touch.changes)
         files = ", ".join(touch.files[:3]) + (" …" if len(touch.files) > 3 else "")

@@ -136,3 +136,23 @@ def test_a_parser_bug_fails_closed(monkeypatch) -> None:  # type: ignore[no-unty
     assert touch is not None and touch.reasons[0].code == "unparsable"
     assert "IndexError" in touch.reasons[0].message
     assert {c.severity for c in touch.changes} == {BREAKING}
+
+
+def test_a_file_moved_out_of_the_interface_is_a_breaking_touch() -> None:
+    text = "type Query { a: Int }\n"
+    moved = FileChange("old/schema.graphql", status="renamed", previous_path="api/schema.graphql")
+    interface = Interface(id="api", kind="graphql", paths=("api/**",))
+    touch = classify_interface([moved], interface, {moved.path: FileVersions(text, text)})
+
+    assert touch is not None and touch.files == ("old/schema.graphql",)
+    assert [c.severity for c in touch.changes] == [BREAKING]
+    assert "moved out" in touch.changes[0].what
+    assert all(r.code != "interface-unchanged" for r in touch.reasons)
+
+
+def test_a_file_moved_within_the_interface_is_rated_by_its_contents() -> None:
+    text = "type Query { a: Int }\n"
+    moved = FileChange("api/v2.graphql", status="renamed", previous_path="api/v1.graphql")
+    interface = Interface(id="api", kind="graphql", paths=("api/**",))
+
+    assert classify_interface([moved], interface, {moved.path: FileVersions(text, text)}) is None
