@@ -131,8 +131,28 @@ def reason_code(code: str, docs_url: str = "") -> str:
     return f"[`{code}`]({docs_url}#{code})" if docs_url else f"`{code}`"
 
 
+# A reason quotes names from the change (a field, a path, an operation): one line each, so no
+# name can start a heading or a checklist of its own, and a bounded list, so the summary keeps
+# room for the requirements under GitHub's 65,535 characters.
+REASON_CHARS = 500
+SHOWN_REASONS = 60
+
+
 def _md_reasons(reasons: Sequence[Reason], docs_url: str) -> list[str]:
-    return [f"- {reason_code(r.code, docs_url)} {_md_escape(r.message)}" for r in reasons]
+    shown = [
+        f"- {reason_code(r.code, docs_url)} {_md_escape(one_line(r.message, REASON_CHARS))}"
+        for r in reasons[:SHOWN_REASONS]
+    ]
+    more = len(reasons) - SHOWN_REASONS
+    if more > 0:
+        shown.append(f"- …and {more} more (`review-tiers evaluate` lists them all)")
+    return shown
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` with every run of whitespace (newlines too) made one space, cut to ``limit``."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _md_escape(text: str) -> str:
@@ -165,12 +185,12 @@ def render_markdown(
     if facts.invariants:
         out += ["", "### Invariants touched"]
         out += [
-            f"- **{t.id}**: {_md_escape(t.statement)} ({', '.join(t.files[:5])})"
+            f"- **{t.id}**: {_md_escape(one_line(t.statement, REASON_CHARS))} ({_files(t.files)})"
             for t in facts.invariants
         ]
     if facts.interfaces:
         out += ["", "### Interfaces touched"]
-        out += [f"- **{t.id}** ({t.kind}): {', '.join(t.files[:5])}" for t in facts.interfaces]
+        out += [f"- **{t.id}** ({t.kind}): {_files(t.files)}" for t in facts.interfaces]
         if any(t.changes for t in facts.interfaces):
             out += ["", "### Interface changes", *changes_markdown(facts)]
     if facts.owners:
@@ -184,6 +204,10 @@ def render_markdown(
         out += ["", "### Override and exception labels", *(f"- {line}" for line in grants)]
     out += ["", "### Requirements", *render_checklist(decision, progress)]
     return "\n".join(out) + "\n"
+
+
+def _files(paths: Sequence[str]) -> str:
+    return _md_escape(", ".join(one_line(p, 200) for p in paths[:5]))
 
 
 _CODEOWNERS_NOTE = (

@@ -63,5 +63,5 @@ def _short(text: str) -> str:
 
 
 def _code(text: str) -> str:
-    # A backtick would end the code span early.
-    return text.replace("`", "'")
+    # A backtick would end the code span early; a newline would end the list item.
+    return " ".join(text.replace("`", "'").split())
