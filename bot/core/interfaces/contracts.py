@@ -85,6 +85,8 @@ def _file(
         return unparsable(change.path, sides), _unparsable(change.path, sides)
     mine = tuple(found.get(change.path, ()))
     if compared and not detector.decides:
+        if not mine and _unread_difference(detector, versions):
+            mine = (InterfaceChange(change.path, BREAKING, UNREAD),)
         return _from_changes(change, mine), mine
     # The detector decides the touch; the comparator only rates what it touched.
     verdict = detector.classify(change, versions)
@@ -102,7 +104,7 @@ def _file(
         if detector.compare is None:
             why = f"changed: every change to a {detector.kind} interface counts as breaking"
         elif compared:
-            why = "changed; no severity rule reads this change"
+            why = UNREAD
         else:
             why = _uncompared(versions)
         mine = (InterfaceChange(change.path, BREAKING, why),)
@@ -169,6 +171,19 @@ def _from_changes(change: FileChange, mine: tuple[InterfaceChange, ...]) -> Inte
         shown = shown[:MAX_REASONS_PER_FILE]
         shown.append(Reason(TOUCHED, f"{change.path}: and {more} more change(s)"))
     return InterfaceVerdict(True, tuple(shown))
+
+
+UNREAD = "changed in a way no severity rule reads (beyond comments and layout)"
+
+
+def _unread_difference(detector: Detector, versions: FileVersions | None) -> bool:
+    """Whether the text differs beyond comments and layout although the comparator found no
+    change: a construct it does not model (a directive, an option) must not pass unseen."""
+    if detector.normalize is None or versions is None:
+        return False
+    if versions.before is None or versions.after is None:
+        return False
+    return detector.normalize(versions.before) != detector.normalize(versions.after)
 
 
 def _missing_sides(change: FileChange, versions: FileVersions | None) -> list[str]:

@@ -20,7 +20,7 @@ from graphql import (
     find_schema_changes,
 )
 
-from bot.core.interfaces.detector import compared
+from bot.core.interfaces.detector import compared, without_comments
 from bot.core.interfaces.graphql_places import (
     SCHEMA,
     Places,
@@ -113,4 +113,11 @@ def _root_changes(
             yield element, BREAKING, what
 
 
-DETECTOR = compared("graphql", compare_graphql, merge=True)
+# Comments and descriptions (block and plain strings) go: graphql-core reports the string
+# values that matter (default values) itself.
+DETECTOR = compared(
+    "graphql",
+    compare_graphql,
+    merge=True,
+    normalize=without_comments("#", block=False, keep_strings=False),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from bot.core.interfaces.detector import compared
+from bot.core.interfaces.detector import compared, without_comments
 from bot.core.interfaces.protobuf_build import build_proto_file
 from bot.core.interfaces.protobuf_fields import compare_fields
 from bot.core.interfaces.protobuf_model import ProtoFile
@@ -121,4 +121,7 @@ def _each(
     return found
 
 
-DETECTOR = compared("protobuf", compare_protobuf)
+# Comments (// and /* */) go; strings stay (an HTTP rule holds "/v1/{name=*}").
+DETECTOR = compared(
+    "protobuf", compare_protobuf, normalize=without_comments("//", block=True, keep_strings=True)
+)

@@ -156,3 +156,15 @@ def test_a_file_moved_within_the_interface_is_rated_by_its_contents() -> None:
     interface = Interface(id="api", kind="graphql", paths=("api/**",))
 
     assert classify_interface([moved], interface, {moved.path: FileVersions(text, text)}) is None
+
+
+def test_a_change_no_rule_reads_is_breaking_and_a_comment_is_nothing() -> None:
+    before = "type Query { user: String }\n"
+    directive = "type Query { user: String @auth(requires: ADMIN) }\n"
+    commented = '"""The root."""\n# queries\ntype Query {\n  user: String\n}\n'
+    unread = _touch("graphql", ("*.graphql",), {"s.graphql": FileVersions(before, directive)})
+    quiet = _touch("graphql", ("*.graphql",), {"s.graphql": FileVersions(before, commented)})
+
+    assert unread is not None and [c.severity for c in unread.changes] == [BREAKING]
+    assert "no severity rule reads" in unread.changes[0].what
+    assert quiet is None
