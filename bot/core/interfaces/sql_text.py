@@ -58,21 +58,47 @@ class Parsed:
 
 
 def forward_sections(text: str) -> str:
-    """The text without its down sections, for files that mark up and down sections."""
+    """The text without its down sections, for files that mark up and down sections.
+
+    A down marker counts only after an up marker: in a file that never opens an up section
+    (a plain or Flyway migration), a stray ``-- +goose Down`` line is a comment and hides
+    nothing after it.
+    """
     kept: list[str] = []
-    position, keep = 0, True
+    position, keep, opened = 0, True, False
     for marker in _SECTION.finditer(text):
+        up = (marker.group("a") or marker.group("b")).lower() == "up"
+        if not up and not opened:
+            continue
         if keep:
             kept.append(text[position : marker.start()])
-        keep = (marker.group("a") or marker.group("b")).lower() == "up"
+        keep, opened = up, opened or up
         position = marker.end()
     if keep:
         kept.append(text[position:])
     return "\n".join(kept)
 
 
+def unwrap_executable_comments(text: str) -> str:
+    """MySQL runs what ``/*! ... */`` (or ``/*!50000 ... */``) holds: it is code, not a comment,
+    so its markers are taken away and its contents read like any other statement."""
+    out: list[str] = []
+    position = 0
+    while (start := text.find("/*!", position)) >= 0:
+        end = text.find("*/", start + 3)
+        body_start = start + 3
+        while body_start < len(text) and text[body_start].isdigit():
+            body_start += 1
+        out.append(text[position:start])
+        out.append(" " + text[body_start : end if end >= 0 else len(text)] + " ")
+        position = len(text) if end < 0 else end + 2
+    out.append(text[position:])
+    return "".join(out)
+
+
 def split_statements(text: str) -> list[Statement]:
     """The statements of ``text``, split by the first dialect that tokenizes all of it."""
+    text = unwrap_executable_comments(text)
     for dialect in SPLIT_DIALECTS:
         try:
             tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)

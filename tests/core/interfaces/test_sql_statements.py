@@ -219,3 +219,25 @@ def test_a_trigger_body_with_semicolons_stays_one_statement() -> None:
 def test_plpgsql_bodies_are_not_split_on_their_semicolons() -> None:
     sql = "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DROP TABLE x; END; $$ LANGUAGE plpgsql;"
     assert _added(sql) == [(N, "function f created")]
+
+
+def test_a_mysql_executable_comment_is_read_as_code() -> None:
+    from bot.core.interfaces.sql import compare_sql
+
+    hidden = "CREATE TABLE notes (id int);\n/*!50000 DROP TABLE users */;\n/*! DROP TABLE t2 */;\n"
+    found = [(c.severity, c.what) for c in compare_sql({}, {"db/0002.sql": hidden})]
+
+    assert ("breaking", "table users dropped") in found
+    assert ("breaking", "table t2 dropped") in found
+
+
+def test_a_down_marker_hides_nothing_in_a_file_without_an_up_section() -> None:
+    from bot.core.interfaces.sql import compare_sql
+
+    text = "CREATE TABLE notes (id int);\n-- +goose Down\nDROP TABLE users;\n"
+    marked = "-- +goose Up\nCREATE TABLE notes (id int);\n-- +goose Down\nDROP TABLE notes;\n"
+
+    assert ("breaking", "table users dropped") in [
+        (c.severity, c.what) for c in compare_sql({}, {"db/V2__notes.sql": text})
+    ]
+    assert {c.severity for c in compare_sql({}, {"db/0002.sql": marked})} == {"non-breaking"}
