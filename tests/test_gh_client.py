@@ -195,7 +195,7 @@ def test_completed_check_run_is_replaced_not_reopened(
         "name": "review-tiers",
         "head_sha": HEAD,
         "status": "in_progress",
-        "output": {"title": "Tier L2", "summary": "Waiting"},
+        "output": {"title": "Tier L2", "summary": "Waiting", "text": ""},
     }
     done = CheckState("completed", "success", "Tier L2", "Met")
     port.update_check_run(REPO, check_id, done)

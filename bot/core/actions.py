@@ -19,6 +19,8 @@ class CheckState:
     conclusion: str | None  # success | failure | None while in progress
     title: str
     summary: str
+    # The check run's details below the summary: the full list where the summary shows a part.
+    text: str = ""
 
 
 class _Write:

@@ -8,6 +8,7 @@ from bot.core.actions import CheckState
 from bot.core.models import PullFacts, TierDecision
 from bot.core.policy import PolicyResult
 from bot.core.render import Progress, reason_code, render_markdown
+from bot.core.render_changes import changes_details
 
 OUTPUT_LIMIT = 65_535  # GitHub's cap on a check run's summary
 
@@ -30,17 +31,20 @@ def check_for_decision(
     lines: who granted what on which commit, and why labels were taken off; ``docs_url``
     is where reason codes link to ("" for no links)."""
     summary = _clip(render_markdown(facts, decision, progress, grants, docs_url))
+    text = _clip(changes_details(facts))
     tier = decision.tier.value
     if decision.limits.hard_exceeded and not decision.limits.size_exception:
-        return CheckState("completed", "failure", f"{tier}: over the hard size limit", summary)
+        title = f"{tier}: over the hard size limit"
+        return CheckState("completed", "failure", title, summary, text)
     missing = [p for p in progress if not p.met]
     if not missing:
-        return CheckState("completed", "success", f"{tier}: requirements met", summary)
+        return CheckState("completed", "success", f"{tier}: requirements met", summary, text)
     approvals = sum(p.required - p.obtained for p in missing if not p.name.startswith("check:"))
     checks = sum(1 for p in missing if p.name.startswith("check:"))
     waiting = [f"{approvals} approval(s)"] if approvals else []
     waiting += [f"{checks} check(s)"] if checks else []
-    return CheckState("in_progress", None, f"{tier}: waiting for {' and '.join(waiting)}", summary)
+    title = f"{tier}: waiting for {' and '.join(waiting)}"
+    return CheckState("in_progress", None, title, summary, text)
 
 
 def check_for_problems(result: PolicyResult) -> CheckState:

@@ -44,6 +44,20 @@ def changes_markdown(facts: PullFacts) -> list[str]:
     ] + _more(facts, "- ")
 
 
+def changes_details(facts: PullFacts) -> str:
+    """The check run's text: every interface change when the summary shows only a part, ""
+    otherwise (the caller clips it to GitHub's limit)."""
+    every = interface_changes(facts)
+    if len(every) <= SHOWN_CHANGES:
+        return ""
+    lines = [f"## All {len(every)} interface changes", ""]
+    lines += [
+        f"- **{c.severity}** `{iid}` `{_code(c.path)}`: `{_code(_short(c.what))}`"
+        for iid, c in every
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _shown(facts: PullFacts) -> Iterator[tuple[str, InterfaceChange]]:
     yield from interface_changes(facts)[:SHOWN_CHANGES]
 
@@ -52,7 +66,9 @@ def _more(facts: PullFacts, prefix: str) -> list[str]:
     more = len(interface_changes(facts)) - SHOWN_CHANGES
     if more <= 0:
         return []
-    return [f"{prefix}…and {more} more (`review-tiers evaluate --format json` lists them all)"]
+    return [
+        f"{prefix}…and {more} more (the check's details and `evaluate --format json` list them all)"
+    ]
 
 
 def _short(text: str) -> str:

@@ -56,4 +56,6 @@ def report(
 
 def safe_check(state: CheckState) -> CheckState:
     """The check as it may leave the process: tokens and secrets redacted (it can be public)."""
-    return replace(state, title=redact(state.title), summary=redact(state.summary))
+    return replace(
+        state, title=redact(state.title), summary=redact(state.summary), text=redact(state.text)
+    )

@@ -17,7 +17,7 @@ from bot.gh.rest import repo_url
 
 
 def observed_output(run: Mapping[str, Any]) -> CheckState:
-    """A check run as the pipeline compares it, title and summary exactly as GitHub keeps them."""
+    """A check run as the pipeline compares it: title, summary and text as GitHub keeps them."""
     status = str(run["status"])
     output = run.get("output") or {}
     return CheckState(
@@ -27,6 +27,7 @@ def observed_output(run: Mapping[str, Any]) -> CheckState:
         conclusion=run.get("conclusion") if status == "completed" else None,
         title=str(output.get("title") or ""),
         summary=str(output.get("summary") or ""),
+        text=str(output.get("text") or ""),
     )
 
 
@@ -34,7 +35,8 @@ def check_body(output: CheckState) -> dict[str, Any]:
     """The writable fields for ``output``: a conclusion only with ``completed``."""
     body: dict[str, Any] = {
         "status": output.status,
-        "output": {"title": output.title, "summary": output.summary},
+        # The text is always sent, empty too, so a shorter list replaces a longer one.
+        "output": {"title": output.title, "summary": output.summary, "text": output.text},
     }
     if output.status == "completed" and output.conclusion is not None:
         body["conclusion"] = output.conclusion
