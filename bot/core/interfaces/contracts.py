@@ -63,9 +63,10 @@ def assess(
             _compare(detector, group, contents, found, failed)
     verdicts: list[tuple[FileChange, InterfaceVerdict]] = []
     changes: list[InterfaceChange] = []
+    compared_paths = {c.path for c in readable} if detector.compare is not None else set()
     for change in matched:
         versions = contents.get(change.path)
-        compared = detector.compare is not None and change in readable
+        compared = change.path in compared_paths
         verdict, mine = _file(detector, change, versions, compared, found, failed)
         verdicts.append((change, verdict))
         changes.extend(mine)
