@@ -164,10 +164,10 @@ def test_an_untouched_file_that_cannot_be_lexed_says_nothing() -> None:
 
 
 def test_a_file_over_the_lexing_bound_is_matched_whole() -> None:
-    big = "# padding\n" * 120_000
+    big = "# padding\n" * 30_000
     file, contents = change("billing/ledger.py", big + "x = 1\n", big + "x = 1  # float\n")
     touch = classify_invariant([file], MONEY, contents)
-    assert touch is not None and "over the 1024 KiB" in touch.reasons[0].message
+    assert touch is not None and "over the 256 KiB" in touch.reasons[0].message
 
 
 def test_a_files_listing_patch_gives_line_numbers() -> None:
