@@ -201,3 +201,12 @@ def test_match_is_parsed_with_code_as_default_and_refuses_other_values() -> None
     (problem,) = bad.problems
     assert problem.path == "invariants[1].match" and problem.line == 4
     assert "must be one of code, all" in problem.message
+
+
+def test_crlf_files_are_lexed_and_a_lone_carriage_return_falls_back() -> None:
+    before, after = "x = 1\r\n# note\r\n", "x = 1\r\n# no float\r\n"
+    file, contents = change("billing/ledger.py", before, after)
+    assert file.added_lines == ("# no float",)
+    assert codes(file, contents, MONEY) == []
+    lone = {"billing/ledger.py": FileVersions(before, after.replace("x = 1", "x\r= 1"))}
+    assert codes(file, lone, MONEY) == ["invariant-fallback", "invariant"]
