@@ -39,6 +39,8 @@ def example_port() -> FakePort:
         file_entry("web/refunds/view.tsx", 180, "return <Refund />"),
         file_entry("package-lock.json", 900, '"version": "1.0.0",'),
     ]
+    # The head version of the file the invariant reads: its lines are lexed to skip comments.
+    port.contents[("9f1c2e", "billing/refunds.py")] = "refund = float(amount) * rate\n" * 260
     port.commits[42] = ("Add refunds\n\nCo-authored-by: Claude <noreply@anthropic.com>",)
     port.contents[("main", ".github/review-tiers.yml")] = SPEC_CONFIG.read_text()
     port.contents[("main", ".github/CODEOWNERS")] = "/billing/ @acme/payments\n/web/ @acme/web\n"

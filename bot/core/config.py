@@ -96,6 +96,12 @@ class OwnershipPolicy:
     codeowners: bool = field(default=True, metadata=doc("Use CODEOWNERS on the base branch."))
 
 
+# How an invariant's patterns read a changed line: its code only, or the whole line.
+MATCH_CODE = "code"
+MATCH_ALL = "all"
+MATCH_CHOICES = (MATCH_CODE, MATCH_ALL)
+
+
 @dataclass(frozen=True)
 class Invariant:
     id: str = field(metadata=doc("Unique id.", pattern=ID, unique=True))
@@ -108,6 +114,13 @@ class Invariant:
         metadata=doc("Optional RE2 regexes; then a changed line must match one.", check=REGEX),
     )
     owners: tuple[str, ...] = field(default=(), metadata=OWNERS)
+    match: str = field(
+        default=MATCH_CODE,
+        metadata=doc(
+            "code: patterns skip comments and docstrings; all: they read whole lines.",
+            choices=MATCH_CHOICES,
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ class _Lines:
     removed: tuple[str, ...]
     head_prefix: tuple[str, ...]
     base_prefix: tuple[str, ...] | None
+    added_numbers: tuple[int, ...] = ()
+    removed_numbers: tuple[int, ...] = ()
 
 
 class _Collector:
@@ -40,6 +42,10 @@ class _Collector:
         self.head: list[str] = []
         self.base: list[str] | None = None
         self.head_top = self.base_top = False
+        # Line numbers of the next old and new line; numbering stops at an unreadable header.
+        self.source_no = self.target_no = 0
+        self.added_no: list[int] | None = []
+        self.removed_no: list[int] | None = []
 
     def start_hunk(self, source_start: int, target_start: int) -> None:
         # Only the hunk that covers line 1 of a side shows that side's first lines; an
@@ -48,21 +54,44 @@ class _Collector:
         self.base_top = 0 <= source_start <= 1
         if self.base_top and self.base is None:
             self.base = []
+        if source_start < 0 or target_start < 0:
+            self.added_no = self.removed_no = None
+        # A side with no lines ("-0,0") starts at 0; its first line, if any, is line 1.
+        self.source_no, self.target_no = max(source_start, 1), max(target_start, 1)
 
     def line(self, mark: str, value: str) -> None:
         if mark == "+":
             self.added.append(value)
+            self._number(self.added_no, self.target_no)
+            self.target_no += 1
         elif mark == "-":
             self.removed.append(value)
+            self._number(self.removed_no, self.source_no)
+            self.source_no += 1
+        elif mark == " ":
+            self.source_no += 1
+            self.target_no += 1
         if self.head_top and mark in ("+", " ") and len(self.head) < PREFIX_LINES:
             self.head.append(value)
         base = self.base if self.base_top else None
         if base is not None and mark in ("-", " ") and len(base) < PREFIX_LINES:
             base.append(value)
 
+    @staticmethod
+    def _number(numbers: list[int] | None, value: int) -> None:
+        if numbers is not None:
+            numbers.append(value)
+
     def result(self) -> _Lines:
         base = tuple(self.base) if self.base is not None else None
-        return _Lines(tuple(self.added), tuple(self.removed), tuple(self.head), base)
+        return _Lines(
+            tuple(self.added),
+            tuple(self.removed),
+            tuple(self.head),
+            base,
+            tuple(self.added_no or ()),
+            tuple(self.removed_no or ()),
+        )
 
 
 def parse_unified_diff(text: str) -> ChangeSet:
@@ -109,6 +138,8 @@ def _from_patched_file(pf: PatchedFile) -> FileChange:
         removed_lines=lines.removed,
         head_prefix=lines.head_prefix,
         base_prefix=lines.base_prefix,
+        added_numbers=lines.added_numbers,
+        removed_numbers=lines.removed_numbers,
     )
 
 
@@ -178,6 +209,8 @@ def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
             head_prefix=lines.head_prefix,
             base_prefix=lines.base_prefix,
             patch=patch,
+            added_numbers=lines.added_numbers,
+            removed_numbers=lines.removed_numbers,
         )
     # GitHub omits ``patch`` for binaries (no line counts) and for large text diffs (counts
     # present). A pure rename without content changes has neither, and nothing to check.

@@ -33,7 +33,7 @@ def compute_facts(
     return PullFacts(
         files=tuple(f.path for f in changes.files),
         size=size,
-        invariants=classify_invariants(changes.files, policy.invariants),
+        invariants=classify_invariants(changes.files, policy.invariants, context.contents),
         interfaces=classify_interfaces(changes.files, policy.interfaces, context.contents),
         owners=tuple(owners),
         owners_by_file=owners_by_file,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from bot.core.config import Invariant
+from bot.core.code_lines import code_lines
+from bot.core.config import MATCH_CODE, Invariant
 from bot.core.globs import GlobSet
-from bot.core.models import FileChange, Reason, Touch
-from bot.core.patterns import MAX_LINE_BYTES, LinePattern, compile_pattern, first_hit
+from bot.core.models import FileChange, FileVersions, Reason, Touch
+from bot.core.patterns import MAX_LINE_BYTES, Hit, LinePattern, compile_pattern, first_hit
 
 
 def matched_files(files: Sequence[FileChange], paths: tuple[str, ...]) -> list[FileChange]:
@@ -20,16 +21,41 @@ def matched_files(files: Sequence[FileChange], paths: tuple[str, ...]) -> list[F
     ]
 
 
-def classify_invariant(files: Sequence[FileChange], invariant: Invariant) -> Touch | None:
-    """The touch of one invariant with its reasons, or None when untouched."""
+def reads_code(invariant: Invariant) -> bool:
+    """Whether the invariant's patterns read the code of lines, so both sides are needed."""
+    return bool(invariant.patterns) and invariant.match == MATCH_CODE
+
+
+def invariant_paths_needing_contents(
+    files: Sequence[FileChange], invariants: Sequence[Invariant]
+) -> tuple[str, ...]:
+    """Files whose before/after contents are lexed to tell code from comments."""
+    wanted: dict[str, None] = {}
+    for invariant in filter(reads_code, invariants):
+        for change in matched_files(files, invariant.paths):
+            wanted[change.path] = None
+    return tuple(wanted)
+
+
+def classify_invariant(
+    files: Sequence[FileChange],
+    invariant: Invariant,
+    contents: Mapping[str, FileVersions] | None = None,
+) -> Touch | None:
+    """The touch of one invariant with its reasons, or None when untouched.
+
+    With ``match: code`` the patterns read each changed line without its comments and
+    docstrings, from ``contents`` (keyed by new path); a file that cannot be read so is
+    matched on whole lines, and a touch it causes says why.
+    """
     reasons: list[Reason] = []
     touched: list[str] = []
     # The policy was validated, so every pattern compiles on the linear-time engine.
     regexes = [compile_pattern(p) for p in invariant.patterns]
     for change in matched_files(files, invariant.paths):
-        reason = _file_reason(change, invariant, regexes)
-        if reason is not None:
-            reasons.append(reason)
+        found = _file_reasons(change, invariant, regexes, contents or {})
+        if found:
+            reasons.extend(found)
             touched.append(change.path)
     if not reasons:
         return None
@@ -42,16 +68,68 @@ def classify_invariant(files: Sequence[FileChange], invariant: Invariant) -> Tou
     )
 
 
-def _file_reason(
-    change: FileChange, invariant: Invariant, regexes: list[LinePattern]
-) -> Reason | None:
+def _file_reasons(
+    change: FileChange,
+    invariant: Invariant,
+    regexes: list[LinePattern],
+    contents: Mapping[str, FileVersions],
+) -> tuple[Reason, ...]:
     cited = f'{change.path} touches "{invariant.id}" ({invariant.statement})'
     if not regexes:
-        return Reason("invariant", f"{cited}: the file changed")
+        return (Reason("invariant", f"{cited}: the file changed"),)
     if not change.has_patch and not change.binary:
         # GitHub left the patch out: the lines cannot be checked, so do not pass silently.
-        return Reason("truncated", f"{cited}: changed lines not available to check the patterns")
-    hit = first_hit(change.added_lines + change.removed_lines, regexes)
+        why = f"{cited}: changed lines not available to check the patterns"
+        return (Reason("truncated", why),)
+    lines, problem = _lines_to_match(change, invariant, contents)
+    reason = _hit_reason(cited, first_hit(lines, regexes))
+    if reason is None:
+        return ()
+    if problem is None:
+        return (reason,)
+    fallback = f"{cited}: comments could not be told from code ({problem}), so whole lines matched"
+    return (Reason("invariant-fallback", fallback), reason)
+
+
+def _lines_to_match(
+    change: FileChange, invariant: Invariant, contents: Mapping[str, FileVersions]
+) -> tuple[tuple[str, ...], str | None]:
+    """The text patterns read: code-only lines, or whole lines and why (None: no fallback)."""
+    whole = change.added_lines + change.removed_lines
+    if invariant.match != MATCH_CODE:
+        return whole, None
+    versions = contents.get(change.path)
+    sides = (
+        (
+            change.path,
+            versions.after if versions else None,
+            change.added_lines,
+            change.added_numbers,
+        ),
+        (
+            change.previous_path or change.path,
+            versions.before if versions else None,
+            change.removed_lines,
+            change.removed_numbers,
+        ),
+    )
+    out: list[str] = []
+    problems: list[str] = []
+    for path, text, lines, numbers in sides:
+        if len(numbers) != len(lines):
+            problems.append("the diff gives no line numbers")
+            out.extend(lines)
+            continue
+        read = code_lines(path, text, tuple(zip(numbers, lines, strict=True)))
+        if read.problem is not None:
+            problems.append(read.problem)
+            out.extend(lines)
+        else:
+            out.extend(read.code[n] for n in numbers)
+    return tuple(out), "; ".join(dict.fromkeys(problems)) or None
+
+
+def _hit_reason(cited: str, hit: Hit | None) -> Reason | None:
     if hit is None:
         return None
     if hit.pattern is None:
@@ -67,7 +145,9 @@ def _file_reason(
 
 
 def classify_invariants(
-    files: Sequence[FileChange], invariants: Sequence[Invariant]
+    files: Sequence[FileChange],
+    invariants: Sequence[Invariant],
+    contents: Mapping[str, FileVersions] | None = None,
 ) -> tuple[Touch, ...]:
-    touches = (classify_invariant(files, inv) for inv in invariants)
+    touches = (classify_invariant(files, inv, contents) for inv in invariants)
     return tuple(t for t in touches if t is not None)

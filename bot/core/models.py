@@ -66,6 +66,10 @@ class FileChange:
     # The raw hunks-only ``patch`` of a files-listing entry: GitHub computes it against the merge
     # base, so un-applying it to the head version rebuilds the exact "before" (None: not given).
     patch: str | None = None
+    # The line number of each added line in the new version and of each removed line in the
+    # old one, from the hunk headers; () when the headers could not be read.
+    added_numbers: tuple[int, ...] = ()
+    removed_numbers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

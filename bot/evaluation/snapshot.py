@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.blast import interface_paths_needing_contents
 from bot.core.codeowners import CODEOWNERS_LOCATIONS
 from bot.core.config import Policy
+from bot.core.contents import paths_needing_contents
 from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, RepoContext
 from bot.core.names import CONFIG_PATH, ORG_CONFIG_PATH
@@ -34,7 +34,7 @@ def fetch_changes(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> ChangeSet:
 def fetch_context(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
-    """CODEOWNERS and .gitattributes from the base; contents only for interface files."""
+    """CODEOWNERS and .gitattributes from the base; contents only for files the rules read."""
     codeowners = path = None
     if policy.codeowners:
         for location in CODEOWNERS_LOCATIONS:  # GitHub's own search order; first found wins
@@ -46,16 +46,16 @@ def fetch_context(
         codeowners=codeowners,
         codeowners_path=path,
         gitattributes=port.fetch_file(repo, ".gitattributes", pull.base_ref),
-        contents=_interface_contents(port, repo, pull, changes, policy),
+        contents=_contents(port, repo, pull, changes, policy),
     )
 
 
-def _interface_contents(
+def _contents(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> dict[str, FileVersions]:
     by_path = {f.path: f for f in changes.files}
     out: dict[str, FileVersions] = {}
-    for path in interface_paths_needing_contents(changes.files, policy.interfaces):
+    for path in paths_needing_contents(changes.files, policy):
         change = by_path[path]
         after = None if change.status == "removed" else port.fetch_file(repo, path, pull.head_sha)
         # The listing's patch is the diff against the merge base: un-applied to the head

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.blast import interface_paths_needing_contents
 from bot.core.codeowners import CODEOWNERS_LOCATIONS, pick_codeowners
 from bot.core.config import Policy
+from bot.core.contents import paths_needing_contents
 from bot.core.diff import parse_unified_diff
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoContext
@@ -97,7 +97,7 @@ def _context(
 def _contents(
     repo: Path, rng: local_git.Range, changes: ChangeSet, policy: Policy
 ) -> dict[str, FileVersions]:
-    paths = interface_paths_needing_contents(changes.files, policy.interfaces)
+    paths = paths_needing_contents(changes.files, policy)
     by_path = {f.path: f for f in changes.files}
     before_paths = {p: by_path[p].previous_path or p for p in paths}
     before = local_git.read_files(repo, rng.base, before_paths.values())

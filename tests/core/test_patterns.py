@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
-from bot.core.config import AiPolicy, Invariant
+from bot.core.config import MATCH_ALL, AiPolicy, Invariant
 from bot.core.invariants import classify_invariant
 from bot.core.models import FileChange, PullMeta, Reason
 from bot.core.patterns import (
@@ -26,6 +27,8 @@ MONEY = Invariant(
     statement="Integer cents.",
     paths=("billing/**",),
     patterns=(r"\bfloat\b", r"Decimal\("),
+    # These changes come without contents: the engine is under test, not the lexer.
+    match=MATCH_ALL,
 )
 CITED = 'billing/ledger.py touches "money" (Integer cents.)'
 
@@ -36,7 +39,7 @@ def ledger(*added: str) -> FileChange:
 
 def test_hostile_line_is_matched_in_linear_time() -> None:
     assert len(HOSTILE_LINE) == 80
-    invariant = Invariant("money", "Integer cents.", ("billing/**",), (HOSTILE_PATTERN,))
+    invariant = replace(MONEY, patterns=(HOSTILE_PATTERN,))
     change = ledger(HOSTILE_LINE, "total = price float")
 
     started = time.perf_counter()
