@@ -33,20 +33,29 @@ def is_public_name(name: str) -> bool:
     return not name.startswith("_")
 
 
-def parse_public_api(text: str) -> dict[str, ApiEntry]:
-    """Map each public name (``Class.method`` for methods) to its kind and signature."""
+def parse_python(text: str) -> ast.Module:
+    """``text`` parsed quietly; any failure is an ``UnparsableSourceError`` saying why, in the
+    form ``SyntaxError at line N: message`` or the error's name."""
     try:
         with warnings.catch_warnings():
-            # Odd escapes in string literals warn while parsing; they do not affect the API.
+            # Odd escapes in string literals warn while parsing; they change no definition.
             warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-        return _module_api(tree)
+            return ast.parse(text)
     except SyntaxError as err:
         where = f" at line {err.lineno}" if err.lineno else ""
         raise UnparsableSourceError(f"SyntaxError{where}: {err.msg}") from err
     except (ValueError, RecursionError, MemoryError) as err:
         # Some Python releases reject null bytes with ValueError; absurdly deep expressions
         # exhaust the stack, which CPython's parser reports as MemoryError or RecursionError.
+        raise UnparsableSourceError(type(err).__name__) from err
+
+
+def parse_public_api(text: str) -> dict[str, ApiEntry]:
+    """Map each public name (``Class.method`` for methods) to its kind and signature."""
+    tree = parse_python(text)
+    try:
+        return _module_api(tree)
+    except (ValueError, RecursionError, MemoryError) as err:
         raise UnparsableSourceError(type(err).__name__) from err
 
 

@@ -10,11 +10,17 @@ compatible signature changes do not; bodies and docstrings are no change.
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from bot.core.interfaces.python_api import dunder_all, is_exported, is_public_name, top_statements
+from bot.core.interfaces.python_api import (
+    UnparsableSourceError,
+    dunder_all,
+    is_exported,
+    is_public_name,
+    parse_python,
+    top_statements,
+)
 from bot.core.interfaces.python_params import compare_signatures
 from bot.core.interfaces.python_signature import Signature, read_signature
 from bot.core.severity import (
@@ -77,18 +83,12 @@ def _read_side(files: Mapping[str, str], side: str) -> dict[str, dict[str, Publi
 
 def _read_module(path: str, text: str, side: str) -> dict[str, PublicName]:
     try:
-        with warnings.catch_warnings():
-            # Odd escapes in string literals warn while parsing; they do not affect the API.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-        return public_names(tree)
-    except SyntaxError as err:
-        where = f" at line {err.lineno}" if err.lineno else ""
-        why = f"does not parse as Python (SyntaxError{where}: {err.msg})"
-        raise ContractParseError(path, side, why) from err
+        return public_names(parse_python(text))
+    except UnparsableSourceError as err:
+        raise ContractParseError(path, side, f"does not parse as Python ({err})") from err
     except (ValueError, RecursionError, MemoryError) as err:
-        # Null bytes raise ValueError; absurdly deep expressions exhaust the parser's stack
-        # or, when written back as text for a default value, the interpreter's.
+        # Absurdly deep expressions can exhaust the stack when written back as text for a
+        # default value.
         why = f"does not parse as Python ({type(err).__name__})"
         raise ContractParseError(path, side, why) from err
 

@@ -8,8 +8,8 @@ schema cannot be read.
 from __future__ import annotations
 
 import ast
-import warnings
 
+from bot.core.interfaces.python_api import UnparsableSourceError, parse_python
 from bot.core.interfaces.sql_alembic import alembic_steps
 from bot.core.interfaces.sql_django import django_steps
 from bot.core.interfaces.sql_pyast import module_constants
@@ -26,16 +26,13 @@ class PythonMigrationError(Exception):
 def python_steps(text: str) -> list[Step]:
     """The forward steps of a Django or Alembic migration module."""
     try:
-        with warnings.catch_warnings():
-            # Odd escapes in string literals warn while parsing; they change no operation.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = parse_python(text)
+    except UnparsableSourceError as err:
+        raise PythonMigrationError(f"does not parse as Python ({err})") from err
+    try:
         return _steps(tree)
-    except SyntaxError as err:
-        where = f" at line {err.lineno}" if err.lineno else ""
-        raise PythonMigrationError(f"does not parse as Python{where}: {err.msg}") from err
     except (ValueError, RecursionError, MemoryError) as err:
-        # Null bytes raise ValueError on some Python releases; absurd nesting exhausts the stack.
+        # Absurd nesting can exhaust the stack while the operations are read.
         raise PythonMigrationError(f"does not parse as Python ({type(err).__name__})") from err
 
 

@@ -261,7 +261,7 @@ def test_an_empty_package_module_has_no_operations() -> None:
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("class Migration(:\n", "does not parse as Python at line 1: invalid syntax"),
+        ("class Migration(:\n", "does not parse as Python (SyntaxError at line 1: invalid syntax)"),
         ("def helper():\n    return 1\n", "is neither a Django migration nor an Alembic revision"),
     ],
 )
