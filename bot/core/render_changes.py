@@ -5,8 +5,6 @@ People see the first changes, breaking ones first, then how many more; JSON carr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from bot.core.models import PullFacts
 from bot.core.severity import BREAKING, InterfaceChange
 
@@ -31,17 +29,17 @@ def changes_json(facts: PullFacts) -> list[dict[str, str]]:
 
 def changes_text(facts: PullFacts) -> list[str]:
     """Terminal lines: one per change shown, then how many more."""
-    return [f"  - [{c.severity}] {iid}: {c.path}: {_short(c.what)}" for iid, c in _shown(facts)] + (
-        _more(facts, "  - ")
-    )
+    every = interface_changes(facts)
+    shown = [
+        f"  - [{c.severity}] {iid}: {c.path}: {_short(c.what)}" for iid, c in every[:SHOWN_CHANGES]
+    ]
+    return shown + _more(len(every), "  - ")
 
 
 def changes_markdown(facts: PullFacts) -> list[str]:
     """Check-summary lines; ``what`` is shown as code so names keep their characters."""
-    return [
-        f"- **{c.severity}** `{iid}` `{_code(c.path)}`: `{_code(_short(c.what))}`"
-        for iid, c in _shown(facts)
-    ] + _more(facts, "- ")
+    every = interface_changes(facts)
+    return [_markdown(iid, c) for iid, c in every[:SHOWN_CHANGES]] + _more(len(every), "- ")
 
 
 def changes_details(facts: PullFacts) -> str:
@@ -51,19 +49,16 @@ def changes_details(facts: PullFacts) -> str:
     if len(every) <= SHOWN_CHANGES:
         return ""
     lines = [f"## All {len(every)} interface changes", ""]
-    lines += [
-        f"- **{c.severity}** `{iid}` `{_code(c.path)}`: `{_code(_short(c.what))}`"
-        for iid, c in every
-    ]
+    lines += [_markdown(iid, c) for iid, c in every]
     return "\n".join(lines) + "\n"
 
 
-def _shown(facts: PullFacts) -> Iterator[tuple[str, InterfaceChange]]:
-    yield from interface_changes(facts)[:SHOWN_CHANGES]
+def _markdown(iid: str, change: InterfaceChange) -> str:
+    return f"- **{change.severity}** `{iid}` `{_code(change.path)}`: `{_code(_short(change.what))}`"
 
 
-def _more(facts: PullFacts, prefix: str) -> list[str]:
-    more = len(interface_changes(facts)) - SHOWN_CHANGES
+def _more(count: int, prefix: str) -> list[str]:
+    more = count - SHOWN_CHANGES
     if more <= 0:
         return []
     return [
