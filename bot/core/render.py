@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.core.codeowners import CodeOwnersError
 from bot.core.models import PullFacts, Reason, TierDecision
 from bot.core.render_changes import changes_json, changes_markdown, changes_text
+from bot.core.text import one_line
 
 # A broken CODEOWNERS file can have thousands of bad lines; people see the first ones.
 CODEOWNERS_ERRORS_SHOWN = 20
@@ -147,12 +148,6 @@ def _md_reasons(reasons: Sequence[Reason], docs_url: str) -> list[str]:
     if more > 0:
         shown.append(f"- …and {more} more (`review-tiers evaluate` lists them all)")
     return shown
-
-
-def one_line(text: str, limit: int) -> str:
-    """``text`` with every run of whitespace (newlines too) made one space, cut to ``limit``."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _md_escape(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.core.models import PullFacts
 from bot.core.severity import BREAKING, InterfaceChange
+from bot.core.text import one_line
 
 # The check summary has room for 65,535 characters in all; this keeps the list well inside it.
 SHOWN_CHANGES = 30
@@ -31,7 +32,8 @@ def changes_text(facts: PullFacts) -> list[str]:
     """Terminal lines: one per change shown, then how many more."""
     every = interface_changes(facts)
     shown = [
-        f"  - [{c.severity}] {iid}: {c.path}: {_short(c.what)}" for iid, c in every[:SHOWN_CHANGES]
+        f"  - [{c.severity}] {iid}: {c.path}: {one_line(c.what, MAX_WHAT_CHARS)}"
+        for iid, c in every[:SHOWN_CHANGES]
     ]
     return shown + _more(len(every), "  - ")
 
@@ -54,7 +56,8 @@ def changes_details(facts: PullFacts) -> str:
 
 
 def _markdown(iid: str, change: InterfaceChange) -> str:
-    return f"- **{change.severity}** `{iid}` `{_code(change.path)}`: `{_code(_short(change.what))}`"
+    what = _code(one_line(change.what, MAX_WHAT_CHARS))
+    return f"- **{change.severity}** `{iid}` `{_code(change.path)}`: `{what}`"
 
 
 def _more(count: int, prefix: str) -> list[str]:
@@ -64,13 +67,6 @@ def _more(count: int, prefix: str) -> list[str]:
     return [
         f"{prefix}…and {more} more (the check's details and `evaluate --format json` list them all)"
     ]
-
-
-def _short(text: str) -> str:
-    one_line = " ".join(text.split())
-    if len(one_line) <= MAX_WHAT_CHARS:
-        return one_line
-    return one_line[: MAX_WHAT_CHARS - 1] + "…"
 
 
 def _code(text: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.severity import BREAKING, NON_BREAKING, Severity
+from bot.core.text import one_line
 
 # Longest excerpt of a statement quoted in a sentence, so one odd statement cannot flood a report.
 EXCERPT_CHARS = 80
@@ -66,8 +67,7 @@ class Step:
 
 def excerpt(text: str) -> str:
     """The text on one line, cut to a readable length."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
+    return one_line(text, EXCERPT_CHARS)
 
 
 def breaking(what: str) -> Finding:
