@@ -8,7 +8,7 @@ a touch whose changes are all non-breaking keeps the pull request at L2 at least
 from __future__ import annotations
 
 from bot.core.models import PullFacts, Reason, Touch
-from bot.core.severity import BREAKING, ESCALATE_BREAKING
+from bot.core.severity import BREAKING, ESCALATE_BREAKING, worst
 
 # Reasons listed per interface before the rest is counted; the check lists every change.
 MAX_REASONS = 10
@@ -40,7 +40,7 @@ def additive_reasons(facts: PullFacts) -> list[Reason]:
     for touch in facts.interfaces:
         if touch.escalate != ESCALATE_BREAKING:
             continue
-        if breaking_reasons(touch):
+        if worst(touch.changes) == BREAKING:
             message = f"{touch.id}: breaking change(s) while the L3 trigger is off: at least L2"
             reasons.append(Reason("interface-breaking", message))
             continue
