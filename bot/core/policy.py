@@ -16,6 +16,7 @@ from bot.core.config import BUCKET_ORDER, ConfigProblem, LabelPolicy, Policy
 from bot.core.configfile.build import build
 from bot.core.configfile.checks import field_findings
 from bot.core.schema import schema_findings
+from bot.core.specs import SpecText
 from bot.core.yamlpos import KeyPath, describe, format_path, load_positioned, walk
 
 DEFAULT_SOURCE = ".github/review-tiers.yml"
@@ -34,6 +35,8 @@ class PolicyResult:
     digest: str
     # Advice that does not make the file invalid, e.g. a required check with no pinned source.
     warnings: tuple[ConfigProblem, ...] = ()
+    # The spec files the policy extends, nearest first (empty without `extends`).
+    specs: tuple[SpecText, ...] = ()
 
 
 def default_policy() -> PolicyResult:
