@@ -21,7 +21,7 @@ from bot.core.defaults import (
     GITHUB_ROLES,
     LOGIN,
 )
-from bot.core.models import BUCKET_ORDER, Tier
+from bot.core.models import BUCKET_ORDER, Mode, Tier
 from bot.core.tier_policy import L1Tier, L2Tier, L3Tier, Reviewers, TiersPolicy
 from bot.core.triggers import L1When, L3When
 
@@ -45,6 +45,7 @@ __all__ = [
     "L3Tier",
     "L3When",
     "LabelPolicy",
+    "Mode",
     "OverridePolicy",
     "OwnershipPolicy",
     "Policy",
@@ -193,6 +194,12 @@ class Policy:
     )
     labels: LabelPolicy = field(
         default=LabelPolicy(), metadata=doc("Label names (GitHub allows at most 50 characters).")
+    )
+    mode: Mode = field(
+        default=Mode.ENFORCE,
+        metadata=doc(
+            "enforce, or shadow: a neutral check names the tier; no labels, requests or comments."
+        ),
     )
 
     @property

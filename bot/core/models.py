@@ -23,6 +23,13 @@ class Tier(StrEnum):
         return int(self.value[1])
 
 
+class Mode(StrEnum):
+    """Whether the App enforces its decisions or only shows them (shadow); enforce is stricter."""
+
+    ENFORCE = "enforce"
+    SHADOW = "shadow"
+
+
 # Size buckets from smallest to largest; the config file sets each one's lower bound.
 BUCKET_ORDER: tuple[str, ...] = ("XS", "S", "M", "L", "XL", "XXL")
 

@@ -28,7 +28,7 @@ from bot.core.config import (
     SizePolicy,
     TiersPolicy,
 )
-from bot.core.models import Tier
+from bot.core.models import Mode, Tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.core.schema import policy_schema
 
@@ -205,6 +205,14 @@ def test_other_sections_map_onto_the_model() -> None:
     assert policy.overrides.roles == ("admin", "release-managers")
     assert policy.labels.tier_prefix == "review/"
     assert policy.labels.size_prefix == "size/"
+
+
+def test_mode_is_enforce_unless_the_file_says_shadow() -> None:
+    assert Policy().mode is Mode.ENFORCE
+    shadowed = parse_policy("version: 1\nmode: shadow\n").policy
+    assert shadowed is not None and shadowed.mode is Mode.SHADOW
+    enforced = parse_policy("version: 1\nmode: enforce\n").policy
+    assert enforced is not None and enforced.mode is Mode.ENFORCE
 
 
 # --- problems: key path, line, sentence ----------------------------------------------------------
@@ -519,10 +527,14 @@ def test_problem_names_key_path_line_and_cause(
                 "foo",
                 2,
                 "unknown key 'foo'; expected one of: version, size, ownership, invariants, "
-                "interfaces, tiers, ai, overrides, labels",
+                "interfaces, tiers, ai, overrides, labels, mode",
             ),
         ),
         ("version: 1\nsize: {}\nsize: {}\n", ("size", 3, "duplicate key 'size' (first on line 2)")),
+        (
+            "version: 1\nmode: dry-run\n",
+            ("mode", 2, "must be one of enforce, shadow; not the text 'dry-run'"),
+        ),
     ],
 )
 def test_exact_sentences(text: str, expected: tuple[str, int, str]) -> None:
