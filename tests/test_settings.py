@@ -103,6 +103,15 @@ def test_recovery_settings(env: dict[str, str]) -> None:
     assert "recovery_seconds=60" in repr(settings)
 
 
+def test_mode(env: dict[str, str]) -> None:
+    assert AppSettings.from_env(env).mode == "enforce"
+    env["REVIEW_TIERS_MODE"] = " Shadow "
+    settings = AppSettings.from_env(env)
+    assert settings.mode == "shadow" and "mode='shadow'" in repr(settings)
+    env["REVIEW_TIERS_MODE"] = "enforce"
+    assert AppSettings.from_env(env).mode == "enforce"
+
+
 def test_previous_webhook_secret(env: dict[str, str]) -> None:
     assert AppSettings.from_env(env).webhook_secrets == (SECRET,)
     env["GITHUB_WEBHOOK_SECRET_PREVIOUS"] = " old secret "  # kept byte for byte, like the current
@@ -203,6 +212,7 @@ INVALID: dict[str, tuple[dict[str, str | None], str]] = {
         "LOOKBACK_SECONDS",
     ),
     "min remaining sign": (replace("REVIEW_TIERS_RECOVERY_MIN_REMAINING", "-5"), "MIN_REMAINING"),
+    "mode": (replace("REVIEW_TIERS_MODE", "dry-run"), "REVIEW_TIERS_MODE"),
 }
 
 

@@ -53,6 +53,7 @@ def start(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         ({"REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "Redis is unreachable"),
         ({"REVIEW_TIERS_WEB_METRICS_PORT": "web"}, "REVIEW_TIERS_WEB_METRICS_PORT"),
         ({"GITHUB_WEBHOOK_SECRET_PREVIOUS": " "}, "GITHUB_WEBHOOK_SECRET_PREVIOUS"),
+        ({"REVIEW_TIERS_MODE": "observe"}, "REVIEW_TIERS_MODE must be enforce or shadow"),
     ],
     ids=[
         "missing-id",
@@ -63,6 +64,7 @@ def start(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         "redis-down",
         "bad-web-metrics-port",
         "blank-previous-secret",
+        "bad-mode",
     ],
 )
 def test_bad_start_stops_with_one_line(

@@ -24,6 +24,7 @@ DEFAULT_APP_SLUG = "review-tiers"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 MAX_DEBOUNCE_SECONDS = 600.0
+MODES = ("enforce", "shadow")
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 _LINK_BREAKERS = re.compile(r"[\s()<>]")
@@ -214,3 +215,16 @@ def whole(environ: Mapping[str, str], name: str, default: int, bounds: tuple[int
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw[:20]!r}")
     return int(text)
+
+
+def mode(environ: Mapping[str, str]) -> str:
+    """REVIEW_TIERS_MODE: enforce (the default) or shadow, in any case."""
+    raw = _get(environ, "REVIEW_TIERS_MODE")
+    if raw is None:
+        return "enforce"
+    value = raw.strip().lower()
+    if value not in MODES:
+        raise SettingsError(
+            f"REVIEW_TIERS_MODE must be enforce or shadow, got {raw.strip()[:20]!r}"
+        )
+    return value

@@ -38,6 +38,9 @@ class AppSettings:
     recovery_min_remaining: int = 500
     # Where docs/reasons.md is published ("": nowhere); the check run links reason codes to it.
     docs_url: str = ""
+    # enforce, or shadow: every evaluation shows its tier in a neutral check and writes nothing
+    # else, whatever the repositories' policies say (README "Shadow mode").
+    mode: str = "enforce"
 
     @property
     def bot_login(self) -> str:
@@ -54,7 +57,7 @@ class AppSettings:
             f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r}, "
             f"recovery_seconds={self.recovery_seconds!r}, "
             f"recovery_lookback_seconds={self.recovery_lookback_seconds!r}, "
-            f"recovery_min_remaining={self.recovery_min_remaining!r})"
+            f"recovery_min_remaining={self.recovery_min_remaining!r}, mode={self.mode!r})"
         )
 
     @property
@@ -90,4 +93,5 @@ class AppSettings:
                 environ, "REVIEW_TIERS_RECOVERY_MIN_REMAINING", 500, (0, 1_000_000)
             ),
             docs_url=env.docs_url(environ),
+            mode=env.mode(environ),
         )
