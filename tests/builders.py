@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from dataclasses import fields
 from pathlib import Path
+from typing import get_type_hints
+
+from bot.core.actions import Action, CheckState
 
 
 class ScratchRepo:
@@ -110,3 +114,24 @@ def free_port() -> int:
 def worker_index() -> int:
     """Which parallel test process this is (0 without pytest-xdist), to keep databases apart."""
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+CHECK = CheckState("completed", "success", "L1: requirements met", "summary")
+# A value for each field type an action may hold; a new field type needs a sample here.
+SAMPLES: dict[object, object] = {
+    int: 5,
+    str: "text",
+    tuple[str, ...]: ("one", "two"),
+    CheckState: CHECK,
+}
+
+
+def sample_action(kind: type) -> Action:
+    """An instance of the action class ``kind``, every field set from SAMPLES."""
+    hints = get_type_hints(kind)
+    values = {}
+    for f in fields(kind):
+        assert hints[f.name] in SAMPLES, f"add a sample for {hints[f.name]} ({kind.__name__})"
+        values[f.name] = SAMPLES[hints[f.name]]
+    action: Action = kind(**values)
+    return action

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import ast
 import inspect
-from dataclasses import fields
-from typing import Any, get_args, get_type_hints
+from typing import Any, get_args
 
 import pytest
 
 from bot.core import actions
-from bot.core.actions import Action, AddLabels, CheckState, CreateCheck, RemoveLabel
+from bot.core.actions import Action, AddLabels, CreateCheck, RemoveLabel
 from bot.evaluation import effects
 from bot.evaluation.ports import PullInfo, RepoRef
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from tests.builders import CHECK
+from tests.builders import sample_action as sample
 from tests.fakes import WRITES
 
 REPO = RepoRef(1, "acme", "shop")
 PULL = PullInfo(7, "open", False, "dev", "t", "", "h1", "main", "b1", (), (), ())
-CHECK = CheckState("completed", "success", "L1: requirements met", "summary")
-# A value for each field type an action may hold; a new field type needs a sample here.
-SAMPLES: dict[object, object] = {
-    int: 5,
-    str: "text",
-    tuple[str, ...]: ("one", "two"),
-    CheckState: CHECK,
-}
 
 
 class Recorder:
@@ -42,16 +35,6 @@ class Recorder:
                 raise self.fail[name]
 
         return call
-
-
-def sample(kind: type) -> Action:
-    hints = get_type_hints(kind)
-    values = {}
-    for f in fields(kind):
-        assert hints[f.name] in SAMPLES, f"add a sample for {hints[f.name]} ({kind.__name__})"
-        values[f.name] = SAMPLES[hints[f.name]]
-    action: Action = kind(**values)
-    return action
 
 
 KINDS = get_args(Action)

@@ -16,7 +16,7 @@ class CheckState:
     """The desired or observed state of the review-tiers check run."""
 
     status: str  # in_progress | completed
-    conclusion: str | None  # success | failure | None while in progress
+    conclusion: str | None  # success | failure | neutral (shadow mode) | None while in progress
     title: str
     summary: str
     # The check run's details below the summary: the full list where the summary shows a part.

@@ -13,7 +13,7 @@ from bot.core.render_changes import changes_details
 OUTPUT_LIMIT = 65_535  # GitHub's cap on a check run's summary
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
     if len(text) <= OUTPUT_LIMIT:
         return text
     return text[: OUTPUT_LIMIT - 40] + "\n\n(truncated to fit GitHub's limit)\n"
@@ -30,8 +30,8 @@ def check_for_decision(
     the hard size limit without an exception. ``grants`` are the override and exception
     lines: who granted what on which commit, and why labels were taken off; ``docs_url``
     is where reason codes link to ("" for no links)."""
-    summary = _clip(render_markdown(facts, decision, progress, grants, docs_url))
-    text = _clip(changes_details(facts))
+    summary = clip(render_markdown(facts, decision, progress, grants, docs_url))
+    text = clip(changes_details(facts))
     tier = decision.tier.value
     if decision.limits.hard_exceeded and not decision.limits.size_exception:
         title = f"{tier}: over the hard size limit"
@@ -57,7 +57,7 @@ def check_for_problems(result: PolicyResult) -> CheckState:
         f"{len(result.problems)} error(s); no tier was decided.\n\n{rows}\n\n"
         "Fix the file on the base branch; `review-tiers check-config FILE` shows the same list.\n"
     )
-    return CheckState("completed", "failure", "Invalid configuration", _clip(summary))
+    return CheckState("completed", "failure", "Invalid configuration", clip(summary))
 
 
 def check_for_error(error: Exception) -> CheckState:
@@ -68,7 +68,7 @@ def check_for_error(error: Exception) -> CheckState:
         "Check the App's permissions and installation, then add the recheck label or comment "
         "`/review-tiers recheck`.\n"
     )
-    return CheckState("completed", "failure", "Evaluation failed", _clip(summary))
+    return CheckState("completed", "failure", "Evaluation failed", clip(summary))
 
 
 def check_for_timeout(limit: float, docs_url: str = "") -> CheckState:
@@ -82,7 +82,7 @@ def check_for_timeout(limit: float, docs_url: str = "") -> CheckState:
         "happening, the App's operator can find the evaluation in the logs and the audit log.\n"
     )
     title = f"Evaluation timed out after {limit:.0f} s"
-    return CheckState("completed", "failure", title, _clip(summary))
+    return CheckState("completed", "failure", title, clip(summary))
 
 
 GAVE_UP_TITLE = "Evaluation failed: retrying later"
@@ -101,4 +101,4 @@ def check_for_gave_up(attempts: int, error: str, docs_url: str = "") -> CheckSta
         "The App tries again later on its own. Push, add the recheck label or comment "
         "`/review-tiers recheck` to evaluate at once.\n"
     )
-    return CheckState("completed", "failure", GAVE_UP_TITLE, _clip(summary))
+    return CheckState("completed", "failure", GAVE_UP_TITLE, clip(summary))
