@@ -10,6 +10,7 @@ from bot.core.models import PullMeta
 from bot.core.outcome import check_for_error, check_for_problems
 from bot.core.plan import diff
 from bot.core.policy import PolicyResult
+from bot.core.shadow import Shadow, shadow_actions, shadow_check, shadow_of
 from bot.evaluation import effects
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
@@ -39,11 +40,13 @@ def evaluate_pull(
     try:
         result = fetch_policy(port, repo, pull)
         record.config, record.config_hash = result.source, result.digest
+        shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
+        record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]
         if result.policy is None:
-            return _converge_invalid_config(port, repo, pull, result, record)
+            return _converge_invalid_config(port, repo, pull, result, record, shadow)
         grants = settle_label_grants(port, store, repo, pull, result.policy)
         subject = Subject(pull, result.policy, grants)
-        return _evaluate_valid(port, repo, subject, record, run.docs_url)
+        return _evaluate_valid(port, repo, subject, record, run, shadow)
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return report(port, repo, pull, record, check_for_error(err))
@@ -56,16 +59,22 @@ def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) ->
 
 
 def _converge_invalid_config(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, result: PolicyResult, record: Record
+    port: GitHubPort,
+    repo: RepoRef,
+    pull: PullInfo,
+    result: PolicyResult,
+    record: Record,
+    shadow: Shadow,
 ) -> Record:
     # Only the check changes: labels and requests stay as they were until the config is fixed.
+    # An invalid file sets no mode of its own: only the process can make this check neutral.
     record.outcome = "invalid config"
     record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
-    return report(port, repo, pull, record, check_for_problems(result))
+    return report(port, repo, pull, record, shadow_check(check_for_problems(result), shadow, None))
 
 
 def _evaluate_valid(
-    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, docs_url: str
+    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, run: RunInfo, shadow: Shadow
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
@@ -80,8 +89,10 @@ def _evaluate_valid(
     )
     standing = read_standing(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, standing.reviewed)
-    wanted = desired(subject, evaluation, standing, docs_url)
-    outcome = effects.apply(port, repo, pull, diff(wanted, observed, policy.labels))
+    wanted = desired(subject, evaluation, standing, run.docs_url)
+    wanted = replace(wanted, check=shadow_check(wanted.check, shadow, evaluation.decision.tier))
+    actions = shadow_actions(diff(wanted, observed, policy.labels), shadow, policy.labels.recheck)
+    outcome = effects.apply(port, repo, pull, actions)
     fill(record, evaluation, grants, standing.progress)
     record.actions, record.failures = outcome.done, outcome.failed
     record.retry, record.retry_after = outcome.retry, outcome.retry_after

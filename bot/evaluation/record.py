@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from bot.core.actions import CheckState
 from bot.core.evaluate import Evaluation
 from bot.core.grants import GRANTED
+from bot.core.models import Mode
 from bot.core.render import Progress
 from bot.evaluation.label_grants import LabelGrants
 
@@ -19,6 +20,8 @@ class RunInfo:
     actors: tuple[str | None, ...] = (None,)
     # Where the check run links reason codes (README: REVIEW_TIERS_DOCS_URL); "": no links.
     docs_url: str = ""
+    # REVIEW_TIERS_MODE: shadow puts every evaluation in shadow mode, whatever the policy says.
+    mode: Mode = Mode.ENFORCE
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Record:
     # The check the run converged the head to; empty when it wrote none (e.g. skipped).
     check_status: str = ""
     check_conclusion: str | None = None
+    # enforce, or shadow (README "Shadow mode"): then which settings asked for it.
+    mode: str = Mode.ENFORCE.value
+    shadow_by: list[str] = field(default_factory=list)
 
 
 def converged(record: Record, state: CheckState) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
+from bot.core.models import Mode
 from bot.core.outcome import check_for_gave_up
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import GitHubPort, RepoRef
@@ -115,7 +116,7 @@ def _evaluate(
     repo = RepoRef(pull.installation_id, pull.owner, pull.repo)
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
-    run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url)
+    run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url, Mode(runtime.settings.mode))
     record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
     runtime.record(record, time.monotonic() - started, port)
