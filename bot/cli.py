@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.core.diff import DiffError
+from bot.core.models import Mode
 from bot.core.names import CONFIG_PATH
 from bot.core.policy import PolicyResult, parse_policy
 from bot.core.render import decision_json, render_markdown, render_text
@@ -19,6 +20,10 @@ from bot.local.offline import InputError, LocalRequest, read_text, run_local
 from bot.ops.logs import quiet_libraries
 
 Handler = Callable[[argparse.Namespace], int]
+SHADOW_NOTE = (
+    "mode: shadow (the App shows this tier in a neutral check and writes no labels, "
+    "review requests or comments)"
+)
 
 
 def _print_problems(result: PolicyResult) -> None:
@@ -41,12 +46,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         _print_problems(result)
         return 1
     facts, decision = evaluation.facts, evaluation.decision
+    # The exit status never depends on the mode: it says whether the evaluation ran.
+    mode = result.policy.mode if result.policy else Mode.ENFORCE
     if args.format == "json":
-        print(json.dumps({**decision_json(facts, decision), "config": result.source}, indent=2))
+        shown = {**decision_json(facts, decision), "config": result.source, "mode": mode.value}
+        print(json.dumps(shown, indent=2))
     elif args.format == "markdown":
         print(render_markdown(facts, decision), end="")
     else:
         print(render_text(facts, decision) + f"config: {result.source}")
+    if mode is Mode.SHADOW:
+        print(SHADOW_NOTE, file=sys.stderr if args.format != "text" else sys.stdout)
     return 0
 
 

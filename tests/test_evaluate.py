@@ -349,3 +349,21 @@ def test_codeowners_errors_are_read_at_the_base(scratch: ScratchRepo, capsys) ->
     scratch.write("CODEOWNERS", "* @acme/all\nsrc/ octocat\n")
     scratch.commit("break")
     assert run_json(scratch, capsys)["codeowners_errors"] == []
+
+
+def test_a_shadow_policy_is_named_and_the_exit_status_stays(
+    scratch: ScratchRepo, capsys, tmp_path: Path
+) -> None:
+    scratch.branch("ledger")
+    scratch.write("billing/ledger.py", "amount = float(x)\n")
+    scratch.commit("ledger")
+    config = tmp_path / "shadow.yml"
+    config.write_text(SPEC_CONFIG.read_text() + "mode: shadow\n")
+    result = run_json(scratch, capsys, "--config", str(config))
+    assert (result["tier"], result["mode"]) == ("L3", "shadow")
+    assert main(["evaluate", "--repo", str(scratch.root), "--config", str(config)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("tier: L3\n") and "mode: shadow (the App shows this tier" in text
+    assert main(["evaluate", "--repo", str(scratch.root), "--config", str(SPEC_CONFIG)]) == 0
+    assert "mode: shadow" not in capsys.readouterr().out
+    assert run_json(scratch, capsys, "--config", str(SPEC_CONFIG))["mode"] == "enforce"
