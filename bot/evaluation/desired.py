@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.core.approvals import Review, ReviewState, approvers, measure_progress, team_slugs
 from bot.core.check_matching import CheckObservations, needs_workflows
@@ -12,6 +12,7 @@ from bot.core.models import TierDecision
 from bot.core.outcome import check_for_decision
 from bot.core.plan import Desired, plan_reviewers
 from bot.core.render import Progress
+from bot.core.shadow import Shadow
 from bot.core.sticky import render_sticky
 from bot.evaluation.label_grants import LabelGrants
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
@@ -23,11 +24,13 @@ WRITE_ROLES = ("write", "maintain", "admin")
 
 @dataclass(frozen=True)
 class Subject:
-    """The pull request under evaluation, its valid policy and what its labels grant."""
+    """The pull request under evaluation, its valid policy, what its labels grant, and whether
+    it is evaluated in shadow mode."""
 
     pull: PullInfo
     policy: Policy
     grants: LabelGrants
+    shadow: Shadow = field(default_factory=Shadow)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from bot.core.actions import CheckState
 from bot.core.evaluate import evaluate
 from bot.core.models import PullMeta
 from bot.core.outcome import check_for_error, check_for_problems
@@ -14,7 +15,7 @@ from bot.core.shadow import Shadow, shadow_actions, shadow_check, shadow_of
 from bot.evaluation import effects
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
-from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.evaluation.ports import GitHubPort, GrantStore, RepoRef
 from bot.evaluation.record import Record, RunInfo, converged, fill
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
@@ -43,10 +44,10 @@ def evaluate_pull(
         shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
         record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]
         if result.policy is None:
-            return _converge_invalid_config(port, repo, pull, result, record, shadow)
+            return report(port, repo, pull, record, _invalid_config(result, record, shadow))
         grants = settle_label_grants(port, store, repo, pull, result.policy)
-        subject = Subject(pull, result.policy, grants)
-        return _evaluate_valid(port, repo, subject, record, run, shadow)
+        subject = Subject(pull, result.policy, grants, shadow)
+        return _evaluate_valid(port, repo, subject, record, run.docs_url)
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return report(port, repo, pull, record, check_for_error(err))
@@ -58,23 +59,17 @@ def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) ->
     return any(port.fetch_role(repo, a) in WRITE_ROLES for a in actors if a)
 
 
-def _converge_invalid_config(
-    port: GitHubPort,
-    repo: RepoRef,
-    pull: PullInfo,
-    result: PolicyResult,
-    record: Record,
-    shadow: Shadow,
-) -> Record:
-    # Only the check changes: labels and requests stay as they were until the config is fixed.
-    # An invalid file sets no mode of its own: only the process can make this check neutral.
+def _invalid_config(result: PolicyResult, record: Record, shadow: Shadow) -> CheckState:
+    """Record the configuration errors; the check lists them. Only the check changes: labels
+    and requests stay as they were until the config is fixed. An invalid file sets no mode of
+    its own, so only the process can make this check neutral."""
     record.outcome = "invalid config"
     record.reasons = [{"code": "config", "message": p.render()} for p in result.problems]
-    return report(port, repo, pull, record, shadow_check(check_for_problems(result), shadow, None))
+    return shadow_check(check_for_problems(result), shadow, None)
 
 
 def _evaluate_valid(
-    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, run: RunInfo, shadow: Shadow
+    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, docs_url: str
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
@@ -89,7 +84,8 @@ def _evaluate_valid(
     )
     standing = read_standing(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, standing.reviewed)
-    wanted = desired(subject, evaluation, standing, run.docs_url)
+    wanted = desired(subject, evaluation, standing, docs_url)
+    shadow = subject.shadow
     wanted = replace(wanted, check=shadow_check(wanted.check, shadow, evaluation.decision.tier))
     actions = shadow_actions(diff(wanted, observed, policy.labels), shadow, policy.labels.recheck)
     outcome = effects.apply(port, repo, pull, actions)

@@ -50,7 +50,7 @@ class Record:
     # The check the run converged the head to; empty when it wrote none (e.g. skipped).
     check_status: str = ""
     check_conclusion: str | None = None
-    # enforce, or shadow (README "Shadow mode"): then which settings asked for it.
+    # enforce, or shadow (README "Adopting review-tiers"): then which settings asked for it.
     mode: str = Mode.ENFORCE.value
     shadow_by: list[str] = field(default_factory=list)
 

@@ -39,7 +39,7 @@ class AppSettings:
     # Where docs/reasons.md is published ("": nowhere); the check run links reason codes to it.
     docs_url: str = ""
     # enforce, or shadow: every evaluation shows its tier in a neutral check and writes nothing
-    # else, whatever the repositories' policies say (README "Shadow mode").
+    # else, whatever the repositories' policies say (README "Adopting review-tiers").
     mode: str = "enforce"
 
     @property
