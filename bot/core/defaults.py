@@ -64,3 +64,7 @@ LOGIN = TextPattern(
     r"^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$",
     "a GitHub login such as octocat or dependabot[bot] (without '@')",
 )
+SPEC = TextPattern(
+    r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+(:[^@:\s/][^@:\s]*)?(@[^@\s]+)?$",
+    "a spec file written as owner/repo, owner/repo:path or either with @ref",
+)

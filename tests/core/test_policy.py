@@ -518,7 +518,7 @@ def test_problem_names_key_path_line_and_cause(
             (
                 "foo",
                 2,
-                "unknown key 'foo'; expected one of: version, size, ownership, invariants, "
+                "unknown key 'foo'; expected one of: version, extends, allow_loosen, size, ownership, invariants, "
                 "interfaces, tiers, ai, overrides, labels",
             ),
         ),
