@@ -17,6 +17,7 @@ from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
 from bot.evaluation.record import Record, RunInfo, converged, fill
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
+from bot.evaluation.spec_source import spec_loader_for
 from bot.ops.errors import PermanentGitHubError
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def evaluate_pull(
         record.outcome = f"skipped: {who} lacks write access for a recheck"
         return record
     try:
-        result = fetch_policy(port, repo, pull)
+        result = fetch_policy(port, repo, pull, spec_loader_for(port, repo))
         record.config, record.config_hash = result.source, result.digest
         if result.policy is None:
             return _converge_invalid_config(port, repo, pull, result, record)
