@@ -56,7 +56,8 @@ def parse_policy(
 ) -> PolicyResult:
     """Parse and validate config text, merged with the spec files it extends (read through
     ``loader``; ``home`` is the file's own repository, so a chain back to it is a cycle).
-    Never raises, whatever the text; a loader's SpecUnavailable becomes a problem."""
+    Never raises for any text: a loader's SpecUnavailable becomes a problem (other errors of
+    the loader, such as a transient GitHub error, propagate so the caller can retry)."""
     digest = _digest(text)
     checked = check_text(text)
     data = checked.loaded.data
