@@ -65,6 +65,8 @@ LOGIN = TextPattern(
     "a GitHub login such as octocat or dependabot[bot] (without '@')",
 )
 SPEC = TextPattern(
-    r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+(:[^@:\s/][^@:\s]*)?(@[^@\s]+)?$",
+    # Plain characters only: the origin built from it is quoted in markdown as it is.
+    r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+(:[A-Za-z0-9._-][A-Za-z0-9._/-]*)?"
+    r"(@[A-Za-z0-9._/-]+)?$",
     "a spec file written as owner/repo, owner/repo:path or either with @ref",
 )

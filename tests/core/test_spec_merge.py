@@ -367,3 +367,10 @@ def test_floors_of_every_spec_in_the_chain_hold() -> None:
     specs.add("acme/far", text({"ai": {"min_tier": "L3"}}))
     result = parse_policy(text({"ai": {"min_tier": "L1"}}, "acme/near"), loader=specs)
     assert result.policy is not None and result.policy.ai.min_tier is Tier.L3
+
+
+@pytest.mark.parametrize("named", ["acme/spec:a`b.yml", "acme/spec@v1`x", "acme/spec:/etc/x.yml"])
+def test_extends_is_plain_text(named: str) -> None:
+    (problem,) = parse_policy(text({}, named)).problems
+    assert (problem.path, problem.line) == ("extends", 2)
+    assert "owner/repo" in problem.message
