@@ -17,6 +17,7 @@ from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
+from bot.local.spec_checkouts import SpecNotGiven, checkout_loader, parse_spec_option
 from bot.ops.logs import quiet_libraries
 
 Handler = Callable[[argparse.Namespace], int]
@@ -40,6 +41,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         config_file=Path(args.config) if args.config else None,
         diff_file=Path(args.diff) if args.diff else None,
         labels=tuple(args.label or ()),
+        specs=tuple(args.spec or ()),
     )
     result, evaluation = run_local(req)
     if evaluation is None:
@@ -61,11 +63,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    result = parse_policy(read_text(Path(args.file)), args.file)
+    loader = checkout_loader(dict(args.spec or ()))
+    result = parse_policy(read_text(Path(args.file)), args.file, loader)
     if result.problems:
         _print_problems(result)
         return 1
-    print(f"{args.file}: valid (version 1)")
+    # With --resolved, stdout holds only the merged policy (JSON), so it can be piped.
+    status = sys.stderr if args.resolved else sys.stdout
+    print(f"{args.file}: valid (version 1)", file=status)
+    if result.specs:
+        print(f"  extends: {', '.join(s.origin for s in result.specs)}", file=status)
+    if args.resolved:
+        print(json.dumps(result.data, indent=2))
     # Warnings leave the file valid (exit status 0) but point at weak spots, such as a
     # required check that any app could report.
     for warning in result.warnings:
@@ -106,6 +115,23 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spec_option(text: str) -> tuple[str, Path]:
+    try:
+        return parse_spec_option(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+
+
+def _spec_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec",
+        action="append",
+        type=_spec_option,
+        metavar="OWNER/REPO=PATH",
+        help="a local checkout of a spec repository that `extends` names (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="review-tiers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,9 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--diff", help="a unified diff file instead of git refs")
     ev.add_argument("--label", action="append", help="simulate a PR label (repeatable)")
     ev.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    _spec_argument(ev)
     ev.set_defaults(handler=cmd_evaluate)
     cc = sub.add_parser("check-config", help="validate a config file; exit 1 on error")
     cc.add_argument("file")
+    _spec_argument(cc)
+    cc.add_argument(
+        "--resolved", action="store_true", help="print the policy merged with its specs (JSON)"
+    )
     cc.set_defaults(handler=cmd_check_config)
     sc = sub.add_parser("schema", help="print the JSON Schema of the config file")
     sc.set_defaults(handler=cmd_schema)
@@ -144,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except (GitError, DiffError, InputError) as err:
+    except (GitError, DiffError, InputError, SpecNotGiven) as err:
         print(f"review-tiers: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

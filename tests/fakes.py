@@ -1,5 +1,5 @@
-"""The in-memory fakes for unit tests: GitHubPort (with per-method error injection) and
-GrantStore (with the Redis store's compare-and-set semantics)."""
+"""The in-memory fakes for unit tests: GitHubPort (with per-method error injection),
+GrantStore (with the Redis store's compare-and-set semantics) and a SpecLoader."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.actions import CheckState
 from bot.core.check_matching import CheckObservations, SeenRun
 from bot.core.grants import Anchor, Grant
+from bot.core.specs import SPEC_DEFAULT_PATH, SpecRef, SpecText, SpecUnavailable
 from bot.evaluation.ports import (
     CheckRunInfo,
     CommentInfo,
@@ -223,3 +224,28 @@ class FakeGrantStore:
         if replaces is None:
             return current is None
         return current is not None and current.delivery_id == replaces
+
+
+class FakeSpecs:
+    """Spec files held in memory and read like a SpecLoader: by repository (any case), path
+    and ref; a file added without a ref answers any ref. Records every reference read."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self.reads: list[SpecRef] = []
+
+    def add(
+        self, repo: str, text: str, path: str = SPEC_DEFAULT_PATH, ref: str | None = None
+    ) -> str:
+        """Hold a spec file; returns its origin as reasons name it."""
+        sha = f"{len(self.files) + 1:040x}"
+        self.files[(repo.lower(), path, ref)] = (sha, text)
+        return f"{repo}@{sha}:{path}"
+
+    def __call__(self, ref: SpecRef) -> SpecText:
+        self.reads.append(ref)
+        key = (ref.repo.lower(), ref.path)
+        found = self.files.get((*key, ref.ref)) or self.files.get((*key, None))
+        if found is None:
+            raise SpecUnavailable(f"{ref}: no such spec file")
+        return SpecText(ref, found[0], found[1])

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.configfile.fields import Check, doc
+from bot.core.configfile.fields import Check, doc, internal
 from bot.core.defaults import ID, OWNER
 from bot.core.interfaces.registry import registered_kinds
 from bot.core.severity import ESCALATE_ANY, ESCALATE_CHOICES
 
 GLOB, REGEX = Check.GLOB, Check.REGEX
 OWNERS = doc("Owners whose approval L3 needs.", pattern=OWNER)
+
+
+def cite(ident: str, origin: str) -> str:
+    """``"id"``, or ``"id" from acme/spec@<sha>:review-tiers.yml`` for a spec file's rule."""
+    return f'"{ident}" from {origin}' if origin else f'"{ident}"'
+
+
+OVERRIDE = doc("Replace the entry of this id that a spec file (extends) declares.")
+ORIGIN = internal("the spec file that declared the entry; set by the spec merge")
 
 # How an invariant's patterns read a changed line: its code only, or the whole line.
 MATCH_CODE = "code"
@@ -38,6 +47,14 @@ class Invariant:
             choices=MATCH_CHOICES,
         ),
     )
+    override: bool = field(default=False, metadata=OVERRIDE)
+    # owner/repo@sha:path of the spec file that declared it; "" for the repository's own.
+    origin: str = field(default="", metadata=ORIGIN)
+
+    @property
+    def cited(self) -> str:
+        """Its id as reasons quote it, with the spec file it came from."""
+        return cite(self.id, self.origin)
 
 
 @dataclass(frozen=True)
@@ -56,3 +73,6 @@ class Interface:
             choices=ESCALATE_CHOICES,
         ),
     )
+    override: bool = field(default=False, metadata=OVERRIDE)
+    # owner/repo@sha:path of the spec file that declared it; "" for the repository's own.
+    origin: str = field(default="", metadata=ORIGIN)

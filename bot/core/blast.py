@@ -33,7 +33,8 @@ def classify_interface(
         if not verdict.touched:
             continue
         touched.append(change.path)
-        reasons.extend(Reason(r.code, f"{interface.id}: {r.message}") for r in verdict.reasons)
+        named = f"{interface.id} from {interface.origin}" if interface.origin else interface.id
+        reasons.extend(Reason(r.code, f"{named}: {r.message}") for r in verdict.reasons)
     changes = (*(change for _, change in moved.values()), *assessment.changes)
     if not touched:
         return None
@@ -45,6 +46,7 @@ def classify_interface(
         kind=interface.kind,
         changes=changes,
         escalate=interface.escalate,
+        origin=interface.origin,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.areas import MATCH_ALL, MATCH_CHOICES, MATCH_CODE, Interface, Invariant
-from bot.core.configfile.fields import Check, doc
+from bot.core.configfile.fields import Check, doc, internal
 from bot.core.defaults import (
     DEFAULT_AI_TRAILERS,
     DEFAULT_BUCKETS,
@@ -20,8 +20,10 @@ from bot.core.defaults import (
     DEFAULT_SIZE_IGNORE,
     GITHUB_ROLES,
     LOGIN,
+    SPEC,
 )
 from bot.core.models import BUCKET_ORDER, Mode, Tier
+from bot.core.spec_floors import LOOSEN_CHOICES
 from bot.core.tier_policy import L1Tier, L2Tier, L3Tier, Reviewers, TiersPolicy
 from bot.core.triggers import L1When, L3When
 
@@ -164,6 +166,21 @@ class Policy:
     """A parsed, validated repository policy. ``Policy()`` is the built-in default."""
 
     version: int = field(default=1, metadata=doc("Format version: 1.", const=1, required=True))
+    extends: str | None = field(
+        default=None,
+        metadata=doc(
+            "A shared spec file whose invariants and interfaces are added and whose other keys"
+            " are defaults: owner/repo[:path][@ref].",
+            pattern=SPEC,
+        ),
+    )
+    allow_loosen: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "Floor keys of this file that a repository extending it may loosen.",
+            choices=LOOSEN_CHOICES,
+        ),
+    )
     size: SizePolicy = field(
         default=SizePolicy(), metadata=doc("Size buckets, limits and files left out of the count.")
     )
@@ -202,6 +219,10 @@ class Policy:
         ),
     )
 
+    # Where the policy came from beyond the repository's own file: the spec files it extends,
+    # nearest first, each as owner/repo@sha:path.
+    specs: tuple[str, ...] = field(default=(), metadata=internal("set by the spec merge"))
+
     @property
     def codeowners(self) -> bool:
         return self.ownership.codeowners
@@ -215,7 +236,10 @@ class ConfigProblem:
     path: str
     line: int | None
     message: str
+    # The spec file the problem is in (owner/repo@sha:path); "" for the file being checked.
+    origin: str = ""
 
     def render(self) -> str:
         where = f"line {self.line}" if self.line is not None else "line ?"
+        where = f"{self.origin} {where}" if self.origin else where
         return f"{where}: {self.path or '<root>'}: {self.message}"

@@ -64,3 +64,9 @@ LOGIN = TextPattern(
     r"^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$",
     "a GitHub login such as octocat or dependabot[bot] (without '@')",
 )
+SPEC = TextPattern(
+    # Plain characters only: the origin built from it is quoted in markdown as it is.
+    r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+(:[A-Za-z0-9._-][A-Za-z0-9._/-]*)?"
+    r"(@[A-Za-z0-9._/-]+)?$",
+    "a spec file written as owner/repo, owner/repo:path or either with @ref",
+)

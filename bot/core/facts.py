@@ -44,4 +44,5 @@ def compute_facts(
         previous_paths={f.path: f.previous_path for f in changes.files if f.previous_path},
         owner_areas=classify_owner_areas(changes.files, codeowners),
         codeowners_errors=codeowners_errors(context.codeowners_path, codeowners or ""),
+        specs=policy.specs,
     )

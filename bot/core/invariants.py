@@ -65,6 +65,7 @@ def classify_invariant(
         files=tuple(touched),
         reasons=tuple(reasons),
         statement=invariant.statement,
+        origin=invariant.origin,
     )
 
 
@@ -74,7 +75,7 @@ def _file_reasons(
     regexes: list[LinePattern],
     contents: Mapping[str, FileVersions],
 ) -> tuple[Reason, ...]:
-    cited = f'{change.path} touches "{invariant.id}" ({invariant.statement})'
+    cited = f"{change.path} touches {invariant.cited} ({invariant.statement})"
     if not regexes:
         return (Reason("invariant", f"{cited}: the file changed"),)
     if not change.has_patch and not change.binary:

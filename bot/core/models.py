@@ -144,6 +144,8 @@ class Touch:
     # and which touches make L3 ("any", or "breaking": only breaking changes).
     changes: tuple[InterfaceChange, ...] = ()
     escalate: str = "any"
+    # The spec file that declared the rule (owner/repo@sha:path); "" for the repository's own.
+    origin: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ class PullFacts:
     owner_areas: tuple[tuple[str, ...], ...] = ()
     # CODEOWNERS lines GitHub skips: shown as warnings, since they own nothing.
     codeowners_errors: tuple[CodeOwnersError, ...] = ()
+    # The spec files the policy extends, nearest first, each as owner/repo@sha:path.
+    specs: tuple[str, ...] = ()
 
     def paths_matching(self, matches: Callable[[str], bool]) -> list[str]:
         """Changed files that match on either side of a rename, citing the old path when only

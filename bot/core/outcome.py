@@ -50,7 +50,10 @@ def check_for_decision(
 def check_for_problems(result: PolicyResult) -> CheckState:
     """A failing check that lists every configuration error with key path and line."""
     rows = "\n".join(
-        f"- `{p.path or '<root>'}` line {p.line or '?'}: {p.message}" for p in result.problems
+        f"- `{p.path or '<root>'}` line {p.line or '?'}"
+        + (f" of `{p.origin}`" if p.origin else "")
+        + f": {p.message}"
+        for p in result.problems
     )
     summary = (
         f"## Invalid review-tiers configuration\n\n`{result.source}` has "

@@ -44,6 +44,7 @@ def decision_json(facts: PullFacts, decision: TierDecision) -> dict[str, object]
             "ignored_files": list(facts.size.ignored_files),
         },
         "invariants": [t.id for t in facts.invariants],
+        "specs": list(facts.specs),
         "interfaces": [t.id for t in facts.interfaces],
         "interface_changes": changes_json(facts),
         "owners": list(facts.owners),
@@ -101,6 +102,7 @@ def render_text(facts: PullFacts, decision: TierDecision) -> str:
         lines += ["", "checks required:"]
         lines += [f"  - {check.describe()}" for check in decision.checks]
     lines += ["", "labels: " + ", ".join(decision.labels)]
+    lines += [f"spec files: {', '.join(facts.specs)}"] if facts.specs else []
     return "\n".join(lines) + "\n"
 
 
@@ -181,11 +183,16 @@ def render_markdown(
         out += ["", "### Invariants touched"]
         out += [
             f"- **{t.id}**: {_md_escape(one_line(t.statement, REASON_CHARS))} ({_files(t.files)})"
+            + (f" from `{t.origin}`" if t.origin else "")
             for t in facts.invariants
         ]
     if facts.interfaces:
         out += ["", "### Interfaces touched"]
-        out += [f"- **{t.id}** ({t.kind}): {_files(t.files)}" for t in facts.interfaces]
+        out += [
+            f"- **{t.id}** ({t.kind}): {_files(t.files)}"
+            + (f" from `{t.origin}`" if t.origin else "")
+            for t in facts.interfaces
+        ]
         if any(t.changes for t in facts.interfaces):
             out += ["", "### Interface changes", *changes_markdown(facts)]
     if facts.owners:
@@ -198,6 +205,8 @@ def render_markdown(
     if grants:
         out += ["", "### Override and exception labels", *(f"- {line}" for line in grants)]
     out += ["", "### Requirements", *render_checklist(decision, progress)]
+    if facts.specs:
+        out += ["", "Policy spec files: " + ", ".join(f"`{s}`" for s in facts.specs)]
     return "\n".join(out) + "\n"
 
 

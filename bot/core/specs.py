@@ -41,6 +41,17 @@ class SpecText:
         return f"{self.ref.repo}@{self.sha}:{self.ref.path}"
 
 
+def parse_spec_ref(text: str) -> SpecRef:
+    """``owner/repo[:path][@ref]`` (its shape checked by the schema) as a SpecRef; raises
+    ValueError for a path that climbs out of the spec repository."""
+    named, _, ref = text.partition("@")
+    repo, _, path = named.partition(":")
+    path = path or SPEC_DEFAULT_PATH
+    if ".." in path.split("/") or path.startswith("/"):
+        raise ValueError(f"the path '{path}' must stay inside the spec repository")
+    return SpecRef(repo, path, ref or None)
+
+
 class SpecUnavailable(Exception):
     """A spec could not be read; the message says why in one sentence (not installed, no such
     file or ref, no local checkout given)."""

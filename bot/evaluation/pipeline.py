@@ -19,6 +19,7 @@ from bot.evaluation.ports import GitHubPort, GrantStore, RepoRef
 from bot.evaluation.record import Record, RunInfo, converged, fill
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
+from bot.evaluation.spec_source import spec_loader_for
 from bot.ops.errors import PermanentGitHubError
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def evaluate_pull(
         record.outcome = f"skipped: {who} lacks write access for a recheck"
         return record
     try:
-        result = fetch_policy(port, repo, pull)
+        result = fetch_policy(port, repo, pull, spec_loader_for(port, repo))
         record.config, record.config_hash = result.source, result.digest
         shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
         record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]

@@ -9,21 +9,27 @@ from bot.core.diff import parse_files_listing
 from bot.core.models import ChangeSet, FileVersions, RepoContext
 from bot.core.names import CONFIG_PATH, ORG_CONFIG_PATH
 from bot.core.policy import PolicyResult, default_policy, parse_policy
+from bot.core.specs import SpecLoader, SpecRef
 from bot.core.unpatch import rebuild_before
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 
 
-def fetch_policy(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> PolicyResult:
-    """The base branch's config, else the organisation's, else the built-in defaults.
+def fetch_policy(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, loader: SpecLoader
+) -> PolicyResult:
+    """The base branch's config, else the organisation's, else the built-in defaults; merged
+    with the spec files it extends, read through ``loader``.
 
     Never the head: a pull request must not be able to weaken its own policy.
     """
     text = port.fetch_file(repo, CONFIG_PATH, pull.base_ref)
     if text is not None:
-        return parse_policy(text, f"{CONFIG_PATH} on {pull.base_ref}")
+        home = SpecRef(repo.full_name, CONFIG_PATH)
+        return parse_policy(text, f"{CONFIG_PATH} on {pull.base_ref}", loader, home)
     org_text = port.fetch_org_config(repo.owner)
     if org_text is not None:
-        return parse_policy(org_text, f"{repo.owner}/.github {ORG_CONFIG_PATH}")
+        home = SpecRef(f"{repo.owner}/.github", ORG_CONFIG_PATH)
+        return parse_policy(org_text, f"{repo.owner}/.github {ORG_CONFIG_PATH}", loader, home)
     return default_policy()
 
 

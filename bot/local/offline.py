@@ -14,6 +14,7 @@ from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoCon
 from bot.core.names import CONFIG_PATH, override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.local import local_git
+from bot.local.spec_checkouts import checkout_loader
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class LocalRequest:
     config_file: Path | None = None
     diff_file: Path | None = None
     labels: tuple[str, ...] = ()
+    # Local checkouts of spec repositories: (owner/repo, PATH) from `--spec owner/repo=PATH`.
+    specs: tuple[tuple[str, Path], ...] = ()
 
 
 class InputError(ValueError):
@@ -31,13 +34,15 @@ class InputError(ValueError):
 
 
 def load_policy(req: LocalRequest, repo: Path | None, base: str | None) -> PolicyResult:
-    """--config FILE, else the config at the base, else the built-in defaults."""
+    """--config FILE, else the config at the base, else the built-in defaults; merged with
+    the spec files it extends, read from the checkouts `--spec` gives."""
+    loader = checkout_loader(dict(req.specs))
     if req.config_file is not None:
-        return parse_policy(read_text(req.config_file), str(req.config_file))
+        return parse_policy(read_text(req.config_file), str(req.config_file), loader)
     if repo is not None and base is not None:
         text = local_git.read_files(repo, base, [CONFIG_PATH])[CONFIG_PATH]
         if text is not None:
-            return parse_policy(text, f"{CONFIG_PATH} at {base[:12]}")
+            return parse_policy(text, f"{CONFIG_PATH} at {base[:12]}", loader)
     return default_policy()
 
 

@@ -91,6 +91,8 @@ def _array(entry: Any, about: Doc) -> Schema:
         items: Schema = dict(about.codec.schema)
     elif is_section(entry):
         items = section_schema(entry, about.entry)
+    elif about.choices:
+        items = {"enum": list(about.choices)}
     else:
         items = {"type": _JSON_TYPES[entry], "minLength": 1, **_text_rules(about)}
     schema: Schema = {"type": "array", "items": items}

@@ -19,6 +19,7 @@ from typing import Any, TypedDict, Unpack
 from bot.core.configfile.rules import RuleSet
 
 _DOC = "review-tiers"
+_INTERNAL = "review-tiers-internal"
 KeyPath = tuple[str | int, ...]
 
 
@@ -102,6 +103,12 @@ def doc(description: str, **options: Unpack[Options]) -> Mapping[str, Doc]:
     return {_DOC: Doc(description, **options)}
 
 
+def internal(why: str) -> Mapping[str, str]:
+    """Metadata of a field that is not a key of the file: the policy sets it itself (where a
+    rule came from, say), so the schema, the parser and the checks never see it."""
+    return {_INTERNAL: why}
+
+
 @dataclass(frozen=True)
 class Setting:
     """One key of a section: the field's name and type, its key in the file, its ``Doc``."""
@@ -126,6 +133,8 @@ def _settings(cls: type) -> tuple[Setting, ...]:
     hints = typing.get_type_hints(cls)
     found: list[Setting] = []
     for f in dataclasses.fields(cls):
+        if _INTERNAL in f.metadata:
+            continue
         about = f.metadata.get(_DOC)
         if not isinstance(about, Doc):
             raise TypeError(f"{cls.__name__}.{f.name} has no doc(...) metadata")
