@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
 from bot.core.blast import classify_interface, classify_interfaces
 from bot.core.config import Interface
-from bot.core.interfaces import python_api
+from bot.core.interfaces import openapi_load, python_api
 from bot.core.interfaces.parse_session import MAX_PARSED_BYTES, SPENT, ParseSession
 from bot.core.models import FileChange, FileVersions
 from bot.core.severity import BREAKING
@@ -45,6 +46,17 @@ def test_a_python_file_is_parsed_once_a_side_by_detector_and_comparator(
 
     assert [t.id for t in touches] == ["api", "again"]
     assert sorted(calls) == sorted([MODULE, WIDER])
+
+
+def test_an_openapi_file_is_read_once_a_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting(monkeypatch, openapi_load, "_load")
+    before = json.dumps({"openapi": "3.0.3", "paths": {}})
+    after = json.dumps({"openapi": "3.0.3", "paths": {"/a": {"get": {"responses": {}}}}})
+    api = Interface(id="api", kind="openapi", paths=("api.json",))
+
+    classify_interfaces([_change("api.json")], [api], {"api.json": FileVersions(before, after)})
+
+    assert sorted(calls) == sorted([before, after])
 
 
 def test_a_file_past_the_budget_is_breaking_and_not_parsed(
