@@ -63,9 +63,8 @@ def _assess(
     readable = []
     for change in matched:
         versions = contents.get(change.path)
-        if not _sides(versions):
+        if versions is None or not _sides(versions):
             continue
-        assert versions is not None
         if detector.needs is Needs.CONTENTS and not session.charge(
             (versions.before, versions.after)
         ):
