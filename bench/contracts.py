@@ -5,13 +5,17 @@ Part 1 rates the largest committed fixture of each kind, both sides parsed, next
 classified it before: the touch detectors of python and openapi, the path-only check (any change
 touches) of the other kinds. Part 2
 evaluates one change of 300 contract files (100 .proto, 100 SQL migrations, 100 Python modules)
-with those interfaces declared and with no interfaces at all, side by side in one run. Medians
-in seconds and ratios, for comparison on one machine, never a pass/fail gate.
+with those interfaces declared and with no interfaces at all, side by side in one run. Part 3
+times the OpenAPI touch detector, and a whole evaluation of the interface, on a 500 KB JSON
+document (GitHub's description with its paths copied under ``/v2``), and a whole evaluation
+of a Python interface whose one module is about 1 MB. Medians in seconds and ratios, for
+comparison on one machine, never a pass/fail gate.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -139,6 +143,53 @@ def contract_change() -> tuple[list[dict[str, object]], dict[str, FileVersions]]
     return listing, contents
 
 
+def large_openapi() -> tuple[str, str]:
+    """Two sides of a JSON description of about 500 KB: one operation's summary differs."""
+    document = json.loads((FIXTURES / "openapi/github-api-23.0.0.json").read_text())
+    paths = document["paths"]
+    original = list(paths.items())
+    copy = 2
+    while len(json.dumps(document)) < 500_000:
+        paths.update({f"/v{copy}{path}": item for path, item in original})
+        copy += 1
+    before = json.dumps(document)
+    first = next(iter(paths.values()))
+    next(iter(first.values()))["summary"] = "changed"
+    return before, json.dumps(document)
+
+
+def openapi_detector(repeat: int) -> None:
+    before, after = large_openapi()
+    versions = FileVersions(before, after)
+    detector = median(repeat, lambda: classify_openapi_change(FileChange("api.json"), versions))
+    changes = parse_files_listing([{"filename": "api.json", "status": "modified", "patch": "@@"}])
+    policy = parse_policy(OPENAPI_CONFIG).policy
+    assert policy is not None
+    context = RepoContext(contents={"api.json": versions})
+    whole = median(repeat, lambda: evaluate(changes, context, PullMeta(), policy))
+    size = len(before) // 1000
+    print(f"openapi {size} KB JSON: touch detector {detector:.4f} s, evaluation {whole:.4f} s")
+
+
+def python_module(repeat: int) -> None:
+    """An evaluation of a 1 MB module that gains a parameter with a default."""
+    module = "".join(SDK.format(n=n) for n in range(14_000))
+    after = module.replace("def pay_0(amount: int,", "def pay_0(amount: int, note: str = '',")
+    versions = FileVersions(module, after)
+    changes = parse_files_listing([{"filename": "sdk/pay.py", "status": "modified", "patch": "@@"}])
+    policy = parse_policy(CONFIG).policy
+    assert policy is not None
+    context = RepoContext(contents={"sdk/pay.py": versions})
+    whole = median(repeat, lambda: evaluate(changes, context, PullMeta(), policy))
+    print(f"python {len(module) // 1000} KB module: evaluation {whole:.4f} s")
+
+
+OPENAPI_CONFIG = """version: 1
+interfaces:
+  - {id: api, kind: openapi, paths: ["api.json"]}
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -164,6 +215,8 @@ def main() -> None:
         f" with interfaces {with_interfaces:.4f} s"
         f" (x{with_interfaces / without:.1f})"
     )
+    openapi_detector(args.repeat)
+    python_module(args.repeat)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from bot.core.codeowners import parse_codeowners
 from bot.core.config import Interface
 from bot.core.globs import GlobSet
 from bot.core.interfaces.contracts import assess
+from bot.core.interfaces.parse_session import ParseSession
 from bot.core.interfaces.registry import needs_contents
 from bot.core.interfaces.verdict import TOUCHED, UNCHANGED, InterfaceVerdict
 from bot.core.invariants import matched_files
@@ -19,10 +20,14 @@ def classify_interface(
     files: Sequence[FileChange],
     interface: Interface,
     contents: Mapping[str, FileVersions],
+    session: ParseSession | None = None,
 ) -> Touch | None:
-    """The touch of one interface with its reasons, or None when its contract is unchanged."""
+    """The touch of one interface with its reasons, or None when its contract is unchanged.
+
+    ``session`` carries the evaluation's parses and parse budget across its interfaces.
+    """
     matched = matched_files(files, interface.paths)
-    assessment = assess(interface.kind, matched, contents)
+    assessment = assess(interface.kind, matched, contents, session)
     moved = moved_out(matched, interface.paths)
     reasons: list[Reason] = []
     touched: list[str] = []
@@ -70,7 +75,10 @@ def classify_interfaces(
     interfaces: Sequence[Interface],
     contents: Mapping[str, FileVersions],
 ) -> tuple[Touch, ...]:
-    touches = (classify_interface(files, i, contents) for i in interfaces)
+    """The touched interfaces; one parse session for all, so each contract text is parsed once
+    and the pull request's parse budget is shared."""
+    session = ParseSession()
+    touches = (classify_interface(files, i, contents, session) for i in interfaces)
     return tuple(t for t in touches if t is not None)
 
 

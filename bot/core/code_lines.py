@@ -6,28 +6,43 @@ docstring opened above the hunk is still seen as one. Ordinary string literals s
 is data the program uses (an SQL query, a column name), while a comment or a docstring is not.
 Comment tokens that the program does read (C preprocessor directives) stay as well.
 
+MySQL runs what an executable comment (``/*! ... */``, ``/*!50000 ... */``) holds, so in SQL
+files its contents are code, although Pygments lexes them as a comment.
+
 When the text of the file cannot be read this way (no lexer for its name, contents missing or
-over ``MAX_LEX_BYTES``, or contents that do not match the diff), the caller gets a sentence
-saying why instead, and matches whole lines.
+over ``MAX_LEX_BYTES``, contents that do not match the diff, or more than ``MAX_LEX_TOKENS``
+tokens to read), the caller gets a sentence saying why instead, and matches whole lines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_for_filename
-from pygments.token import Comment, String, _TokenType, is_token_subtype
+from pygments.token import Comment, String, Text, _TokenType, is_token_subtype
 from pygments.util import ClassNotFound
 
 # Pygments lexes about 0.1 to 0.25 MiB a second on one core: bigger files are matched on whole
 # lines, so that no file holds a worker for more than a few seconds.
 MAX_LEX_BYTES = 256 * 1024
+# Pygments' lexers are regular expressions tried in turn at each position, so their time grows
+# with the tokens they produce: 256 KiB of ordinary Python is about 70,000 tokens, while 256 KiB
+# of one-character tokens ("! ! ! ...") is 260,000 and takes over ten seconds. Lexing stops
+# after this many tokens (a deterministic bound, a few seconds at most), and the file is then
+# matched on whole lines.
+MAX_LEX_TOKENS = 100_000
 # Comment tokens the language acts on: a C preprocessor directive is code.
 _KEPT_COMMENTS = (Comment.Preproc, Comment.PreprocFile)
+# Lexers of SQL dialects, by alias: in their files ``/*!`` opens code that MySQL runs.
+_SQL_LEXERS = frozenset({"sql", "mysql", "tsql", "t-sql", "postgresql", "postgres", "plpgsql"})
+
+
+class LexBudgetExceeded(Exception):
+    """The lexer produced more tokens than it may: its time is no longer bounded enough."""
 
 
 @dataclass(frozen=True)
@@ -38,23 +53,66 @@ class CodeLines:
     problem: str | None = None
 
 
-def code_lines(path: str, text: str | None, lines: Sequence[tuple[int, str]]) -> CodeLines:
-    """The code of ``lines`` (1-based number, text in the diff) of ``text``, ``path``'s contents."""
+def code_lines(
+    path: str, text: str | None, lines: Sequence[tuple[int, str]], max_tokens: int | None = None
+) -> CodeLines:
+    """The code of ``lines`` (1-based number, text in the diff) of ``text``, ``path``'s contents,
+    lexing at most ``max_tokens`` tokens (``MAX_LEX_TOKENS`` unless given)."""
     if not lines:
         return CodeLines({})
     problem = _unreadable(text, lines)
     if problem is not None or text is None:
         return CodeLines({}, problem)
-    return _lexed(path, text, frozenset(number for number, _ in lines))
+    budget = MAX_LEX_TOKENS if max_tokens is None else max_tokens
+    return _lexed(path, text, frozenset(number for number, _ in lines), budget)
 
 
 @lru_cache(maxsize=32)
-def _lexed(path: str, text: str, wanted: frozenset[int]) -> CodeLines:
+def _lexed(path: str, text: str, wanted: frozenset[int], budget: int) -> CodeLines:
     """Cached: invariants sharing a file lex it once per side."""
     lexer = _lexer(path)
     if lexer is None:
         return CodeLines({}, "no lexer knows its file name")
-    return CodeLines(MappingProxyType(_split(lexer, text, wanted)))
+    tokens = _bounded(lexer.get_tokens(text), budget)
+    if _SQL_LEXERS & set(lexer.aliases):
+        tokens = executable_comments(tokens)
+    try:
+        return CodeLines(MappingProxyType(_split(tokens, wanted)))
+    except LexBudgetExceeded:
+        return CodeLines({}, f"lexing it took too long (over {budget:,} tokens)")
+
+
+def _bounded(
+    tokens: Iterable[tuple[_TokenType, str]], budget: int
+) -> Iterator[tuple[_TokenType, str]]:
+    for count, token in enumerate(tokens):
+        if count >= budget:
+            raise LexBudgetExceeded
+        yield token
+
+
+def executable_comments(
+    tokens: Iterable[tuple[_TokenType, str]],
+) -> Iterator[tuple[_TokenType, str]]:
+    """SQL tokens with what ``/*! ... */`` holds turned from comment into code.
+
+    Pygments' SQL lexers give ``/*``, the body (in pieces around any ``*`` or ``/``) and ``*/``
+    as comment tokens; a body that opens with ``!`` is MySQL's executable comment. Its markers
+    stay comments; all up to the ``*/`` that closes it is code.
+    """
+    depth = 0  # > 0 inside an executable comment: the comment nesting Pygments counts
+    opened = False  # the previous token opened a comment
+    for kind, value in tokens:
+        multiline = is_token_subtype(kind, Comment.Multiline)
+        if depth:
+            depth += (value == "/*") - (value == "*/") if multiline else 0
+            yield (kind if depth == 0 else Text), value
+        elif opened and multiline and value.startswith("!"):
+            depth = 1
+            yield Text, value
+        else:
+            yield kind, value
+        opened = multiline and value == "/*" and not depth
 
 
 def _unreadable(text: str | None, lines: Sequence[tuple[int, str]]) -> str | None:
@@ -91,12 +149,12 @@ def is_code(kind: _TokenType) -> bool:
     return any(is_token_subtype(kind, kept) for kept in _KEPT_COMMENTS)
 
 
-def _split(lexer: Lexer, text: str, wanted: frozenset[int]) -> dict[int, str]:
+def _split(tokens: Iterable[tuple[_TokenType, str]], wanted: frozenset[int]) -> dict[int, str]:
     """Each wanted line's code; a removed token leaves a space so words do not join."""
     code: dict[int, list[str]] = {n: [] for n in wanted}
     number = 1
     last = max(wanted)
-    for kind, value in lexer.get_tokens(text):
+    for kind, value in tokens:
         keep = is_code(kind)
         pieces = value.split("\n")
         for index, piece in enumerate(pieces):

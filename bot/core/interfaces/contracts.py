@@ -4,7 +4,7 @@ A kind with a comparator parses both sides and rates every change ``breaking`` o
 ``non-breaking``; a kind without one (``generic``, or any unknown kind) rates every touch
 breaking. Whatever cannot be compared is breaking, with the reason (fail closed): a side that
 does not parse, contents that could not be had, a touch the detector saw but no severity rule
-explains.
+explains, a file past the evaluation's parse budget (``parse_session``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.interfaces.detector import Detector
+from bot.core.interfaces.detector import Detector, Needs
+from bot.core.interfaces.parse_session import SPENT, ParseSession, active
 from bot.core.interfaces.registry import detector_for
 from bot.core.interfaces.verdict import (
     TOUCHED,
@@ -37,16 +38,37 @@ class Assessment:
 
 
 def assess(
-    kind: str, matched: Sequence[FileChange], contents: Mapping[str, FileVersions]
+    kind: str,
+    matched: Sequence[FileChange],
+    contents: Mapping[str, FileVersions],
+    session: ParseSession | None = None,
 ) -> Assessment:
-    """Classify ``matched`` (the interface's changed files) by the detector of ``kind``."""
-    detector = detector_for(kind)
+    """Classify ``matched`` (the interface's changed files) by the detector of ``kind``.
+
+    ``session`` is the evaluation's: parses are shared through it and its budget is spent;
+    without one, this call has a budget of its own.
+    """
+    with active(session or ParseSession()) as current:
+        return _assess(detector_for(kind), matched, contents, current)
+
+
+def _assess(
+    detector: Detector,
+    matched: Sequence[FileChange],
+    contents: Mapping[str, FileVersions],
+    session: ParseSession,
+) -> Assessment:
     found: dict[str, list[InterfaceChange]] = {}
     failed: dict[str, list[tuple[str, str]]] = {}
     readable = []
     for change in matched:
         versions = contents.get(change.path)
-        if not _sides(versions):
+        if versions is None or not _sides(versions):
+            continue
+        if detector.needs is Needs.CONTENTS and not session.charge(
+            (versions.before, versions.after)
+        ):
+            failed[change.path] = [(_BOTH, SPENT)]
             continue
         missing = _missing_sides(change, versions) if detector.compare is not None else []
         if missing:
@@ -81,7 +103,8 @@ def _file(
     found: Mapping[str, list[InterfaceChange]],
     failed: Mapping[str, list[tuple[str, str]]],
 ) -> tuple[InterfaceVerdict, tuple[InterfaceChange, ...]]:
-    if not detector.decides and change.path in failed:
+    if change.path in failed and (not detector.decides or failed[change.path][0][1] == SPENT):
+        # Past the budget, a deciding detector must not parse it either.
         sides = failed[change.path]
         return unparsable(change.path, sides), _unparsable(change.path, sides)
     mine = tuple(found.get(change.path, ()))
@@ -175,6 +198,7 @@ def _from_changes(change: FileChange, mine: tuple[InterfaceChange, ...]) -> Inte
 
 
 UNREAD = "changed in a way no severity rule reads (beyond comments and layout)"
+_BOTH = "before and after"
 
 
 def _unread_difference(detector: Detector, versions: FileVersions | None) -> bool:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from bot.core.interfaces.detector import Detector, Needs
 from bot.core.interfaces.hunks import classify_contract_hunks
-from bot.core.interfaces.openapi_document import UnusableDocumentError, parse_contract
+from bot.core.interfaces.openapi_document import UnusableDocumentError
+from bot.core.interfaces.openapi_load import read_document
 from bot.core.interfaces.openapi_severity import compare_openapi
 from bot.core.interfaces.verdict import (
     NO_CONTENTS,
@@ -41,7 +42,7 @@ def classify_openapi_change(change: FileChange, versions: FileVersions | None) -
     failures: list[tuple[str, str]] = []
     for side, text in (("before", versions.before), ("after", versions.after)):
         try:
-            documents.append(parse_contract(text))
+            documents.append(read_document(text))
         except UnusableDocumentError as err:
             failures.append((side, str(err)))
     if failures and versions.before == versions.after:

@@ -4,7 +4,8 @@ YAML goes through the shared contract parser (its alias-expansion limit, its err
 JSON, the format large generated descriptions ship in, is read by the standard library first:
 the pure-Python YAML reader takes seconds per megabyte, ``json`` a fraction of a second. Both
 paths strip descriptions, summaries, examples and ``x-`` keys the same way, so a file compares
-the same whichever reader took it.
+the same whichever reader took it. The touch detector and the comparator both read through
+``read_document``, so one evaluation reads each text once (``parse_session``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.core.interfaces.openapi_document import UnusableDocumentError, parse_co
 
 # The contract parser's own stripping: reusing it keeps JSON and YAML read alike.
 from bot.core.interfaces.openapi_document import strip_map as _strip_cosmetic
+from bot.core.interfaces.parse_session import cached
 from bot.core.severity import ContractParseError
 
 Tree = dict[object, object]
@@ -34,9 +36,18 @@ _SCHEMA_KEYS = frozenset(
 def load_side(path: str, side: str, text: str) -> Tree:
     """The file's tree, or ``ContractParseError`` naming the side that cannot be read."""
     try:
-        return _load(text)
+        return read_document(text)
     except UnusableDocumentError as err:
         raise ContractParseError(path, side, str(err)) from err
+
+
+def read_document(text: str | None) -> Tree:
+    """The stripped tree of one side (empty for an absent one), JSON first, within the size
+    bounds; ``UnusableDocumentError`` says why a side cannot be read. Callers share the tree
+    within an evaluation and must not change it."""
+    if text is None:
+        return {}
+    return cached("openapi", text, _load)
 
 
 def document_kind(tree: Tree) -> DocumentKind:

@@ -63,21 +63,28 @@ def compare_message(name: str, before: ProtoMessage, after: ProtoMessage) -> lis
 
 
 def compare_enum(name: str, before: ProtoEnum, after: ProtoEnum) -> list[Found]:
-    """Findings for one enum present on both sides; values are matched by number."""
+    """Findings for one enum present on both sides; values are matched by number.
+
+    A name found on both sides at different numbers changed number, whether its old number is
+    gone or still held by an alias (``allow_alias``): code, JSON and text that use the name now
+    carry another number. That is breaking even where the number of every value is still
+    present, which ``buf breaking`` itself lets pass.
+    """
     owner = f"enum {name}"
-    found: list[Found] = []
     moved = _renumbered(before.values, after.values)
+    found: list[Found] = [
+        (BREAKING, f'{owner}: value "{value}" changed number {was} → {now}')
+        for value, (was, now) in sorted(moved.items(), key=lambda item: item[1])
+    ]
     for number in sorted(before.values.keys() | after.values.keys()):
-        old, new = before.values.get(number, ()), after.values.get(number, ())
+        old = tuple(v for v in before.values.get(number, ()) if v not in moved)
+        new = tuple(v for v in after.values.get(number, ()) if v not in moved)
         if old and new:
             found += _compare_value_names(owner, number, old, new)
-        elif old and all(value in moved for value in old):
-            for value in old:
-                what = f'{owner}: value "{value}" changed number {number} → {moved[value]}'
-                found.append((BREAKING, what))
         elif old:
+            # No name of the number is left where it was (another value may hold it now).
             found.append((BREAKING, f"{owner}: value {number} {_quoted(old)} removed"))
-        elif not all(value in moved for value in new):
+        elif new:
             found.append((NON_BREAKING, f"{owner}: value {number} {_quoted(new)} added"))
     for value in sorted(before.value_options.keys() & after.value_options.keys()):
         old_options, new_options = before.value_options[value], after.value_options[value]
@@ -87,16 +94,14 @@ def compare_enum(name: str, before: ProtoEnum, after: ProtoEnum) -> list[Found]:
     return found + compare_options(f"{owner}:", before.options, after.options, ENUM_RULES)
 
 
-def _renumbered(old: dict[int, tuple[str, ...]], new: dict[int, tuple[str, ...]]) -> dict[str, int]:
-    """Value names whose number went away and came back under a number that is new."""
-    gone = {name for number, names in old.items() if number not in new for name in names}
-    return {
-        name: number
-        for number, names in new.items()
-        if number not in old
-        for name in names
-        if name in gone
-    }
+def _renumbered(
+    old: dict[int, tuple[str, ...]], new: dict[int, tuple[str, ...]]
+) -> dict[str, tuple[int, int]]:
+    """Value names declared on both sides at different numbers: name → (before, after)."""
+    was = {value: number for number, names in old.items() for value in names}
+    now = {value: number for number, names in new.items() for value in names}
+    both = was.keys() & now.keys()
+    return {value: (was[value], now[value]) for value in both if was[value] != now[value]}
 
 
 def _compare_value_names(

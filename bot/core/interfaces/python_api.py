@@ -7,6 +7,8 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.core.interfaces.parse_session import cached
+
 _Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 # Decorators that change how the callable is called or reached, so they belong to its shape.
 _CALL_SHAPE = frozenset(
@@ -35,7 +37,12 @@ def is_public_name(name: str) -> bool:
 
 def parse_python(text: str) -> ast.Module:
     """``text`` parsed quietly; any failure is an ``UnparsableSourceError`` saying why, in the
-    form ``SyntaxError at line N: message`` or the error's name."""
+    form ``SyntaxError at line N: message`` or the error's name. Parsed once per evaluation
+    (the detector and the comparator share the tree, and neither changes it)."""
+    return cached("python", text, _parse)
+
+
+def _parse(text: str) -> ast.Module:
     try:
         with warnings.catch_warnings():
             # Odd escapes in string literals warn while parsing; they change no definition.

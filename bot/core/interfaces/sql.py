@@ -6,6 +6,13 @@ Statements removed from a file that still exists, and removed files, are breakin
 that may already have run was rewritten. Down files (``*.down.sql``, ``down.sql``, Flyway
 ``U<version>__*.sql``), down sections and ``downgrade()`` are the rollback side and are ignored.
 ``.sql`` files are read with sqlglot; ``.py`` files as Django or Alembic migrations.
+
+What each statement is rated is listed in ``sql_rules`` (and docs/interface-severity.md):
+drops, renames, type changes, ``NOT NULL`` without a default, data loss (``DELETE``,
+``TRUNCATE``, ``UPDATE``) and code the comparator cannot judge (``DO``, ``CALL``, ``SELECT
+fn()``) are breaking; creations, nullable or defaulted columns, ``COMMENT ON``, ``GRANT`` and
+plain ``INSERT`` are not. Text whose statements depend on whether block comments nest
+(``sql_comments``) is breaking, naming the statements in question.
 """
 
 from __future__ import annotations

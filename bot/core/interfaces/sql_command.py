@@ -2,7 +2,8 @@
 
 ``CREATE FUNCTION ... RETURNS trigger``, ``ALTER TYPE ... ADD VALUE``, ``ALTER FUNCTION ...
 RENAME TO`` and the like: the object kind and name are read from the words; a drop or a rename
-is breaking, a creation is not, and anything else is breaking because it was not recognised.
+is breaking, a creation is not. ``DO``, ``CALL`` and ``EXECUTE`` run code the comparator cannot
+judge, and anything else is breaking because it was not recognised.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.core.interfaces.sql_steps import (
     excerpt,
     non_breaking,
     renamed,
+    runs_code,
 )
 
 # Transaction control, settings and maintenance: no effect on the schema or its data.
@@ -27,6 +29,8 @@ _MODIFIERS = frozenset(
     | {"TRUSTED", "PROCEDURAL", "GLOBAL", "LOCAL", "UNLOGGED", "RECURSIVE", "CONCURRENTLY"}
 )
 _PARTS = frozenset({"VALUE", "COLUMN", "ATTRIBUTE", "CONSTRAINT"})
+# Statements whose effect is code run on the server: a block, a procedure, a prepared statement.
+_RUNS_CODE = frozenset({"DO", "CALL", "EXECUTE", "EXEC", "PERFORM", "SOURCE"})
 
 
 def classify_command(keyword: str, text: str) -> tuple[Finding, ...]:
@@ -35,6 +39,8 @@ def classify_command(keyword: str, text: str) -> tuple[Finding, ...]:
     upper = [w.upper() for w in words]
     if keyword in IGNORED:
         return ()
+    if keyword in _RUNS_CODE:
+        return (runs_code(f'"{excerpt(text)}"'),)
     target = _object(words)
     if target is None:
         return (breaking(f'statement "{excerpt(text)}" not recognised'),)

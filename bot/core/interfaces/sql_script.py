@@ -22,7 +22,7 @@ from bot.core.interfaces.sql_text import (
     Statement,
     forward_sections,
     parse_one,
-    split_statements,
+    read_script,
 )
 
 # Characters of parse attempts per file side: 128 KiB of statements the first dialect reads, or
@@ -68,11 +68,16 @@ def script_steps(text: str, *, whole_file: bool) -> list[Step]:
     With ``whole_file``, text in which no statement parses at all raises ``SqlTextError``: it
     is not SQL, rather than SQL with one odd statement.
     """
-    statements = split_statements(forward_sections(text))
+    script = read_script(forward_sections(text))
+    statements = script.statements
     parses = _Parses()
     if whole_file and statements and not any(parses(s.text) for s in statements):
         raise SqlTextError("has no statement that parses as SQL")
-    return [_step(statement, parses) for statement in statements]
+    steps = [_step(statement, parses) for statement in statements]
+    if script.nesting is not None:
+        finding = breaking(script.nesting.what)
+        steps.append(Step(script.nesting.key, "nested comment", lambda _ctx: (finding,)))
+    return steps
 
 
 def _step(statement: Statement, parses: _Parses) -> Step:

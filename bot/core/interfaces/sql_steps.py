@@ -154,4 +154,15 @@ def index_created(owner: str, name: str, *, unique: bool, ctx: MigrationContext)
 
 
 def data_change(table: str, verb: str) -> Finding:
+    """Rows added: every row a consumer could read is still there, unchanged."""
     return non_breaking(f"table {table}: rows {verb} (data change)")
+
+
+def data_loss(table: str, verb: str) -> Finding:
+    """Rows deleted or rewritten: what consumers read is gone or different, for good."""
+    return breaking(f"table {table}: rows {verb} (data loss)")
+
+
+def runs_code(what: str) -> Finding:
+    """A statement whose effect is code (a function, a block): it may alter schema or data."""
+    return breaking(f"{what} runs code the comparator cannot judge")

@@ -16,6 +16,8 @@ import sqlglot
 from sqlglot import Token, TokenType, exp
 from sqlglot.errors import SqlglotError
 
+from bot.core.interfaces.sql_comments import Nesting, nesting_difference, nests_by_default, tokenize
+
 PARSE_DIALECTS: tuple[str | None, ...] = (None, "postgres", "mysql", "sqlite")
 # PostgreSQL first: it reads dollar-quoted bodies; MySQL next for backslash escapes in strings.
 SPLIT_DIALECTS: tuple[str | None, ...] = ("postgres", "mysql", "sqlite", None)
@@ -96,16 +98,43 @@ def unwrap_executable_comments(text: str) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class Script:
+    """The statements of a text, and how they differ if block comments nest otherwise."""
+
+    statements: list[Statement]
+    nesting: Nesting | None = None
+
+
 def split_statements(text: str) -> list[Statement]:
     """The statements of ``text``, split by the first dialect that tokenizes all of it."""
+    return read_script(text).statements
+
+
+def read_script(text: str) -> Script:
+    """The statements of ``text`` and, when comments nest in it, whether the reading of the
+    other family of servers (nesting or not) finds other statements."""
     text = unwrap_executable_comments(text)
     for dialect in SPLIT_DIALECTS:
-        try:
-            tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(text)
-        except PARSER_FAILURES:
+        statements = _split(text, dialect, nested=nests_by_default(dialect))
+        if statements is None:
             continue
-        return [_statement(text, chunk) for chunk in _chunks(tokens)]
+
+        def other(nested: bool, dialect: str | None = dialect) -> list[tuple[str, str]] | None:
+            found = _split(text, dialect, nested=nested)
+            return None if found is None else [(s.text, s.key) for s in found]
+
+        pairs = [(s.text, s.key) for s in statements]
+        return Script(statements, nesting_difference(text, dialect, pairs, other))
     raise SqlTextError("does not tokenize as SQL")
+
+
+def _split(text: str, dialect: str | None, *, nested: bool) -> list[Statement] | None:
+    try:
+        tokens = tokenize(text, dialect, nested=nested)
+    except PARSER_FAILURES:
+        return None
+    return [_statement(text, chunk) for chunk in _chunks(tokens)]
 
 
 def _chunks(tokens: list[Token]) -> list[list[Token]]:

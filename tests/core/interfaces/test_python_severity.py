@@ -152,6 +152,26 @@ RULES = [
         [(SAFE, 'method Tag.__init__: annotation of parameter "abi" changed str → str | None')],
     ),
     (
+        # Annotations are not enforced at run time, so narrowing one breaks no call; the
+        # sentence still names the old and the new annotation.
+        "annotation narrowed",
+        _init("interpreter: str, abi: str | None, platform: str"),
+        TAGS,
+        [(SAFE, 'method Tag.__init__: annotation of parameter "abi" changed str | None → str')],
+    ),
+    (
+        "keyword-only annotation narrowed",
+        TAGS,
+        _edit(VERSION_OF, VERSION_OF.replace("warn: bool", "warn: Literal[False]")),
+        [
+            (
+                SAFE,
+                'function interpreter_version: annotation of parameter "warn" changed'
+                " bool → Literal[False]",
+            )
+        ],
+    ),
+    (
         "parameter with default added at the end",
         TAGS,
         _edit(COMPATIBLE, COMPATIBLE.replace(" = None,\n", " = None,\n    build: str = '',\n", 1)),

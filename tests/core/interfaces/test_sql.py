@@ -114,7 +114,7 @@ def test_goose_down_section_is_ignored() -> None:
         (N, "table orders: column paid_at added (nullable)"),
         (N, "table orders: index orders_paid_at_idx created"),
         (N, "function orders_touch created or replaced"),
-        (N, "table orders: rows updated (data change)"),
+        (B, "table orders: rows updated (data loss)"),
     ]
 
 

@@ -205,7 +205,7 @@ OPERATIONS = [
     ),
     (
         ["op.execute(sa.text(\"UPDATE orders SET status = 'paid' WHERE paid_at IS NOT NULL\"))"],
-        [(N, "table orders: rows updated (data change)")],
+        [(B, "table orders: rows updated (data loss)")],
     ),
     (
         ["op.get_bind().execute(sa.text(\"INSERT INTO statuses (name) VALUES ('x')\"))"],

@@ -175,7 +175,7 @@ OPERATIONS = [
         "('UPDATE shop_order SET amount = %s', [0])], reverse_sql='DROP INDEX o_amt')",
         [
             (N, "table shop_order: index o_amt created"),
-            (N, "table shop_order: rows updated (data change)"),
+            (B, "table shop_order: rows updated (data loss)"),
         ],
     ),
     ("migrations.RunSQL(migrations.RunSQL.noop)", []),

@@ -8,6 +8,7 @@ from bot.core.interfaces.sql import compare_sql
 
 PATH = "db/migrations/0042_orders.sql"
 B, N = "breaking", "non-breaking"
+RUNS_CODE = "runs code the comparator cannot judge"
 NARROWS = "added (existing rows and writers must satisfy it)"
 NEW = "added to a table created in this migration"
 
@@ -104,13 +105,68 @@ RULES = [
     ),
     (
         "UPDATE orders SET status = 'paid' WHERE paid_at IS NOT NULL;",
-        [(N, "table orders: rows updated (data change)")],
+        [(B, "table orders: rows updated (data loss)")],
     ),
     (
         "DELETE FROM orders WHERE status = 'draft';",
-        [(N, "table orders: rows deleted (data change)")],
+        [(B, "table orders: rows deleted (data loss)")],
     ),
-    ("TRUNCATE drafts;", [(N, "table drafts: rows deleted by TRUNCATE (data change)")]),
+    ("TRUNCATE drafts;", [(B, "table drafts: rows deleted by TRUNCATE (data loss)")]),
+    (
+        "INSERT INTO statuses (name) VALUES ('paid') ON CONFLICT DO NOTHING;",
+        [(N, "table statuses: rows inserted (data change)")],
+    ),
+    (
+        "INSERT INTO statuses (name) VALUES ('paid') ON CONFLICT (name) DO UPDATE SET n = 1;",
+        [(B, "table statuses: rows replaced or updated on conflict (data loss)")],
+    ),
+    (
+        "INSERT OR REPLACE INTO statuses (name) VALUES ('paid');",
+        [(B, "table statuses: rows replaced or updated on conflict (data loss)")],
+    ),
+    (
+        "INSERT INTO statuses (name) VALUES (next_status());",
+        [
+            (
+                B,
+                'table statuses: insert "INSERT INTO statuses (name) VALUES (next_status())"'
+                f" {RUNS_CODE}",
+            )
+        ],
+    ),
+    (
+        "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;",
+        [(B, "table t: rows merged (data loss)")],
+    ),
+    # Code the comparator cannot read
+    ("SELECT backfill_orders();", [(B, f'query "SELECT backfill_orders()" {RUNS_CODE}')]),
+    (
+        "SELECT pg_catalog.set_config('search_path', '', false);",
+        [(B, f"query \"SELECT pg_catalog.set_config('search_path', '', false)\" {RUNS_CODE}")],
+    ),
+    (
+        "WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone;",
+        [
+            (
+                B,
+                'query "WITH gone AS (DELETE FROM t RETURNING id) SELECT count(*) FROM gone"'
+                f" {RUNS_CODE}",
+            )
+        ],
+    ),
+    (
+        "SELECT count(*) FROM orders;",
+        [(N, 'query "SELECT count(*) FROM orders" run (no schema change)')],
+    ),
+    ("CALL backfill(10);", [(B, f'"CALL backfill(10)" {RUNS_CODE}')]),
+    ("EXECUTE backfill_plan;", [(B, f'"EXECUTE backfill_plan" {RUNS_CODE}')]),
+    # Additive statements
+    (
+        "CREATE INDEX CONCURRENTLY orders_day ON orders (day);",
+        [(N, "table orders: index orders_day created")],
+    ),
+    ("COMMENT ON TABLE orders IS 'paid orders';", [(N, "table orders: comment set")]),
+    ("GRANT SELECT ON orders TO reporting;", [(N, "privileges granted on orders")]),
     # Constraints narrow what an existing table accepts
     (
         "ALTER TABLE orders ADD CONSTRAINT amount_positive CHECK (amount > 0);",
@@ -205,7 +261,7 @@ def test_a_statement_no_dialect_reads_is_breaking_and_named() -> None:
 
 def test_an_anonymous_code_block_is_breaking() -> None:
     assert _added("DO $$ BEGIN PERFORM 1; END $$;") == [
-        (B, 'statement "DO $$ BEGIN PERFORM 1; END $$" not recognised')
+        (B, '"DO $$ BEGIN PERFORM 1; END $$" runs code the comparator cannot judge')
     ]
 
 
