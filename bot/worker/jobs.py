@@ -103,7 +103,7 @@ def _mark(runtime: Runtime, pull: PullKey, record: Record) -> None:
     """Remember what a completed evaluation converged the head to (for the recovery loop)."""
     if record.check_status and record.head_sha:
         mark = EvaluationMark(
-            record.head_sha, record.check_status, record.check_conclusion, time.time()
+            record.head_sha, record.check_status, record.check_conclusion, time.time(), record.tier
         )
         runtime.dispatcher.record_evaluation(pull, mark)
 
