@@ -160,6 +160,13 @@ def test_a_transient_error_retries_the_same_group(runtime: FakeRuntime) -> None:
     assert jobs.run_group_job(**replace(JOB, attempt=1).fields()) == "success"
 
 
+def test_a_crash_retries_too(runtime: FakeRuntime) -> None:
+    runtime.port.fail("fetch_commit_pulls", KeyError("surprise"))
+    assert jobs.run_group_job(**JOB.fields()) == "retry"
+    ((spec, _),) = due(runtime.redis)
+    assert read_due_entry(json.dumps(spec)) == (spec["id"], replace(JOB, attempt=1))
+
+
 def test_the_last_attempt_fails_the_group_closed(runtime: FakeRuntime) -> None:
     runtime.port.fail("fetch_commit_range", TransientGitHubError("502 bad gateway"))
     last = replace(JOB, attempt=MAX_ATTEMPTS - 1)

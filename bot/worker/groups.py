@@ -49,6 +49,10 @@ def check_group(job: GroupJob) -> str:
         except PermanentGitHubError as err:
             log.error("merge group check failed for good: %s", err, extra={"outcome": "failed"})
             return "failed"
+        except Exception as err:  # the job is a boundary: a crash retries like a GitHub error
+            log.exception("merge group check crashed", extra={"outcome": "crashed"})
+            unexpected = TransientGitHubError(f"unexpected {type(err).__name__}: {err}")
+            return _retry_group(runtime, known, unexpected)
         runtime.audit.append(dataclasses.asdict(record))
         log.info(
             "merge group: %d pull request(s), check %s",
