@@ -26,7 +26,7 @@ class GroupReads(PortBase):
         shas = [str(c["sha"]) for c in first["commits"]]
         total = int(first["total_commits"])
         page = 1
-        while len(shas) < total and page < MAX_RANGE_PAGES and first["commits"]:
+        while len(shas) < total and page < MAX_RANGE_PAGES:
             page += 1
             more = self.rest.get(url, {"per_page": 100, "page": page})["commits"]
             if not more:
