@@ -48,6 +48,8 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/commits/{ref}/status"),
     ("get", "/repos/{owner}/{repo}/actions/runs"),
     ("get", "/repos/{owner}/{repo}/commits/{commit_sha}/pulls"),
+    # A merge group's commits, whose pull requests the group's check reads.
+    ("get", "/repos/{owner}/{repo}/compare/{basehead}"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("get", "/orgs/{org}/teams/{team_slug}/members"),
     # The recovery loop: the App's delivery log, redelivery, and the open pull requests of

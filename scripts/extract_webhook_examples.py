@@ -11,7 +11,9 @@ For each wanted ``<event>.<action>`` the first example that carries an ``install
 taken (a GitHub App always receives one), else the first example. The package has no
 ``pull_request.edited`` example, so that one is derived from the ``pull_request.reopened``
 payload with the ``changes`` object GitHub documents for edits; its ``title.from`` is the only
-invented value.
+invented value. Nor has it a ``merge_group.destroyed`` example: that one is the
+``merge_group.checks_requested`` payload with the action and the ``reason`` GitHub documents for
+a group that was merged.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ WANTED: tuple[str, ...] = (
     "installation_repositories.added",
     "installation_repositories.removed",
     "issue_comment.created",
+    "merge_group.checks_requested",
     "ping",
     "pull_request.closed",
     "pull_request.labeled",
@@ -48,6 +51,7 @@ WANTED: tuple[str, ...] = (
     "status",
 )
 DERIVED_EDIT_SOURCE = "pull_request.reopened"
+DERIVED_DESTROYED_SOURCE = "merge_group.checks_requested"
 
 
 def pick_example(events: dict[str, Any], wanted: str) -> dict[str, Any]:
@@ -73,11 +77,18 @@ def derive_edited(reopened: dict[str, Any]) -> dict[str, Any]:
     return {k: edited[k] for k in order} | {k: v for k, v in edited.items() if k not in order}
 
 
+def derive_destroyed(requested: dict[str, Any]) -> dict[str, Any]:
+    """Turn a real ``checks_requested`` payload into a ``destroyed`` one (the group merged)."""
+    rest = {k: copy.deepcopy(v) for k, v in requested.items() if k != "action"}
+    return {"action": "destroyed", "reason": "merged"} | rest
+
+
 def extract(index: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Map each fixture name to its payload."""
     events = {entry["name"]: entry for entry in index}
     payloads = {name: pick_example(events, name) for name in WANTED}
     payloads["pull_request.edited"] = derive_edited(payloads[DERIVED_EDIT_SOURCE])
+    payloads["merge_group.destroyed"] = derive_destroyed(payloads[DERIVED_DESTROYED_SOURCE])
     return payloads
 
 

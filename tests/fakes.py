@@ -13,6 +13,7 @@ from bot.core.specs import SPEC_DEFAULT_PATH, SpecRef, SpecText, SpecUnavailable
 from bot.evaluation.ports import (
     CheckRunInfo,
     CommentInfo,
+    CommitRange,
     LabelEvent,
     PullInfo,
     RepoRef,
@@ -51,6 +52,9 @@ class FakePort:
     check_states: dict[str, dict[str, str]] = field(default_factory=dict)
     seen_checks: dict[str, CheckObservations] = field(default_factory=dict)  # sha ->
     comments: dict[int, dict[int, str]] = field(default_factory=dict)
+    # Merge groups: (base, head) -> the range's commits; commit -> the pull requests holding it.
+    ranges: dict[tuple[str, str], CommitRange] = field(default_factory=dict)
+    commit_pulls: dict[str, tuple[int, ...]] = field(default_factory=dict)
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
     _next_id: int = 1000
@@ -134,6 +138,14 @@ class FakePort:
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
         self._call("fetch_pulls_for_commit", sha)
         return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
+
+    def fetch_commit_range(self, repo: RepoRef, base: str, head: str) -> CommitRange:
+        self._call("fetch_commit_range", base, head)
+        return self.ranges.get((base, head), CommitRange((), 0))
+
+    def fetch_commit_pulls(self, repo: RepoRef, sha: str) -> tuple[PullInfo, ...]:
+        self._call("fetch_commit_pulls", sha)
+        return tuple(self.pulls[n] for n in self.commit_pulls.get(sha, ()))
 
     # -- writes ---------------------------------------------------------------------------
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

@@ -30,7 +30,7 @@ def test_github_sends_every_app_these_without_a_subscription() -> None:
 @pytest.mark.parametrize(
     ("event", "reason"),
     [
-        ("merge_group", "event merge_group is not handled"),
+        ("deployment_status", "event deployment_status is not handled"),
         ("push", "event push is not handled"),
         ("installation_target", "installation event logged"),
     ],

@@ -81,6 +81,7 @@ def test_a_completed_evaluation_leaves_its_mark(runtime: FakeRuntime) -> None:
     mark = runtime.dispatcher.last_evaluation(PULL)
     assert mark is not None
     assert (mark.head_sha, mark.check_status, mark.check_conclusion) == ("h1", "in_progress", None)
+    assert mark.tier == "L2"  # what a merge group's check shows for the pull request
     assert before <= mark.at <= time.time()
     assert 29 * 86400 < runtime.redis.ttl(PULL.key("mark")) <= 30 * 86400
     (record,) = runtime.audit.export()

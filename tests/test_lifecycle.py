@@ -13,6 +13,7 @@ from bot.intake.web import create_app
 from bot.ops.audit import AuditLog
 from bot.service import make_intake, make_ready
 from bot.state.grants import RedisGrantStore, grants_key
+from bot.state.groups import group_key
 from bot.state.keys import PullKey
 from bot.state.queueing import PENDING_KEY, Dispatcher, EvaluationMark
 from bot.worker.runs import begin
@@ -87,9 +88,11 @@ def test_a_pull_request_closed_unmerged_is_audited_as_such(
 
 
 def cached(redis: Redis, installation_id: int, owner: str, repo: str) -> None:
-    """A cached token and file of the installation, as bot/gh writes them."""
+    """A cached token and file of the installation, as bot/gh writes them, and a merge group's
+    record."""
     redis.set(f"rt:token:{installation_id}", "ghs_x", ex=60)
     redis.set(f"rt:etag:{installation_id}:/repos/{owner}/{repo}:main:a.yml", "{}", ex=60)
+    redis.hset(group_key(installation_id, owner, repo, "a" * 40), "base_sha", "b" * 40)
 
 
 def test_removed_repositories_are_purged_and_marked(
@@ -104,6 +107,7 @@ def test_removed_repositories_are_purged_and_marked(
     assert post(client, "installation_repositories", body).status_code == 202
     assert pull_keys(redis_client, gone) == [] and len(pull_keys(redis_client, kept)) == 6
     assert redis_client.keys("rt:etag:*") == [b"rt:etag:2:/repos/octocat/Kept:main:a.yml"]
+    assert redis_client.keys("rt:group:*") == [group_key(2, "octocat", "Kept", "a" * 40).encode()]
     assert not redis_client.exists("rt:token:2")
     assert dispatcher.is_removed(2, "octocat", "Hello-World")
     assert not dispatcher.is_removed(2, "octocat", "Kept")
@@ -120,6 +124,7 @@ def test_a_deleted_installation_is_purged_whole(
     assert post(client, "installation", fixture_body("installation.deleted")).status_code == 202
     assert pull_keys(redis_client, mine) == [] and len(pull_keys(redis_client, other)) == 6
     assert redis_client.keys("rt:token:*") == [b"rt:token:9"]
+    assert redis_client.keys("rt:group:*") == [group_key(9, "someone", "else", "a" * 40).encode()]
     assert redis_client.smembers(PENDING_KEY) == {other.member().encode()}
     assert dispatcher.is_removed(2, "octocat", "Anything")
     assert not dispatcher.is_removed(9, "someone", "else")

@@ -19,12 +19,14 @@ from bot.state.requests import (
     LabelClaim,
     Lifecycle,
     LifecycleRequest,
+    MergeGroupRequest,
     Request,
 )
 
 SAMPLES: dict[object, Any] = {
     str: "x",
     int: 7,
+    bool: False,
     int | None: 7,
     str | None: "lead",
     LabelClaim | None: LabelClaim("labeled", "tier-override/L1", "lead", "h", "main"),
@@ -44,7 +46,8 @@ def sample(kind: type) -> Request:
 
 
 def work(batch: DeliveryBatch) -> list[int]:
-    return [len(batch.pulls), len(batch.commits), len(batch.claims), len(batch.endings)]
+    counts = (batch.pulls, batch.commits, batch.claims, batch.endings, batch.groups)
+    return [len(items) for items in counts]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__name__)
@@ -62,6 +65,9 @@ def test_each_kind_goes_to_its_own_work() -> None:
     batch.add(EvaluateRequest(*ids, 7, "dev", claim))
     batch.add(CommitRequest(*ids, "abc"))
     batch.add(ending)
+    group = MergeGroupRequest(*ids, "head", "base", "refs/heads/main")
+    batch.add(group)
+    assert batch.groups == [group]
     assert batch.pulls == {PullKey(1, "acme", "shop", 7): "dev"}
     assert [c.grant.label for c in batch.claims] == ["tier-override/L1"]
     job = CommitJob(installation_id=1, owner="acme", repo="shop", sha="abc", trigger="d-1")

@@ -22,6 +22,7 @@ from bot.state.requests import (
     LabelClaim,
     Lifecycle,
     LifecycleRequest,
+    MergeGroupRequest,
     Request,
 )
 
@@ -32,6 +33,9 @@ DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
 STATUS_SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
 RERUN_SHA = "d6fde92930d4715a2b49857d24b940956b26d2d3"
 CHECK_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+GROUP_HEAD = "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d"
+GROUP_BASE = "380387fbc80638b734a49e1be1c4dfec1c01b33c"
+QUEUE_BRANCH = "gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64"
 
 Payload = dict[str, Any]
 Mutation = Callable[[Payload], None]
@@ -102,6 +106,8 @@ class Case:
     repo: str = "Hello-World"
     label: LabelClaim | None = None  # what a labeled/unlabeled delivery claims
     lifecycle: Lifecycle | None = None  # what a delivery ending state says
+    # What a merge group request says: head, base, base ref, ended (expect: [(None, None, None)]).
+    group: tuple[str, str, str, bool] | None = None
 
 
 PR = [(2, None, None)]
@@ -137,6 +143,20 @@ CASES: dict[str, Case] = {
         lifecycle=Lifecycle("repositories removed", repos=(("octocat", "Hello-World"),)),
     ),
     "issue_comment.created": Case("issue_comment.created", "not a pull request"),
+    "merge_group.checks_requested": Case(
+        "merge_group.checks_requested",
+        [(None, None, None)],
+        owner="octo-org",
+        repo="octo-repo",
+        group=(GROUP_HEAD, GROUP_BASE, "refs/heads/main", False),
+    ),
+    "merge_group.destroyed": Case(
+        "merge_group.destroyed",
+        [(None, None, None)],
+        owner="octo-org",
+        repo="octo-repo",
+        group=(GROUP_HEAD, "", "", True),
+    ),
     "ping": Case("ping", "ping"),
     "pull_request.closed": Case(
         "pull_request.closed", PR, lifecycle=Lifecycle("closed", head_sha=CHECK_SHA)
@@ -261,6 +281,50 @@ CASES: dict[str, Case] = {
         "#1 is closed",
         (recheck_comment("/review-tiers recheck"), setting("issue.state", "closed")),
     ),
+    "merge group of another action": Case(
+        "merge_group.checks_requested", "action created", (setting("action", "created"),)
+    ),
+    "merge group dequeued or invalidated ends the same way": Case(
+        "merge_group.destroyed",
+        [(None, None, None)],
+        (setting("reason", "invalidated"),),
+        owner="octo-org",
+        repo="octo-repo",
+        group=(GROUP_HEAD, "", "", True),
+    ),
+    "rerequested ours on a merge group's head: the group's check again": Case(
+        "check_run.rerequested",
+        [(None, None, None)],
+        (
+            setting("check_run.pull_requests", []),
+            setting("check_run.check_suite.head_branch", QUEUE_BRANCH),
+        ),
+        app_id=2,
+        owner="github",
+        repo="hello-world",
+        group=(RERUN_SHA, "", "", False),
+    ),
+    "check_suite rerequested ours on a merge group's head": Case(
+        "check_suite.completed",
+        [(None, None, None)],
+        (
+            with_installation,
+            setting("action", "rerequested"),
+            setting("check_suite.pull_requests", []),
+            setting("check_suite.head_branch", QUEUE_BRANCH),
+        ),
+        app_id=29310,
+        group=(CHECK_SHA, "", "", False),
+    ),
+    "another app's completion on a merge group's head: a commit lookup as before": Case(
+        "check_run.completed",
+        [(None, CHECK_SHA, None)],
+        (
+            with_installation,
+            setting("check_run.pull_requests", []),
+            setting("check_run.check_suite.head_branch", QUEUE_BRANCH),
+        ),
+    ),
     "installation_repositories": Case(
         "installation.created", "installation event logged", event="installation_repositories"
     ),
@@ -304,7 +368,10 @@ def expected(case: Case, event: str, install: int) -> list[Request]:
     ids = (DELIVERY, event, install, case.owner, case.repo)
     requests: list[Request] = []
     for number, sha, actor in case.expect:
-        if case.lifecycle is not None:
+        if case.group is not None:
+            assert number is None and sha is None and actor is None
+            requests.append(MergeGroupRequest(*ids, *case.group))
+        elif case.lifecycle is not None:
             assert sha is None and actor is None and case.label is None
             requests.append(LifecycleRequest(*ids, number, case.lifecycle))
         elif number is None:
@@ -359,6 +426,22 @@ MALFORMED: dict[str, tuple[str, Mutation, str]] = {
         "check_suite.pull_requests[0]",
     ),
     "no sha on status": ("status", deleting("sha"), "payload has no sha"),
+    # A merge group that cannot say which head, or from which base, is checked by nobody.
+    "merge group without a head": (
+        "merge_group.checks_requested",
+        deleting("merge_group.head_sha"),
+        "merge_group.head_sha",
+    ),
+    "merge group without a base": (
+        "merge_group.checks_requested",
+        deleting("merge_group.base_sha"),
+        "merge_group.base_sha",
+    ),
+    "destroyed merge group without a head": (
+        "merge_group.destroyed",
+        deleting("merge_group"),
+        "merge_group.head_sha",
+    ),
     # A labeled delivery that cannot say which label, on which head or base, claims nothing.
     "labeled without a label": ("pull_request.labeled", deleting("label"), "label.name"),
     "labeled without a head": (
@@ -465,6 +548,8 @@ def assert_routes_or_refuses(event: str, payload: Payload) -> None:
             assert all(isinstance(n, str) for pair in request.lifecycle.repos for n in pair)
         elif isinstance(request, CommitRequest):
             assert isinstance(request.sha, str)
+        elif isinstance(request, MergeGroupRequest):
+            assert isinstance(request.head_sha, str) and isinstance(request.base_sha, str)
         else:
             assert request.number > 0
 
@@ -477,7 +562,15 @@ json_values = st.recursive(
     max_leaves=10,
 )
 events = st.sampled_from(
-    ["pull_request", "pull_request_review", "issue_comment", "check_run", "check_suite", "status"]
+    [
+        "pull_request",
+        "pull_request_review",
+        "issue_comment",
+        "check_run",
+        "check_suite",
+        "status",
+        "merge_group",
+    ]
 ) | st.text(max_size=12)
 FIXTURE_NAMES = sorted(path.stem for path in WEBHOOKS.glob("*.json"))
 

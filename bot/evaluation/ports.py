@@ -56,6 +56,14 @@ class CheckRunInfo:
 
 
 @dataclass(frozen=True)
+class CommitRange:
+    """The commits of ``base..head`` as read (oldest first), and how many the range holds."""
+
+    shas: tuple[str, ...]
+    total: int
+
+
+@dataclass(frozen=True)
 class CommentInfo:
     id: int
     body: str
@@ -91,6 +99,10 @@ class GitHubPort(Protocol):
         self, repo: RepoRef, number: int, marker: str
     ) -> CommentInfo | None: ...
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]: ...
+    def fetch_commit_range(self, repo: RepoRef, base: str, head: str) -> CommitRange: ...
+    def fetch_commit_pulls(self, repo: RepoRef, sha: str) -> tuple[PullInfo, ...]:
+        """Every pull request GitHub associates with the commit, open or closed."""
+        ...
 
     def create_check_run(
         self, repo: RepoRef, head_sha: str, name: str, output: CheckState

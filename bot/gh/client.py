@@ -5,13 +5,14 @@ from __future__ import annotations
 from redis import Redis
 
 from bot.gh.checks import Checks
+from bot.gh.groups import GroupReads
 from bot.gh.reads import PullReads, RepoReads
 from bot.gh.writes import Writes
 from bot.ops.metrics import RequestObserver
 from bot.ops.settings import AppSettings
 
 
-class PyGithubPort(PullReads, RepoReads, Checks, Writes):
+class PyGithubPort(PullReads, RepoReads, Checks, GroupReads, Writes):
     """Every read and write of GitHubPort for one installation.
 
     Each method raises TransientGitHubError (worth retrying, with GitHub's requested wait) or

@@ -10,10 +10,17 @@ from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
 from bot.state.grants import Claim, claim_of, write_claim
+from bot.state.groups import queue_group
 from bot.state.jobkinds import CommitJob
 from bot.state.keys import PullKey
 from bot.state.queueing import Dispatcher
-from bot.state.requests import CommitRequest, EvaluateRequest, LifecycleRequest, Request
+from bot.state.requests import (
+    CommitRequest,
+    EvaluateRequest,
+    LifecycleRequest,
+    MergeGroupRequest,
+    Request,
+)
 
 # How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
 # redelivery of a delivery already answered 202) within this window queues nothing.
@@ -38,6 +45,7 @@ class DeliveryBatch:
     commits: list[CommitJob] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     endings: list[LifecycleRequest] = field(default_factory=list)
+    groups: list[MergeGroupRequest] = field(default_factory=list)
 
     def add(self, req: Request) -> None:
         """Turn one request into work: the one place that says where each kind goes (mypy
@@ -61,6 +69,8 @@ class DeliveryBatch:
                 )
             case LifecycleRequest():
                 self.endings.append(req)  # applied by the caller once the delivery is recorded
+            case MergeGroupRequest():
+                self.groups.append(req)
             case _:
                 assert_never(req)
 
@@ -103,6 +113,8 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
     for job in batch.commits:
         dispatcher.enqueue(job, 0, pipe)
+    for group in batch.groups:
+        queue_group(pipe, dispatcher, group)
     try:
         pipe.execute()
     except ResponseError:

@@ -19,6 +19,7 @@ from bot.state.requests import (
     LabelClaim,
     Lifecycle,
     LifecycleRequest,
+    MergeGroupRequest,
     Request,
 )
 
@@ -27,6 +28,8 @@ PULL_REQUEST_ACTIONS = frozenset(
 )
 REVIEW_ACTIONS = frozenset({"submitted", "dismissed", "edited"})
 COMMENT_ACTIONS = frozenset({"created", "edited"})
+# The branches GitHub's merge queue creates for its merge groups, one per group head.
+MERGE_QUEUE_BRANCH = "gh-readonly-queue/"
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,29 @@ def _check_pulls(d: Delivery, key: str) -> list[Request]:
         return [EvaluateRequest(*ids, n) for n in numbers]
     # The list is empty for pull requests from forks, so fall back to a lookup by head commit.
     sha = field_at(d.payload, f"{key}.head_sha", str)
+    if field_at(d.payload, "action", str) == "rerequested" and _in_merge_queue(d, key):
+        # A merge group's head belongs to no pull request: re-run the group's own check.
+        return [MergeGroupRequest(*d.ids(), sha)]
     return [CommitRequest(*d.ids(), sha)]
+
+
+def _in_merge_queue(d: Delivery, key: str) -> bool:
+    at = "check_suite.head_branch" if key == "check_suite" else f"{key}.check_suite.head_branch"
+    return (optional_at(d.payload, at, str) or "").startswith(MERGE_QUEUE_BRANCH)
+
+
+def _merge_group(d: Delivery) -> Routed:
+    """A merge group asks for checks on its head, or is destroyed (merged, dequeued or
+    invalidated), which ends what the App kept for it."""
+    action = field_at(d.payload, "action", str)
+    if action not in ("checks_requested", "destroyed"):
+        return Skip(f"action {action} is not handled")
+    head = field_at(d.payload, "merge_group.head_sha", str)
+    if action == "destroyed":
+        return [MergeGroupRequest(*d.ids(), head, ended=True)]
+    base_sha = field_at(d.payload, "merge_group.base_sha", str)
+    base_ref = field_at(d.payload, "merge_group.base_ref", str)
+    return [MergeGroupRequest(*d.ids(), head, base_sha, base_ref)]
 
 
 def _status(d: Delivery) -> Routed:
@@ -203,4 +228,5 @@ EVENTS: dict[str, EventRoute] = {
     "check_run": EventRoute(lambda d: _check_event(d, "check_run")),
     "check_suite": EventRoute(lambda d: _check_event(d, "check_suite")),
     "status": EventRoute(_status),
+    "merge_group": EventRoute(_merge_group),
 }

@@ -88,7 +88,31 @@ class CommitJob(_JobKind):
         }
 
 
-Job: TypeAlias = PullJob | CommitJob
+@dataclass(frozen=True, kw_only=True)
+class GroupJob(_JobKind):
+    """Converge a merge group's check on its head (bot.worker.groups); ``base_sha`` "": the
+    group's recorded base (a re-run of its check)."""
+
+    entry = "run_group_job"
+    installation_id: int
+    owner: str
+    repo: str
+    head_sha: str
+    base_sha: str = ""
+    base_ref: str = ""
+    trigger: str  # the delivery that asked
+    attempt: int = 0  # how many runs of this job failed before
+
+    def log_fields(self) -> dict[str, Any]:
+        return {
+            "installation_id": self.installation_id,
+            "repository": f"{self.owner}/{self.repo}",
+            "merge_group": self.head_sha,
+            "delivery_id": self.trigger,
+        }
+
+
+Job: TypeAlias = PullJob | CommitJob | GroupJob
 KINDS: tuple[type[Job], ...] = get_args(Job)
 _BY_FUNC: dict[str, type[Job]] = {kind.func(): kind for kind in KINDS}
 

@@ -105,13 +105,14 @@ def is_removed(redis: Redis, installation_id: int, owner: str, repo: str) -> boo
 
 def _patterns(installation_id: int, repos: Sequence[tuple[str, str]] | None) -> Iterator[str]:
     if repos is None:
-        for prefix in ("rt:pr", "rt:grants", "rt:etag", "rt:listing"):
+        for prefix in ("rt:pr", "rt:grants", "rt:etag", "rt:listing", "rt:group"):
             yield f"{prefix}:{installation_id}:*"
         return
     for owner, repo in repos:
         name = _glob_escape(f"{owner}/{repo}")
         yield f"rt:pr:{installation_id}:{name}#*"
         yield f"rt:grants:{installation_id}:{name}#*"
+        yield f"rt:group:{installation_id}:{name}@*"
         url = _glob_escape(f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}")
         yield f"rt:etag:{installation_id}:{url}:*"
         yield f"rt:listing:{installation_id}:{url}/*"

@@ -46,6 +46,7 @@ class EvaluationMark:
     check_status: str
     check_conclusion: str | None
     at: float
+    tier: str | None = None  # the tier decided, shown by a merge group's check
 
 
 class Dispatcher:
@@ -149,7 +150,8 @@ class Dispatcher:
         if not raw.get("head_sha"):
             return None
         status, conclusion = raw.get("check_status", ""), raw.get("check_conclusion") or None
-        return EvaluationMark(raw["head_sha"], status, conclusion, float(raw["at"]))
+        at, tier = float(raw["at"]), raw.get("tier") or None
+        return EvaluationMark(raw["head_sha"], status, conclusion, at, tier)
 
     def record_evaluation(self, pull: PullKey, mark: EvaluationMark) -> None:
         pipe = self.redis.pipeline()
@@ -161,6 +163,7 @@ class Dispatcher:
                 "check_status": mark.check_status,
                 "check_conclusion": mark.check_conclusion or "",
                 "at": repr(mark.at),
+                "tier": mark.tier or "",
             },
         )
         pipe.expire(pull.key("mark"), MARK_TTL)

@@ -69,6 +69,20 @@ class LifecycleRequest(_Delivered):
     lifecycle: Lifecycle
 
 
+@dataclass(frozen=True)
+class MergeGroupRequest(_Delivered):
+    """A merge group to check on its head commit, or (``ended``) to forget.
+
+    ``base_sha`` "" asks for a re-run of the group's check: its base is the one recorded when
+    the group asked for checks.
+    """
+
+    head_sha: str
+    base_sha: str = ""
+    base_ref: str = ""
+    ended: bool = False
+
+
 # Every kind of request a delivery may make; bot.intake.deliveries says where each one goes,
 # with a ``match`` that mypy checks covers them all.
-Request: TypeAlias = EvaluateRequest | CommitRequest | LifecycleRequest
+Request: TypeAlias = EvaluateRequest | CommitRequest | LifecycleRequest | MergeGroupRequest

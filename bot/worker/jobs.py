@@ -22,10 +22,11 @@ from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
-from bot.state.jobkinds import CommitJob, PullJob
+from bot.state.jobkinds import CommitJob, GroupJob, PullJob
 from bot.state.keys import PullKey
 from bot.state.queueing import JOB_TIMEOUT, EvaluationMark
 from bot.worker.commits import fan_out_commit
+from bot.worker.groups import check_group
 from bot.worker.retries import MAX_ATTEMPTS, backoff, exhausted
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, current_runtime
@@ -42,6 +43,11 @@ def run_pull_job(**fields: Any) -> str:
 def run_commit_job(**fields: Any) -> str:
     """rq's entry for a :class:`CommitJob`."""
     return fan_out_commit(CommitJob(**fields))
+
+
+def run_group_job(**fields: Any) -> str:
+    """rq's entry for a :class:`GroupJob`."""
+    return check_group(GroupJob(**fields))
 
 
 def evaluate_job(job: PullJob) -> str:
@@ -104,7 +110,7 @@ def _mark(runtime: Runtime, pull: PullKey, record: Record) -> None:
     """Remember what a completed evaluation converged the head to (for the recovery loop)."""
     if record.check_status and record.head_sha:
         mark = EvaluationMark(
-            record.head_sha, record.check_status, record.check_conclusion, time.time()
+            record.head_sha, record.check_status, record.check_conclusion, time.time(), record.tier
         )
         runtime.dispatcher.record_evaluation(pull, mark)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tests.ghsim.events import relabel
+from tests.ghsim.merge_groups import seed_group
 from tests.ghsim.state import (
     GITHUB_ACTIONS,
     App,
@@ -16,6 +17,7 @@ from tests.ghsim.state import (
     CommitInfo,
     CommitStatus,
     FileChange,
+    MergeGroup,
     Pull,
     Repo,
     Review,
@@ -116,6 +118,13 @@ class Seeding:
             target.pulls[number] = pull
             self.store.user(author)
             return pull
+
+    def add_merge_group(
+        self, owner: str, repo: str, numbers: list[int], base_ref: str = "main"
+    ) -> MergeGroup:
+        """Queue the open pull requests ``numbers``, in that order, as one merge group."""
+        with self.lock:
+            return seed_group(self.store, self.store.repo(owner, repo), numbers, base_ref)
 
     def pull(self, owner: str, repo: str, number: int) -> Pull:
         with self.lock:

@@ -174,6 +174,18 @@ class Label:
 
 
 @dataclass
+class MergeGroup:
+    """A merge queue's group: its head on a ``gh-readonly-queue/`` branch, its base, and the
+    commits between them (oldest first)."""
+
+    head_sha: str
+    head_ref: str
+    base_sha: str
+    base_ref: str
+    commits: list[CommitInfo] = field(default_factory=list)
+
+
+@dataclass
 class Repo:
     """A repository with its files per ref, pull requests, checks, statuses and roles."""
 
@@ -189,6 +201,7 @@ class Repo:
     statuses: dict[str, list[CommitStatus]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
+    merge_groups: dict[str, MergeGroup] = field(default_factory=dict)  # by head SHA
 
     @property
     def full_name(self) -> str:

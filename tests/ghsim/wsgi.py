@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from tests.ghsim import events, reads, recovery, writes
+from tests.ghsim import events, merge_groups, reads, recovery, writes
 from tests.ghsim.auth import AuthError, IssuedToken
 from tests.ghsim.calls import ROUTES, Call, HttpError, Reply, error_body
 from tests.ghsim.openapi import Operation, check_body, check_parameters, check_response
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tests.ghsim.simulator import GitHubSimulator
 
 # Importing the endpoint modules registers their routes.
-ENDPOINT_MODULES = (reads, writes, events, recovery)
+ENDPOINT_MODULES = (reads, writes, events, recovery, merge_groups)
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
 
