@@ -3,7 +3,10 @@
 The group's check judges no change itself. Each pull request was judged on its own head, by the
 policy of its base; the group passes only when every one of them passed there, and fails closed
 otherwise: no pull request found, a commit range too long to read, or any pull request whose
-check is missing, still running or not a success.
+check is missing, still running or not a success. A pull request whose check is `neutral` was
+evaluated in shadow mode (the App's check is neutral only then): it blocks nothing, and a group
+holding one gets a `neutral` check too, so a repository in shadow mode is not blocked in its
+merge queue either.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class MemberVerdict:
     member: GroupMember
     passed: bool
     why: str
+    shadowed: bool = False  # passed because its check is in shadow mode, enforcing nothing
 
 
 def judge_member(member: GroupMember) -> MemberVerdict:
@@ -57,6 +61,9 @@ def judge_member(member: GroupMember) -> MemberVerdict:
     if member.check_status != "completed":
         why = f"its review-tiers check on {head} is {member.check_status.replace('_', ' ')}"
         return MemberVerdict(member, False, why)
+    if member.check_conclusion == "neutral":
+        why = f"its review-tiers check on {head} is neutral (shadow mode: nothing enforced)"
+        return MemberVerdict(member, True, why, shadowed=True)
     if member.check_conclusion != "success":
         conclusion = member.check_conclusion or "no conclusion"
         return MemberVerdict(member, False, f"its review-tiers check on {head} is {conclusion}")
@@ -73,6 +80,10 @@ def check_for_group(facts: GroupFacts) -> CheckState:
         title = "No pull request found in the merge group"
         return CheckState("completed", "failure", title, summary)
     blocking = [v for v in verdicts if not v.passed]
+    shadowed = [v for v in verdicts if v.shadowed]
+    if not blocking and shadowed:
+        title = f"Shadow: {len(shadowed)} of {len(verdicts)} pull request(s) in shadow mode"
+        return CheckState("completed", "neutral", title, summary)
     if not blocking:
         title = f"{len(verdicts)} pull request(s), each passed review-tiers"
         return CheckState("completed", "success", title, summary)

@@ -33,8 +33,14 @@ def group(*members: GroupMember, unread: str = "") -> GroupFacts:
         ("in_progress", None, False, "its review-tiers check on 1111111 is in progress"),
         ("queued", None, False, "its review-tiers check on 1111111 is queued"),
         ("completed", "failure", False, "its review-tiers check on 1111111 is failure"),
-        # GitHub counts neutral and skipped as passing; the group does not.
-        ("completed", "neutral", False, "its review-tiers check on 1111111 is neutral"),
+        # The App's check is neutral only in shadow mode: it blocks nothing (see below).
+        (
+            "completed",
+            "neutral",
+            True,
+            "its review-tiers check on 1111111 is neutral (shadow mode: nothing enforced)",
+        ),
+        # GitHub counts skipped as passing; the group does not.
         ("completed", "skipped", False, "its review-tiers check on 1111111 is skipped"),
         ("completed", None, False, "its review-tiers check on 1111111 is no conclusion"),
     ],
@@ -51,6 +57,20 @@ def test_every_pull_request_passed_is_success() -> None:
     assert (state.status, state.conclusion) == ("completed", "success")
     assert state.title == "2 pull request(s), each passed review-tiers"
     assert state.summary.index("| #1 Change 1 | L2 |") < state.summary.index("| #2 Change 2 |")
+
+
+def test_a_group_with_a_pull_request_in_shadow_mode_is_neutral() -> None:
+    state = check_for_group(group(member(1), member(2, "completed", "neutral")))
+    assert (state.status, state.conclusion) == ("completed", "neutral")
+    assert state.title == "Shadow: 1 of 2 pull request(s) in shadow mode"
+
+
+def test_shadow_mode_does_not_hide_a_failing_pull_request() -> None:
+    state = check_for_group(
+        group(member(1, "completed", "neutral"), member(2, "completed", "failure"))
+    )
+    assert state.conclusion == "failure"
+    assert state.title.startswith("#2 blocks the group")
 
 
 def test_one_pull_request_not_passed_fails_the_group_and_is_named() -> None:
