@@ -16,6 +16,7 @@ from bot.evaluation.ports import (
     PullInfo,
     RepoRef,
     ReviewInfo,
+    SpecRead,
 )
 
 FAKE_CI_APP = (15368, "github-actions")  # (id, slug) of the runs in ``check_states``
@@ -50,6 +51,9 @@ class FakePort:
     check_states: dict[str, dict[str, str]] = field(default_factory=dict)
     seen_checks: dict[str, CheckObservations] = field(default_factory=dict)  # sha ->
     comments: dict[int, dict[int, str]] = field(default_factory=dict)
+    # Spec files by (repository, path, ref); any other reads as a repository it cannot read.
+    spec_files: dict[tuple[str, str, str | None], SpecRead] = field(default_factory=dict)
+    installations: dict[str, int] = field(default_factory=dict)  # "owner/name" -> id
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
     _next_id: int = 1000
@@ -133,6 +137,16 @@ class FakePort:
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
         self._call("fetch_pulls_for_commit", sha)
         return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
+
+    def fetch_spec_file(
+        self, repo: RepoRef, spec_repo: str, path: str, ref: str | None
+    ) -> SpecRead:
+        self._call("fetch_spec_file", spec_repo, path, ref)
+        return self.spec_files.get((spec_repo, path, ref), SpecRead(missing="repository"))
+
+    def fetch_repo_installation(self, full_name: str) -> int | None:
+        self._call("fetch_repo_installation", full_name)
+        return self.installations.get(full_name)
 
     # -- writes ---------------------------------------------------------------------------
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

@@ -23,7 +23,10 @@ def get_commit(call: Call) -> Reply:
         # GitHub answers an unknown branch, tag or SHA with 422, not 404: the repository exists.
         raise HttpError(422, f"No commit found for SHA: {ref}") from None
     sha = key if SHA.fullmatch(key) else tip_sha(repo, key)
-    body = shape_repo.commit(call.base, call.store, repo, CommitInfo(sha, f"Tip of {ref}"), None)
+    # The description has no null author here (GitHub sends an empty object for unknown
+    # committers): the simulator credits the repository's owner.
+    info = CommitInfo(sha, f"Tip of {ref}", repo.owner)
+    body = shape_repo.commit(call.base, call.store, repo, info, None)
     body.update(stats={"additions": 0, "deletions": 0, "total": 0}, files=[])
     return Reply(200, body)
 
