@@ -14,7 +14,7 @@ from bot.evaluation import effects
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
 from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
-from bot.evaluation.record import Record, RunInfo, converged, fill
+from bot.evaluation.record import Record, RunInfo, converged, fill, note_specs
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
 from bot.ops.errors import PermanentGitHubError
@@ -39,6 +39,7 @@ def evaluate_pull(
     try:
         result = fetch_policy(port, repo, pull)
         record.config, record.config_hash = result.source, result.digest
+        note_specs(record, result.specs)
         if result.policy is None:
             return _converge_invalid_config(port, repo, pull, result, record)
         grants = settle_label_grants(port, store, repo, pull, result.policy)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from bot.core.actions import CheckState
 from bot.core.evaluate import Evaluation
 from bot.core.grants import GRANTED
 from bot.core.render import Progress
+from bot.core.specs import SpecText
 from bot.evaluation.label_grants import LabelGrants
 
 
@@ -47,6 +49,13 @@ class Record:
     # The check the run converged the head to; empty when it wrote none (e.g. skipped).
     check_status: str = ""
     check_conclusion: str | None = None
+    # The spec files the policy extends, as read: {"repo", "path", "sha"} each.
+    specs: list[dict[str, str]] = field(default_factory=list)
+
+
+def note_specs(record: Record, specs: Sequence[SpecText]) -> None:
+    """Name the spec files the policy was built from (the worker records its dependents)."""
+    record.specs = [{"repo": s.ref.repo, "path": s.ref.path, "sha": s.sha} for s in specs]
 
 
 def converged(record: Record, state: CheckState) -> None:

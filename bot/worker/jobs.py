@@ -118,6 +118,9 @@ def _evaluate(
     run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url)
     record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
+    # A push to any spec repository of the chain re-evaluates this repository (bot.worker.pushes).
+    for spec_repo in sorted({spec["repo"] for spec in record.specs}):
+        runtime.dependents.record(spec_repo, repo)
     runtime.record(record, time.monotonic() - started, port)
     return record
 
