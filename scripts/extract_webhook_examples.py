@@ -11,7 +11,8 @@ For each wanted ``<event>.<action>`` the first example that carries an ``install
 taken (a GitHub App always receives one), else the first example. The package has no
 ``pull_request.edited`` example, so that one is derived from the ``pull_request.reopened``
 payload with the ``changes`` object GitHub documents for edits; its ``title.from`` is the only
-invented value.
+invented value. ``push`` is a tag's deletion; ``push.branch`` is the first push of commits to a
+branch sent to an installation.
 """
 
 from __future__ import annotations
@@ -78,7 +79,17 @@ def extract(index: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     events = {entry["name"]: entry for entry in index}
     payloads = {name: pick_example(events, name) for name in WANTED}
     payloads["pull_request.edited"] = derive_edited(payloads[DERIVED_EDIT_SOURCE])
+    payloads["push.branch"] = branch_push(events)
     return payloads
+
+
+def branch_push(events: dict[str, Any]) -> dict[str, Any]:
+    """The first push of commits to a branch sent to an installation (``push`` is a tag's)."""
+    for example in events["push"]["examples"]:
+        if example["ref"].startswith("refs/heads/") and "installation" in example:
+            found: dict[str, Any] = example
+            return found
+    raise LookupError("no push to a branch")
 
 
 def main(argv: list[str] | None = None) -> int:

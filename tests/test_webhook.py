@@ -22,6 +22,7 @@ from bot.state.requests import (
     LabelClaim,
     Lifecycle,
     LifecycleRequest,
+    PushRequest,
     Request,
 )
 
@@ -154,7 +155,12 @@ CASES: dict[str, Case] = {
     ),
     "pull_request_review.dismissed": Case("pull_request_review.dismissed", PR),
     "pull_request_review.submitted": Case("pull_request_review.submitted", PR),
-    "push": Case("push", "event push is not handled"),
+    "push": Case("push", "a tag, not a branch"),
+    "push.branch": Case(
+        "push.branch",
+        "no policy or CODEOWNERS file changed",
+        (setting("ref", "refs/heads/feature"),),
+    ),
     "status": Case("status", [(None, STATUS_SHA, None)]),
     # Variants.
     "rerequested ours, no PRs listed (fork): lookup by sha": Case(
@@ -465,6 +471,8 @@ def assert_routes_or_refuses(event: str, payload: Payload) -> None:
             assert all(isinstance(n, str) for pair in request.lifecycle.repos for n in pair)
         elif isinstance(request, CommitRequest):
             assert isinstance(request.sha, str)
+        elif isinstance(request, PushRequest):
+            assert isinstance(request.branch, str) and request.policy_changed in (True, False)
         else:
             assert request.number > 0
 

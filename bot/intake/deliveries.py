@@ -3,17 +3,24 @@ Redis transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
+from bot.state.dependents import has_dependents
 from bot.state.grants import Claim, claim_of, write_claim
-from bot.state.jobkinds import CommitJob
+from bot.state.jobkinds import CommitJob, PushJob
 from bot.state.keys import PullKey
 from bot.state.queueing import Dispatcher
-from bot.state.requests import CommitRequest, EvaluateRequest, LifecycleRequest, Request
+from bot.state.requests import (
+    CommitRequest,
+    EvaluateRequest,
+    LifecycleRequest,
+    PushRequest,
+    Request,
+)
 
 # How long a delivery id, and the digest of its signed body, are remembered: a replay (or a
 # redelivery of a delivery already answered 202) within this window queues nothing.
@@ -38,6 +45,7 @@ class DeliveryBatch:
     commits: list[CommitJob] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     endings: list[LifecycleRequest] = field(default_factory=list)
+    pushes: list[PushJob] = field(default_factory=list)
 
     def add(self, req: Request) -> None:
         """Turn one request into work: the one place that says where each kind goes (mypy
@@ -61,8 +69,22 @@ class DeliveryBatch:
                 )
             case LifecycleRequest():
                 self.endings.append(req)  # applied by the caller once the delivery is recorded
+            case PushRequest():
+                self.pushes.append(push_job(req))
             case _:
                 assert_never(req)
+
+
+def push_job(req: PushRequest) -> PushJob:
+    return PushJob(
+        installation_id=req.installation_id,
+        owner=req.owner,
+        repo=req.repo,
+        branch=req.branch,
+        policy=req.policy_changed,
+        spec=req.default_branch,
+        trigger=req.delivery_id,
+    )
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -92,6 +114,13 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     if pipe.exists(*records):
         return False
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
+    # A push to a default branch reaches dependents only if the repository has any.
+    pushes = [
+        job
+        if not job.spec or has_dependents(pipe, f"{job.owner}/{job.repo}")
+        else replace(job, spec=False)
+        for job in batch.pushes
+    ]
     pipe.multi()
     for key in records:
         pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
@@ -103,6 +132,9 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
     for job in batch.commits:
         dispatcher.enqueue(job, 0, pipe)
+    for push in pushes:
+        if push.policy or push.spec:
+            dispatcher.enqueue(push, 0, pipe)
     try:
         pipe.execute()
     except ResponseError:

@@ -20,7 +20,7 @@ from bot.intake.webhook import route
 from bot.ops.logs import log_context
 from bot.ops.metrics import Metrics, event_label
 from bot.ops.settings import AppSettings
-from bot.state.requests import CommitRequest, Request
+from bot.state.requests import CommitRequest, PushRequest, Request
 
 # GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
 MAX_BODY_BYTES = 25 * 1024 * 1024
@@ -184,7 +184,7 @@ def _enqueue_all(enqueue: Enqueue, delivery: tuple[str, str], requests: list[Req
 
 def _log_delivery(result: _Result, summary: dict[str, Any], started: float) -> None:
     """The one log line of a delivery; a metrics hook would read the same result."""
-    numbers = {r.number for r in result.requests if not isinstance(r, CommitRequest)}
+    numbers = {r.number for r in result.requests if not isinstance(r, CommitRequest | PushRequest)}
     fields = {
         "action": summary.get("action"),
         "installation_id": summary.get("installation_id"),

@@ -21,10 +21,11 @@ from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
-from bot.state.jobkinds import CommitJob, PullJob
+from bot.state.jobkinds import CommitJob, PullJob, PushJob
 from bot.state.keys import PullKey
 from bot.state.queueing import JOB_TIMEOUT, EvaluationMark
 from bot.worker.commits import fan_out_commit
+from bot.worker.pushes import fan_out_push
 from bot.worker.retries import MAX_ATTEMPTS, backoff, exhausted
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, current_runtime
@@ -41,6 +42,11 @@ def run_pull_job(**fields: Any) -> str:
 def run_commit_job(**fields: Any) -> str:
     """rq's entry for a :class:`CommitJob`."""
     return fan_out_commit(CommitJob(**fields))
+
+
+def run_push_job(**fields: Any) -> str:
+    """rq's entry for a :class:`PushJob`."""
+    return fan_out_push(PushJob(**fields))
 
 
 def evaluate_job(job: PullJob) -> str:
