@@ -142,6 +142,14 @@ def test_no_such_ref_path_or_text(sim: GitHubSimulator, port: PyGithubPort) -> N
     )
 
 
+def test_a_path_leaving_the_contents_is_not_requested(
+    sim: GitHubSimulator, port: PyGithubPort
+) -> None:
+    for path in ("../../orgs/acme", "a//b.yml", "./review-tiers.yml"):
+        assert unavailable(port, SpecRef("acme/spec", path)).startswith("acme/spec: no file")
+    assert reads(sim) == []
+
+
 def test_other_github_errors_are_the_apps_own(sim: GitHubSimulator, port: PyGithubPort) -> None:
     load = spec_loader_for(port, SHOP)
     sim.inject("GET", r"/commits/main$", status=502)

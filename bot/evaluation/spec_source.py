@@ -42,7 +42,7 @@ def _why(port: GitHubPort, repo: RepoRef, ref: SpecRef, read: SpecRead) -> str:
         if ref.ref is None:
             return f"{ref.repo}: its default branch has no commit yet"
         return f"{ref.repo}: no branch, tag or commit named {at}"
-    where = f"{ref.path} at {at} ({read.sha[:12]})"
+    where = f"{ref.path} at {at}" + (f" ({read.sha[:12]})" if read.sha else "")
     if read.missing == "path":
         return f"{ref.repo}: no file {where}"
     return f"{ref.repo}: {where} is not a text file (a directory, a binary or over 1 MB)"

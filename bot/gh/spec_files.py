@@ -48,6 +48,8 @@ class SpecFiles:
         self.rest = rest
 
     def read(self, repo_url: str, path: str, ref: str | None) -> SpecRead:
+        if not _plain(path):
+            return SpecRead(missing="path")  # never a URL outside the repository's contents
         try:
             if ref is None:
                 ref = str(self._conditional(repo_url, _default_branch)["default_branch"])
@@ -112,6 +114,12 @@ class SpecFiles:
             entry = json.dumps({"etag": headers["etag"], "data": kept})
             self.redis.set(key, entry, ex=SPEC_CACHE_SECONDS)
         return kept
+
+
+def _plain(path: str) -> bool:
+    """A relative path without empty, ``.`` or ``..`` segments."""
+    parts = path.strip("/").split("/")
+    return all(part not in ("", ".", "..") for part in parts)
 
 
 def _default_branch(data: Any) -> dict[str, Any]:
