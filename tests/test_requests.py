@@ -24,6 +24,7 @@ from bot.state.requests import (
 
 SAMPLES: dict[object, Any] = {
     str: "x",
+    bool: True,
     int: 7,
     int | None: 7,
     str | None: "lead",
@@ -44,7 +45,8 @@ def sample(kind: type) -> Request:
 
 
 def work(batch: DeliveryBatch) -> list[int]:
-    return [len(batch.pulls), len(batch.commits), len(batch.claims), len(batch.endings)]
+    counts = [len(batch.pulls), len(batch.commits), len(batch.claims), len(batch.endings)]
+    return [*counts, len(batch.pushes)]
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__name__)
