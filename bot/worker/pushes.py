@@ -25,8 +25,9 @@ from bot.worker.runtime import Runtime, current_runtime
 
 log = logging.getLogger("bot.worker.jobs")  # its lines read as the jobs' own
 
-# What one evaluation spends of the installation's budget, at most, in requests (bench/
-# spec_fanout.py measures it); the fan-out keeps the queued evaluations' share in reserve.
+# What one evaluation of an already evaluated pull request typically spends of the
+# installation's budget, in counted requests (bench/spec_fanout.py measures it; pages of files,
+# reviews or comments add more); the fan-out keeps the queued evaluations' share in reserve.
 EVALUATION_REQUESTS = 12
 BUDGET_WAIT = 900.0  # seconds before an installation stopped for its budget is tried again
 
