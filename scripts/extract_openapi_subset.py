@@ -59,6 +59,10 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("get", "/app/installations"),
     ("get", "/installation/repositories"),
     ("get", "/repos/{owner}/{repo}/pulls"),
+    # Spec repositories: the default branch, the commit a ref names, and which installation of
+    # the App (if any) covers a repository that an installation could not read.
+    ("get", "/repos/{owner}/{repo}/commits/{ref}"),
+    ("get", "/repos/{owner}/{repo}/installation"),
 )
 
 # Keys that only serve documentation renderers; dropping them keeps the fixture small.

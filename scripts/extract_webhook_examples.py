@@ -13,7 +13,8 @@ taken (a GitHub App always receives one), else the first example. The package ha
 payload with the ``changes`` object GitHub documents for edits; its ``title.from`` is the only
 invented value. Nor has it a ``merge_group.destroyed`` example: that one is the
 ``merge_group.checks_requested`` payload with the action and the ``reason`` GitHub documents for
-a group that was merged.
+a group that was merged. ``push`` is a tag's deletion; ``push.branch`` is the first push of
+commits to a branch sent to an installation.
 """
 
 from __future__ import annotations
@@ -89,7 +90,17 @@ def extract(index: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     payloads = {name: pick_example(events, name) for name in WANTED}
     payloads["pull_request.edited"] = derive_edited(payloads[DERIVED_EDIT_SOURCE])
     payloads["merge_group.destroyed"] = derive_destroyed(payloads[DERIVED_DESTROYED_SOURCE])
+    payloads["push.branch"] = branch_push(events)
     return payloads
+
+
+def branch_push(events: dict[str, Any]) -> dict[str, Any]:
+    """The first push of commits to a branch sent to an installation (``push`` is a tag's)."""
+    for example in events["push"]["examples"]:
+        if example["ref"].startswith("refs/heads/") and "installation" in example:
+            found: dict[str, Any] = example
+            return found
+    raise LookupError("no push to a branch")
 
 
 def main(argv: list[str] | None = None) -> int:

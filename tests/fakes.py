@@ -18,6 +18,7 @@ from bot.evaluation.ports import (
     PullInfo,
     RepoRef,
     ReviewInfo,
+    SpecRead,
 )
 
 FAKE_CI_APP = (15368, "github-actions")  # (id, slug) of the runs in ``check_states``
@@ -55,6 +56,9 @@ class FakePort:
     # Merge groups: (base, head) -> the range's commits; commit -> the pull requests holding it.
     ranges: dict[tuple[str, str], CommitRange] = field(default_factory=dict)
     commit_pulls: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # Spec files by (repository, path, ref); any other reads as a repository it cannot read.
+    spec_files: dict[tuple[str, str, str | None], SpecRead] = field(default_factory=dict)
+    installations: dict[str, int] = field(default_factory=dict)  # "owner/name" -> id
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
     _next_id: int = 1000
@@ -146,6 +150,16 @@ class FakePort:
     def fetch_commit_pulls(self, repo: RepoRef, sha: str) -> tuple[PullInfo, ...]:
         self._call("fetch_commit_pulls", sha)
         return tuple(self.pulls[n] for n in self.commit_pulls.get(sha, ()))
+
+    def fetch_spec_file(
+        self, repo: RepoRef, spec_repo: str, path: str, ref: str | None
+    ) -> SpecRead:
+        self._call("fetch_spec_file", spec_repo, path, ref)
+        return self.spec_files.get((spec_repo, path, ref), SpecRead(missing="repository"))
+
+    def fetch_repo_installation(self, full_name: str) -> int | None:
+        self._call("fetch_repo_installation", full_name)
+        return self.installations.get(full_name)
 
     # -- writes ---------------------------------------------------------------------------
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

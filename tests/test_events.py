@@ -31,7 +31,7 @@ def test_github_sends_every_app_these_without_a_subscription() -> None:
     ("event", "reason"),
     [
         ("deployment_status", "event deployment_status is not handled"),
-        ("push", "event push is not handled"),
+        ("deployment", "event deployment is not handled"),
         ("installation_target", "installation event logged"),
     ],
 )

@@ -373,3 +373,33 @@ def test_pull_and_commit_jobs_give_up_after_the_same_number_of_runs(
         runtime.redis.delete(DUE_KEY)
     assert results == ["retry"] * (MAX_ATTEMPTS - 1) + ["gave up"]
     assert job.attempt == MAX_ATTEMPTS - 1
+
+
+def test_an_evaluation_records_its_repository_as_a_dependent_of_each_spec(
+    runtime: FakeRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core.specs import SpecRef, SpecText
+    from bot.evaluation import pipeline
+
+    read = pipeline.fetch_policy
+    chain = (
+        SpecText(SpecRef("acme/spec"), "a" * 40, "version: 1\n"),
+        SpecText(SpecRef("acme/base", "base.yml"), "b" * 40, "version: 1\n"),
+        SpecText(SpecRef("acme/spec", "more.yml"), "a" * 40, "version: 1\n"),
+    )
+    monkeypatch.setattr(
+        pipeline, "fetch_policy", lambda *a, **k: replace(read(*a, **k), specs=chain)
+    )
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(**JOB) == "done"
+    shop = RepoRef(1, "acme", "shop")
+    assert runtime.dependents.dependents("acme/spec") == [shop]
+    assert runtime.dependents.dependents("acme/base") == [shop]
+    [record] = runtime.audit.export()
+    assert record["specs"][1] == {"repo": "acme/base", "path": "base.yml", "sha": "b" * 40}
+
+
+def test_an_evaluation_without_specs_records_no_dependent(runtime: FakeRuntime) -> None:
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(**JOB) == "done"
+    assert runtime.redis.keys("rt:spec-dependents:*") == []

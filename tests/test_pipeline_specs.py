@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.evaluation.ports import SpecRead
 from bot.evaluation.snapshot import fetch_policy
 from tests.builders import file_entry as entry
 from tests.fakes import FakeSpecs
@@ -28,11 +29,27 @@ def test_a_chain_back_to_the_repository_is_a_cycle() -> None:
     assert result.policy is None and "cycle" in result.problems[0].message
 
 
-def test_until_the_app_reads_spec_repositories_extends_fails_the_check() -> None:
+def test_a_spec_the_installation_cannot_read_fails_the_check_naming_it() -> None:
     port = make_port([entry("src/app.py", 3)], config=EXTENDS)
     record = run(port)
     assert record.outcome == "invalid config"
     output = port.checks["h1"]["review-tiers"].output
     assert output.conclusion == "failure"
     assert "`extends` line 2" in output.summary
-    assert "acme/spec@v3: spec repositories are not read by the App yet" in output.summary
+    assert "acme/spec: the review-tiers App is not installed on this repository" in output.summary
+
+
+def test_a_spec_invariant_read_through_the_port_makes_the_pull_request_l3() -> None:
+    port = make_port([entry("src/money/ledger.py", 3)], config=EXTENDS)
+    spec = (
+        "version: 1\ninvariants:\n  - id: money\n    statement: Money is decimal.\n"
+        "    paths: ['src/money/**']\n"
+    )
+    port.spec_files[("acme/spec", "review-tiers.yml", "v3")] = SpecRead("c0ffee" * 6 + "c0fe", spec)
+    record = run(port)
+    output = port.checks["h1"]["review-tiers"].output
+    assert "L3" in output.title, output.title
+    assert f"acme/spec@{'c0ffee' * 6}c0fe:review-tiers.yml" in output.summary
+    assert record.specs == [
+        {"repo": "acme/spec", "path": "review-tiers.yml", "sha": "c0ffee" * 6 + "c0fe"}
+    ]

@@ -25,8 +25,8 @@ from bot.state.requests import (
 
 SAMPLES: dict[object, Any] = {
     str: "x",
+    bool: True,
     int: 7,
-    bool: False,
     int | None: 7,
     str | None: "lead",
     LabelClaim | None: LabelClaim("labeled", "tier-override/L1", "lead", "h", "main"),
@@ -46,7 +46,7 @@ def sample(kind: type) -> Request:
 
 
 def work(batch: DeliveryBatch) -> list[int]:
-    counts = (batch.pulls, batch.commits, batch.claims, batch.endings, batch.groups)
+    counts = (batch.pulls, batch.commits, batch.claims, batch.endings, batch.groups, batch.pushes)
     return [len(items) for items in counts]
 
 

@@ -23,6 +23,7 @@ from bot.state.requests import (
     Lifecycle,
     LifecycleRequest,
     MergeGroupRequest,
+    PushRequest,
     Request,
 )
 
@@ -174,7 +175,12 @@ CASES: dict[str, Case] = {
     ),
     "pull_request_review.dismissed": Case("pull_request_review.dismissed", PR),
     "pull_request_review.submitted": Case("pull_request_review.submitted", PR),
-    "push": Case("push", "event push is not handled"),
+    "push": Case("push", "a tag, not a branch"),
+    "push.branch": Case(
+        "push.branch",
+        "no policy or CODEOWNERS file changed",
+        (setting("ref", "refs/heads/feature"),),
+    ),
     "status": Case("status", [(None, STATUS_SHA, None)]),
     # Variants.
     "rerequested ours, no PRs listed (fork): lookup by sha": Case(
@@ -550,6 +556,8 @@ def assert_routes_or_refuses(event: str, payload: Payload) -> None:
             assert isinstance(request.sha, str)
         elif isinstance(request, MergeGroupRequest):
             assert isinstance(request.head_sha, str) and isinstance(request.base_sha, str)
+        elif isinstance(request, PushRequest):
+            assert isinstance(request.branch, str) and request.policy_changed in (True, False)
         else:
             assert request.number > 0
 

@@ -16,7 +16,7 @@ from bot.evaluation import effects
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
 from bot.evaluation.ports import GitHubPort, GrantStore, RepoRef
-from bot.evaluation.record import Record, RunInfo, converged, fill
+from bot.evaluation.record import Record, RunInfo, converged, fill, note_specs
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
 from bot.evaluation.spec_source import spec_loader_for
@@ -44,6 +44,7 @@ def evaluate_pull(
         record.config, record.config_hash = result.source, result.digest
         shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
         record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]
+        note_specs(record, result.specs)
         if result.policy is None:
             return report(port, repo, pull, record, _invalid_config(result, record, shadow))
         grants = settle_label_grants(port, store, repo, pull, result.policy)

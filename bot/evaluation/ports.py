@@ -77,6 +77,18 @@ class LabelEvent:
     actor: str
 
 
+@dataclass(frozen=True)
+class SpecRead:
+    """A spec file as this installation could read it: the commit its ref names and the file's
+    text there, or which part was missing."""
+
+    sha: str = ""
+    text: str | None = None
+    # "repository" (not readable by this installation), "ref", "path" (no such file) or
+    # "file" (a directory, a binary or a file too large to read as text)
+    missing: str | None = None
+
+
 class GitHubPort(Protocol):
     """Reads and writes the pipeline may make, for one installation."""
 
@@ -102,6 +114,16 @@ class GitHubPort(Protocol):
     def fetch_commit_range(self, repo: RepoRef, base: str, head: str) -> CommitRange: ...
     def fetch_commit_pulls(self, repo: RepoRef, sha: str) -> tuple[PullInfo, ...]:
         """Every pull request GitHub associates with the commit, open or closed."""
+
+    def fetch_spec_file(
+        self, repo: RepoRef, spec_repo: str, path: str, ref: str | None
+    ) -> SpecRead:
+        """``path`` in ``spec_repo`` ("owner/name") at ``ref`` (None: its default branch),
+        read with this installation's token."""
+        ...
+
+    def fetch_repo_installation(self, full_name: str) -> int | None:
+        """The App's installation covering ``full_name`` (asked as the App), None if none."""
         ...
 
     def create_check_run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from bot.core.actions import CheckState
@@ -9,6 +10,7 @@ from bot.core.evaluate import Evaluation
 from bot.core.grants import GRANTED
 from bot.core.models import Mode
 from bot.core.render import Progress
+from bot.core.specs import SpecText
 from bot.evaluation.label_grants import LabelGrants
 
 
@@ -53,6 +55,13 @@ class Record:
     # enforce, or shadow (README "Adopting review-tiers"): then which settings asked for it.
     mode: str = Mode.ENFORCE.value
     shadow_by: list[str] = field(default_factory=list)
+    # The spec files the policy extends, as read: {"repo", "path", "sha"} each.
+    specs: list[dict[str, str]] = field(default_factory=list)
+
+
+def note_specs(record: Record, specs: Sequence[SpecText]) -> None:
+    """Name the spec files the policy was built from (the worker records its dependents)."""
+    record.specs = [{"repo": s.ref.repo, "path": s.ref.path, "sha": s.sha} for s in specs]
 
 
 def converged(record: Record, state: CheckState) -> None:

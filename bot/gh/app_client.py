@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from github import Auth
+from github.GithubException import GithubException
 
 from bot.gh.auth import JWT_LIFETIME, app_jwt, github_client
 from bot.gh.errors import lower_headers, port_call
@@ -91,6 +92,18 @@ class AppClient:
     def redeliver(self, delivery_id: int) -> None:
         """Ask GitHub to send that delivery again (same guid); it answers 202 and sends later."""
         self.rest.send("POST", f"/app/hook/deliveries/{delivery_id}/attempts")
+
+    @port_call
+    def repo_installation(self, owner: str, name: str) -> int | None:
+        """The installation covering a repository; None when the App is not installed there
+        (GitHub answers 404, as it does for a repository that does not exist)."""
+        url = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}/installation"
+        try:
+            return int(self.rest.get(url)["id"])
+        except GithubException as err:
+            if err.status == 404:
+                return None
+            raise
 
     @port_call
     def installations(self) -> list[int]:

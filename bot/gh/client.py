@@ -7,12 +7,13 @@ from redis import Redis
 from bot.gh.checks import Checks
 from bot.gh.groups import GroupReads
 from bot.gh.reads import PullReads, RepoReads
+from bot.gh.spec_files import SpecReads
 from bot.gh.writes import Writes
 from bot.ops.metrics import RequestObserver
 from bot.ops.settings import AppSettings
 
 
-class PyGithubPort(PullReads, RepoReads, Checks, GroupReads, Writes):
+class PyGithubPort(PullReads, RepoReads, SpecReads, Checks, GroupReads, Writes):
     """Every read and write of GitHubPort for one installation.
 
     Each method raises TransientGitHubError (worth retrying, with GitHub's requested wait) or

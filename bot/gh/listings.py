@@ -49,9 +49,11 @@ class Listings(PortBase):
         return [(owner, name) for owner, name in found]
 
     @port_call
-    def open_pulls(self, repo: RepoRef) -> list[tuple[int, str]]:
-        """(number, head sha) of every open pull request, newest first."""
-        found = self._pages(f"{repo_url(repo)}/pulls", {"state": "open"}, None, _pull)
+    def open_pulls(self, repo: RepoRef, base: str | None = None) -> list[tuple[int, str]]:
+        """(number, head sha) of every open pull request (into ``base`` if given), newest
+        first."""
+        params = {"state": "open"} if base is None else {"state": "open", "base": base}
+        found = self._pages(f"{repo_url(repo)}/pulls", params, None, _pull)
         return [(number, sha) for number, sha in found]
 
     @port_call

@@ -3,15 +3,16 @@ Redis transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
+from bot.state.dependents import has_dependents
 from bot.state.grants import Claim, claim_of, write_claim
 from bot.state.groups import queue_group
-from bot.state.jobkinds import CommitJob
+from bot.state.jobkinds import CommitJob, PushJob
 from bot.state.keys import PullKey
 from bot.state.queueing import Dispatcher
 from bot.state.requests import (
@@ -19,6 +20,7 @@ from bot.state.requests import (
     EvaluateRequest,
     LifecycleRequest,
     MergeGroupRequest,
+    PushRequest,
     Request,
 )
 
@@ -46,6 +48,7 @@ class DeliveryBatch:
     claims: list[Claim] = field(default_factory=list)
     endings: list[LifecycleRequest] = field(default_factory=list)
     groups: list[MergeGroupRequest] = field(default_factory=list)
+    pushes: list[PushJob] = field(default_factory=list)
 
     def add(self, req: Request) -> None:
         """Turn one request into work: the one place that says where each kind goes (mypy
@@ -71,8 +74,22 @@ class DeliveryBatch:
                 self.endings.append(req)  # applied by the caller once the delivery is recorded
             case MergeGroupRequest():
                 self.groups.append(req)
+            case PushRequest():
+                self.pushes.append(push_job(req))
             case _:
                 assert_never(req)
+
+
+def push_job(req: PushRequest) -> PushJob:
+    return PushJob(
+        installation_id=req.installation_id,
+        owner=req.owner,
+        repo=req.repo,
+        branch=req.branch,
+        policy=req.policy_changed,
+        spec=req.default_branch,
+        trigger=req.delivery_id,
+    )
 
 
 def delivery_key(delivery_id: str) -> str:
@@ -102,6 +119,13 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     if pipe.exists(*records):
         return False
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
+    # A push to a default branch reaches dependents only if the repository has any.
+    pushes = [
+        job
+        if not job.spec or has_dependents(pipe, f"{job.owner}/{job.repo}")
+        else replace(job, spec=False)
+        for job in batch.pushes
+    ]
     pipe.multi()
     for key in records:
         pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
@@ -115,6 +139,9 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
         dispatcher.enqueue(job, 0, pipe)
     for group in batch.groups:
         queue_group(pipe, dispatcher, group)
+    for push in pushes:
+        if push.policy or push.spec:
+            dispatcher.enqueue(push, 0, pipe)
     try:
         pipe.execute()
     except ResponseError:

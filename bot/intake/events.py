@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.core.names import RECHECK_COMMAND
 from bot.intake.payload import PayloadError, field_at, number_at, object_at, optional_at
+from bot.intake.pushes import read_push
 from bot.state.requests import (
     CommitRequest,
     EvaluateRequest,
@@ -20,6 +21,7 @@ from bot.state.requests import (
     Lifecycle,
     LifecycleRequest,
     MergeGroupRequest,
+    PushRequest,
     Request,
 )
 
@@ -192,6 +194,13 @@ def _status(d: Delivery) -> Routed:
     return [CommitRequest(*d.ids(), sha)]
 
 
+def _push(d: Delivery) -> Routed:
+    scope = read_push(d.payload)
+    if isinstance(scope, str):
+        return Skip(scope)
+    return [PushRequest(*d.ids(), scope.branch, scope.default_branch, scope.policy_changed)]
+
+
 # The installation events that end state, and the payload list naming their repositories.
 _INSTALLATION_ACTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("installation", "deleted"): ("installation deleted", None),
@@ -229,4 +238,5 @@ EVENTS: dict[str, EventRoute] = {
     "check_suite": EventRoute(lambda d: _check_event(d, "check_suite")),
     "status": EventRoute(_status),
     "merge_group": EventRoute(_merge_group),
+    "push": EventRoute(_push),
 }

@@ -20,7 +20,7 @@ from bot.intake.webhook import route
 from bot.ops.logs import log_context
 from bot.ops.metrics import Metrics, event_label
 from bot.ops.settings import AppSettings
-from bot.state.requests import CommitRequest, MergeGroupRequest, Request
+from bot.state.requests import CommitRequest, MergeGroupRequest, PushRequest, Request
 
 # GitHub caps webhook payloads at 25 MB; anything larger did not come from GitHub.
 MAX_BODY_BYTES = 25 * 1024 * 1024
@@ -185,7 +185,9 @@ def _enqueue_all(enqueue: Enqueue, delivery: tuple[str, str], requests: list[Req
 def _log_delivery(result: _Result, summary: dict[str, Any], started: float) -> None:
     """The one log line of a delivery; a metrics hook would read the same result."""
     numbers = {
-        r.number for r in result.requests if not isinstance(r, CommitRequest | MergeGroupRequest)
+        r.number
+        for r in result.requests
+        if not isinstance(r, CommitRequest | MergeGroupRequest | PushRequest)
     }
     fields = {
         "action": summary.get("action"),

@@ -112,7 +112,34 @@ class GroupJob(_JobKind):
         }
 
 
-Job: TypeAlias = PullJob | CommitJob | GroupJob
+@dataclass(frozen=True, kw_only=True)
+class PushJob(_JobKind):
+    """A push that may change the policy of open pull requests: submit each one of them, into
+    ``branch`` of this repository (``policy``) and of every repository extending it (``spec``).
+
+    ``only_installation`` (0: every one) narrows a retry to the installation it is for.
+    """
+
+    entry = "run_push_job"
+    installation_id: int
+    owner: str
+    repo: str
+    branch: str
+    policy: bool
+    spec: bool
+    trigger: str  # the push's delivery
+    attempt: int = 0
+    only_installation: int = 0
+
+    def log_fields(self) -> dict[str, Any]:
+        return {
+            "installation_id": self.installation_id,
+            "repository": f"{self.owner}/{self.repo}",
+            "delivery_id": self.trigger,
+        }
+
+
+Job: TypeAlias = PullJob | CommitJob | GroupJob | PushJob
 KINDS: tuple[type[Job], ...] = get_args(Job)
 _BY_FUNC: dict[str, type[Job]] = {kind.func(): kind for kind in KINDS}
 

@@ -83,6 +83,19 @@ class MergeGroupRequest(_Delivered):
     ended: bool = False
 
 
+@dataclass(frozen=True)
+class PushRequest(_Delivered):
+    """A push to ``branch`` that may change the policy of open pull requests: those into the
+    branch (``policy_changed``) and, on the default branch, those of every repository that
+    extends this one as a spec repository."""
+
+    branch: str
+    default_branch: bool
+    policy_changed: bool
+
+
 # Every kind of request a delivery may make; bot.intake.deliveries says where each one goes,
 # with a ``match`` that mypy checks covers them all.
-Request: TypeAlias = EvaluateRequest | CommitRequest | LifecycleRequest | MergeGroupRequest
+Request: TypeAlias = (
+    EvaluateRequest | CommitRequest | LifecycleRequest | MergeGroupRequest | PushRequest
+)

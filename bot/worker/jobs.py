@@ -22,11 +22,12 @@ from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
-from bot.state.jobkinds import CommitJob, GroupJob, PullJob
+from bot.state.jobkinds import CommitJob, GroupJob, PullJob, PushJob
 from bot.state.keys import PullKey
 from bot.state.queueing import JOB_TIMEOUT, EvaluationMark
 from bot.worker.commits import fan_out_commit
 from bot.worker.groups import check_group
+from bot.worker.pushes import fan_out_push
 from bot.worker.retries import MAX_ATTEMPTS, backoff, exhausted
 from bot.worker.runs import begin
 from bot.worker.runtime import Runtime, current_runtime
@@ -48,6 +49,11 @@ def run_commit_job(**fields: Any) -> str:
 def run_group_job(**fields: Any) -> str:
     """rq's entry for a :class:`GroupJob`."""
     return check_group(GroupJob(**fields))
+
+
+def run_push_job(**fields: Any) -> str:
+    """rq's entry for a :class:`PushJob`."""
+    return fan_out_push(PushJob(**fields))
 
 
 def evaluate_job(job: PullJob) -> str:
@@ -125,6 +131,9 @@ def _evaluate(
     run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url, Mode(runtime.settings.mode))
     record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
     record.deliveries = deliveries
+    # A push to any spec repository of the chain re-evaluates this repository (bot.worker.pushes).
+    for spec_repo in sorted({spec["repo"] for spec in record.specs}):
+        runtime.dependents.record(spec_repo, repo)
     runtime.record(record, time.monotonic() - started, port)
     return record
 

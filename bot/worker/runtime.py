@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from bot.evaluation.ports import GitHubPort, GrantStore
+from bot.evaluation.ports import GitHubPort, GrantStore, SpecDependents
 from bot.evaluation.record import Record
 from bot.ops.audit import AuditLog
 from bot.ops.metrics import Metrics
 from bot.ops.redaction import register_secret
 from bot.ops.settings import AppSettings
+from bot.state.dependents import RedisSpecDependents
 from bot.state.grants import RedisGrantStore
 from bot.state.queueing import Dispatcher
 
@@ -30,9 +31,12 @@ class Runtime:
     metrics: Metrics = dataclasses.field(default_factory=Metrics)
     # Override grants live next to the queue; tests may put an in-memory store here.
     grants: GrantStore = dataclasses.field(init=False)
+    # Which repositories extend each spec repository, refreshed by every evaluation.
+    dependents: SpecDependents = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.grants = RedisGrantStore(self.redis)
+        self.dependents = RedisSpecDependents(self.redis)
 
     @classmethod
     def build(cls, settings: AppSettings, redis: Redis | None = None) -> Runtime:

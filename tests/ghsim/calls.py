@@ -42,7 +42,13 @@ class Call:
     token: IssuedToken | None = None
 
     def repo(self) -> Repo:
-        return self.store.repo(self.params["owner"], self.params["repo"])
+        """The addressed repository; an installation token sees only its installation's
+        private repositories (GitHub answers 404 for the others, not 403)."""
+        repo = self.store.repo(self.params["owner"], self.params["repo"])
+        owner = self.store.repo_installation.get((repo.owner, repo.name))
+        if self.token is not None and repo.private and owner != self.token.installation_id:
+            raise NotFoundError()
+        return repo
 
     def pull(self) -> tuple[Repo, Pull]:
         """The pull request addressed as ``pull_number`` or, issue side, ``issue_number``."""

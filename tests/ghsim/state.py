@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -287,8 +288,20 @@ class Store:
             raise NotFoundError() from None
 
     def resolve_ref(self, repo: Repo, ref: str) -> str:
-        """Map a branch name, ``heads/<branch>`` or a SHA to a key of ``repo.files``."""
+        """Map a branch name, ``heads/<branch>`` or a SHA to a key of ``repo.files``; a branch's
+        current commit (``tip_sha``) names the branch."""
         for candidate in (ref, ref.removeprefix("refs/").removeprefix("heads/")):
             if candidate in repo.files:
                 return candidate
+        for branch in repo.files:
+            if tip_sha(repo, branch) == ref:
+                return branch
         raise NotFoundError(f"No commit found for the ref {ref}")
+
+
+def tip_sha(repo: Repo, branch: str) -> str:
+    """The commit a branch points at: derived from its files, so it moves when a file changes."""
+    digest = hashlib.sha1(f"{repo.full_name}@{branch}".encode())
+    for path, text in sorted(repo.files.get(branch, {}).items()):
+        digest.update(f"\0{path}\0{text}".encode())
+    return digest.hexdigest()

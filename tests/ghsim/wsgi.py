@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from tests.ghsim import events, merge_groups, reads, recovery, writes
+from tests.ghsim import events, merge_groups, reads, recovery, repos, writes
 from tests.ghsim.auth import AuthError, IssuedToken
 from tests.ghsim.calls import ROUTES, Call, HttpError, Reply, error_body
 from tests.ghsim.openapi import Operation, check_body, check_parameters, check_response
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from tests.ghsim.simulator import GitHubSimulator
 
 # Importing the endpoint modules registers their routes.
-ENDPOINT_MODULES = (reads, writes, events, recovery, merge_groups)
+ENDPOINT_MODULES = (reads, writes, events, recovery, merge_groups, repos)
+# Endpoints outside /app that GitHub also answers only for the App's JWT.
+JWT_TEMPLATES = frozenset({"/repos/{owner}/{repo}/installation"})
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
 
@@ -132,7 +134,7 @@ def authenticate(sim: GitHubSimulator, op: Operation, request: Request) -> Issue
     """App endpoints take the app's JWT; everything else an installation token."""
     header = request.headers.get("Authorization")
     try:
-        if op.template.startswith("/app"):
+        if op.template.startswith("/app") or op.template in JWT_TEMPLATES:
             sim.authority.check_jwt(header)
             return None
         return sim.authority.check_token(header)
