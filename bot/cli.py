@@ -14,6 +14,7 @@ from bot.core.names import CONFIG_PATH
 from bot.core.policy import PolicyResult, parse_policy
 from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
+from bot.local.backtest_cli import add_backtest
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
 from bot.ops.logs import quiet_libraries
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex = au_sub.add_parser("export", help="write audit records as JSON lines")
     ex.add_argument("--since", help="ISO date or date-time (UTC unless it says otherwise)")
     ex.set_defaults(handler=cmd_audit_export)
+    add_backtest(sub)
     return parser
 
 
