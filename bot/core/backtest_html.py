@@ -17,7 +17,8 @@ h1{font-size:1.5em;margin:.4em 0}h2{font-size:1.2em;margin:1.4em 0 .4em}
 table{border-collapse:collapse;margin:.4em 0 1em}th,td{border:1px solid #ccc;padding:3px 8px;
 text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .chart{max-width:100%;height:auto;display:block}.legend .key{margin-right:1em}
-.scroll{max-height:30em;overflow:auto}.muted{color:#666}
+.scroll{max-height:30em;overflow:auto}#changes td{white-space:nowrap}
+#changes td:last-child{white-space:normal}.muted{color:#666}
 """
 
 

@@ -1,4 +1,4 @@
-"""Group a backtest's changes by week, month or year, whichever gives a readable chart."""
+"""Group a backtest's changes by day, week, month or year, whichever gives a readable chart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from bot.core.backtest import TIERS, ChangeResult
 from bot.core.backtest_svg import Stack
 
-WEEKS_MAX = 16  # up to this many weeks: one bar a week
+DAYS_MAX = 15  # up to this many days: one bar a day
+WEEKS_MAX = 16  # then up to this many weeks: one bar a week
 MONTHS_MAX = 36  # then up to this many months: one bar a month; beyond, one a year
 NO_TIER = "none"
 
@@ -16,7 +17,7 @@ NO_TIER = "none"
 def tier_stacks(results: Sequence[ChangeResult]) -> tuple[str, list[Stack]]:
     """(period name, one stack per period from the oldest to the newest, empty ones included)."""
     if not results:
-        return "week", []
+        return "day", []
     days = [datetime.fromtimestamp(r.merged_at, UTC).date() for r in results]
     first, last = min(days), max(days)
     unit = _unit(first, last)
@@ -28,6 +29,8 @@ def tier_stacks(results: Sequence[ChangeResult]) -> tuple[str, list[Stack]]:
 
 
 def _unit(first: date, last: date) -> str:
+    if (last - first).days < DAYS_MAX:
+        return "day"
     if (last - first).days < WEEKS_MAX * 7:
         return "week"
     months = (last.year - first.year) * 12 + last.month - first.month
@@ -35,6 +38,8 @@ def _unit(first: date, last: date) -> str:
 
 
 def _key(day: date, unit: str) -> str:
+    if unit == "day":
+        return day.isoformat()
     if unit == "week":
         return (day - timedelta(days=day.weekday())).isoformat()
     return f"{day.year}-{day.month:02d}" if unit == "month" else str(day.year)

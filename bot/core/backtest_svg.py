@@ -8,7 +8,7 @@ from html import escape
 
 COLOURS = {"L1": "#2e7d32", "L2": "#1565c0", "L3": "#c62828", "none": "#757575"}
 BAR_COLOUR = "#546e7a"
-HEIGHT, TOP, BOTTOM, LEFT = 220, 16, 48, 44
+HEIGHT, TOP, BOTTOM, LEFT = 250, 16, 72, 64
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Stack:
 
 def stacked_bars(stacks: Sequence[Stack], series: Sequence[str], title: str) -> str:
     """A stacked bar chart, one bar per stack; each segment says its count on hover."""
-    slot = max(18, min(64, 760 // max(1, len(stacks))))
+    slot = max(18, min(96, 900 // max(1, len(stacks))))
     width = LEFT + slot * len(stacks) + 16
     peak = max([sum(s.counts.values()) for s in stacks] or [0]) or 1
     scale = (HEIGHT - TOP - BOTTOM) / peak
@@ -37,7 +37,7 @@ def stacked_bars(stacks: Sequence[Stack], series: Sequence[str], title: str) -> 
             base -= tall
             fill = COLOURS.get(name, BAR_COLOUR)
             parts.append(_bar(x, base, slot - 6, tall, fill, f"{stack.label} {name}: {count}"))
-        parts.append(_label(x + (slot - 6) / 2, stack.label, rotate=len(stacks) > 12))
+        parts.append(_label(x + (slot - 6) / 2, stack.label, rotate=slot < 90))
     return _svg(width, title, parts)
 
 
