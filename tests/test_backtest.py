@@ -181,3 +181,18 @@ def test_the_window_costs_far_less_than_one_evaluate_per_change(history: History
         f"{len(history.commits)} separate evaluate runs: about {separate:.2f} s"
     )
     assert whole < separate / 3
+
+
+def test_the_window_takes_a_handful_of_git_processes(history: History, capsys, monkeypatch) -> None:
+    started: list[list[str]] = []
+
+    class Counting(subprocess.Popen):
+        def __init__(self, args, *rest, **kwargs) -> None:
+            started.append(list(args))
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", Counting)
+    assert len(backtest(history, capsys)["changes"]) == 29
+    commands = [args[3] for args in started if args[0] == "git"]
+    assert len(commands) <= 8, commands  # not one per change
+    assert commands.count("diff-tree") == commands.count("cat-file") == 1
