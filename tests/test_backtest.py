@@ -125,6 +125,10 @@ def test_window_limit_since_and_until(history: History, capsys) -> None:
     assert [c["merged_at"][:10] for c in days] == ["2026-01-05", "2026-01-04", "2026-01-03"]
     timed = backtest(history, capsys, "--since", "2026-01-03T12:00:01Z", "--until", "2026-01-05")
     assert [c["merged_at"][:10] for c in timed["changes"]] == ["2026-01-05", "2026-01-04"]
+    basic = backtest(history, capsys, "--since", "20260104", "--until", "20260105")["changes"]
+    assert [c["merged_at"][:10] for c in basic] == ["2026-01-05", "2026-01-04"]
+    zoned = backtest(history, capsys, "--until", "2026-01-02T13:00:00+02:00")["changes"]
+    assert [c["merged_at"] for c in zoned] == ["2026-01-01T12:00:00Z"]
     both = backtest(history, capsys, "--since", "2026-01-02", "--limit", "2")["changes"]
     assert [c["commit"] for c in both] == [history.commits["readme"], history.commits["cross"]]
 

@@ -3,6 +3,7 @@ first, between two UTC dates and up to a count, with the commits each change mer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from bot.local import backtest_git, local_git
 from bot.local.backtest_git import MainlineCommit
 from bot.local.offline import InputError
+
+BARE_DATE = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def parse_date(text: str, *, end_of_day: bool) -> datetime:
         raise InputError(f"not a date: {text!r} (use YYYY-MM-DD or ISO 8601)") from err
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    if end_of_day and len(text.strip()) == 10:
+    if end_of_day and BARE_DATE.match(text.strip()):
         # A bare date as the upper bound includes the whole of that day.
         parsed += timedelta(days=1, microseconds=-1)
     return parsed.astimezone(UTC)
