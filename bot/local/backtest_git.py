@@ -13,7 +13,9 @@ from typing import IO
 
 from bot.local.local_git import GitError
 
-FIELD, RECORD = "\x1f", "\x1e"
+# A commit message cannot hold a NUL byte, so NUL ends a record; the free text comes last.
+FIELD, RECORD = "\x1f", "\x00"
+FORMAT_FIELD, FORMAT_RECORD = "%x1f", "%x00"  # the same bytes, as git log's format writes them
 # The same switches `review-tiers evaluate` gives `git diff`, so both read the same hunks.
 DIFF_FLAGS = ("-r", "-p", "-M", "--always", "--no-color", "--no-ext-diff", "--no-textconv")
 PREFIXES = ("--src-prefix=a/", "--dst-prefix=b/")
@@ -53,7 +55,7 @@ def _records(stream: IO[bytes]) -> Iterator[str]:
 
 def first_parents(repo: Path, tip: str, since: str | None) -> Generator[MainlineCommit, None, None]:
     """The first-parent chain from ``tip``, newest first; stop reading whenever the caller does."""
-    fmt = f"--format=%H{FIELD}%P{FIELD}%ct{FIELD}%s{RECORD}"
+    fmt = f"--format=%H{FORMAT_FIELD}%P{FORMAT_FIELD}%ct{FORMAT_FIELD}%s{FORMAT_RECORD}"
     args = ["log", "--first-parent", fmt, *([f"--since={since}"] if since else []), tip]
     proc = _popen(repo, args)
     assert proc.stdout is not None
@@ -71,7 +73,7 @@ def commit_graph(
     repo: Path, oldest_base: str, newest: str
 ) -> list[tuple[str, tuple[str, ...], str]]:
     """Every commit in ``oldest_base..newest`` as (sha, parents, message), in git log's order."""
-    fmt = f"--format=%H{FIELD}%P{FIELD}%B{RECORD}"
+    fmt = f"--format=%H{FORMAT_FIELD}%P{FORMAT_FIELD}%B{FORMAT_RECORD}"
     proc = _popen(repo, ["log", fmt, f"{oldest_base}..{newest}"])
     assert proc.stdout is not None
     out: list[tuple[str, tuple[str, ...], str]] = []
