@@ -101,31 +101,39 @@ class CountingPopen(subprocess.Popen):  # type: ignore[type-arg]
 
 def time_backtest(repo: Path, changes: int) -> None:
     subprocess.Popen = CountingPopen  # type: ignore[misc]
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, git_cpu = time.perf_counter(), time.process_time(), _children_cpu()
     with redirect_stdout(io.StringIO()):
         status = cli(["backtest", "--repo", str(repo), "--limit", str(changes), "--format", "json"])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    git_cpu = _children_cpu() - git_cpu
     subprocess.Popen = CountingPopen.__mro__[1]  # type: ignore[misc]
     assert status == 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"backtest: {changes} changes in {wall:.1f} s wall, {cpu:.1f} s CPU")
     print(f"  per change: {wall / changes * 1000:.1f} ms wall, {cpu / changes * 1000:.1f} ms CPU")
     print(f"  peak memory (max RSS of the process): {peak:.0f} MiB")
-    print(f"  git processes: {CountingPopen.started}")
+    print(f"  git processes: {CountingPopen.started}, {git_cpu:.1f} s CPU in all")
 
 
 def time_evaluate(repo: Path, changes: int, sample: int) -> None:
     pairs = _mainline(repo)[:changes]
     picked = pairs[:: max(1, len(pairs) // sample)][:sample]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     for sha, parent in picked:
         cmd = [sys.executable, "-m", "bot", "evaluate", "--repo", str(repo), "--format", "json"]
         subprocess.run([*cmd, "--base", parent, "--head", sha], capture_output=True, check=True)
     each = (time.perf_counter() - start) / len(picked)
+    each_cpu = (_children_cpu() - cpu) / len(picked)
     print(
-        f"evaluate, one process per change ({len(picked)} sampled): {each * 1000:.0f} ms each, "
-        f"about {each * changes:.0f} s for {changes}"
+        f"evaluate, one process per change ({len(picked)} sampled): {each * 1000:.0f} ms wall, "
+        f"{each_cpu * 1000:.0f} ms CPU each; about {each * changes:.0f} s wall, "
+        f"{each_cpu * changes:.0f} s CPU for {changes}"
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_diffs(repo: Path, changes: int) -> None:
