@@ -200,3 +200,12 @@ def test_the_window_takes_a_handful_of_git_processes(history: History, capsys, m
     commands = [args[3] for args in started if args[0] == "git"]
     assert len(commands) <= 8, commands  # not one per change
     assert commands.count("diff-tree") == commands.count("cat-file") == 1
+
+
+def test_an_invalid_config_is_refused_before_any_work(history: History, capsys, tmp_path) -> None:
+    config = tmp_path / "policy.yml"
+    config.write_text(POLICY_V2 + "surprise: true\n")
+    assert main(["backtest", "--repo", str(history.repo.root), "--config", str(config)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"{config}: invalid configuration\n  line 17: surprise")
