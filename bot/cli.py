@@ -15,6 +15,7 @@ from bot.core.names import CONFIG_PATH
 from bot.core.policy import PolicyResult, parse_policy
 from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
+from bot.local.backtest_cli import add_backtest
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
 from bot.local.spec_checkouts import SpecNotGiven, checkout_loader, parse_spec_option
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex = au_sub.add_parser("export", help="write audit records as JSON lines")
     ex.add_argument("--since", help="ISO date or date-time (UTC unless it says otherwise)")
     ex.set_defaults(handler=cmd_audit_export)
+    _spec_argument(add_backtest(sub))
     return parser
 
 

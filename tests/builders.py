@@ -17,6 +17,8 @@ class ScratchRepo:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Extra environment for git, e.g. GIT_AUTHOR_DATE / GIT_COMMITTER_DATE to date commits.
+        self.env: dict[str, str] = {}
         root.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
         self.git("config", "user.email", "dev@example.com")
@@ -25,7 +27,11 @@ class ScratchRepo:
 
     def git(self, *args: str) -> str:
         done = subprocess.run(
-            ["git", "-C", str(self.root), *args], capture_output=True, text=True, check=True
+            ["git", "-C", str(self.root), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **self.env} if self.env else None,
         )
         return done.stdout
 
@@ -44,6 +50,18 @@ class ScratchRepo:
 
     def branch(self, name: str) -> None:
         self.git("checkout", "-q", "-b", name)
+
+    def merge(self, branch: str, message: str) -> str:
+        """Merge ``branch`` into main with a merge commit, as GitHub's merge button does."""
+        self.git("checkout", "-q", "main")
+        self.git("merge", "-q", "--no-ff", "-m", message, branch)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def squash(self, branch: str, message: str) -> str:
+        """Squash ``branch`` into one commit on main, as GitHub's squash button does."""
+        self.git("checkout", "-q", "main")
+        self.git("merge", "-q", "--squash", branch)
+        return self.commit(message)
 
     def diff(self, base: str = "main", head: str = "HEAD") -> str:
         return self.git("diff", "-M", "--src-prefix=a/", "--dst-prefix=b/", base, head)

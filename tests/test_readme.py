@@ -118,6 +118,9 @@ def exercise_cli(command: str, sub: str, scratch: ScratchRepo, tmp: Path, redis_
     elif sub == "schema":
         done = run(command, tmp)
         assert done.returncode == 0 and json.loads(done.stdout)["type"] == "object"
+    elif sub == "backtest":
+        done = run(command.replace("/path/to/your/repo", str(scratch.root)), tmp)
+        assert done.returncode == 0 and "\nchanges: " in f"\n{done.stdout}", done.stderr
     elif sub == "audit":
         done = run(command, tmp, {"REDIS_URL": redis_url})
         assert done.returncode == 0, done.stderr

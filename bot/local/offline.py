@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,10 @@ class LocalRequest:
     labels: tuple[str, ...] = ()
     # Local checkouts of spec repositories: (owner/repo, PATH) from `--spec owner/repo=PATH`.
     specs: tuple[tuple[str, Path], ...] = ()
+
+
+# Files at a ref: path -> text, None where absent or binary.
+FileReader = Callable[[str, Iterable[str]], dict[str, str | None]]
 
 
 class InputError(ValueError):
@@ -89,24 +94,33 @@ def _context(
 ) -> RepoContext:
     if repo is None or rng is None:
         return RepoContext()
-    at_base = local_git.read_files(repo, rng.base, [*CODEOWNERS_LOCATIONS, ".gitattributes"])
+    return gather_context(
+        lambda ref, paths: local_git.read_files(repo, ref, paths), rng, changes, policy
+    )
+
+
+def gather_context(
+    read: FileReader, rng: local_git.Range, changes: ChangeSet, policy: Policy
+) -> RepoContext:
+    """CODEOWNERS and .gitattributes at the base, and the contents the policy's rules need."""
+    at_base = read(rng.base, [*CODEOWNERS_LOCATIONS, ".gitattributes"])
     found = pick_codeowners({p: at_base[p] for p in CODEOWNERS_LOCATIONS})
     return RepoContext(
         codeowners=found[1] if found else None,
         codeowners_path=found[0] if found else None,
         gitattributes=at_base[".gitattributes"],
-        contents=_contents(repo, rng, changes, policy),
+        contents=_contents(read, rng, changes, policy),
     )
 
 
 def _contents(
-    repo: Path, rng: local_git.Range, changes: ChangeSet, policy: Policy
+    read: FileReader, rng: local_git.Range, changes: ChangeSet, policy: Policy
 ) -> dict[str, FileVersions]:
     paths = paths_needing_contents(changes.files, policy)
     by_path = {f.path: f for f in changes.files}
     before_paths = {p: by_path[p].previous_path or p for p in paths}
-    before = local_git.read_files(repo, rng.base, before_paths.values())
-    after = local_git.read_files(repo, rng.head, paths)
+    before = read(rng.base, before_paths.values())
+    after = read(rng.head, paths)
     return {
         p: FileVersions(
             before=None if by_path[p].status == "added" else before.get(before_paths[p]),
