@@ -38,6 +38,8 @@ class AppSettings:
     recovery_min_remaining: int = 500
     # Where docs/reasons.md is published ("": nowhere); the check run links reason codes to it.
     docs_url: str = ""
+    # The durable, hash-chained audit trail in PostgreSQL (README "Audit log"); "": none.
+    audit_database_url: str = field(default="", repr=False)
 
     @property
     def bot_login(self) -> str:
@@ -54,7 +56,8 @@ class AppSettings:
             f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r}, "
             f"recovery_seconds={self.recovery_seconds!r}, "
             f"recovery_lookback_seconds={self.recovery_lookback_seconds!r}, "
-            f"recovery_min_remaining={self.recovery_min_remaining!r})"
+            f"recovery_min_remaining={self.recovery_min_remaining!r}, "
+            f"audit_database_url={redact_url(self.audit_database_url)!r})"
         )
 
     @property
@@ -90,4 +93,5 @@ class AppSettings:
                 environ, "REVIEW_TIERS_RECOVERY_MIN_REMAINING", 500, (0, 1_000_000)
             ),
             docs_url=env.docs_url(environ),
+            audit_database_url=env.audit_database_url(environ),
         )
