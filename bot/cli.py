@@ -16,6 +16,8 @@ from bot.core.render import decision_json, render_markdown, render_text
 from bot.core.schema import policy_schema
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
+from bot.ops import env
+from bot.ops.errors import SettingsError
 from bot.ops.logs import quiet_libraries
 
 Handler = Callable[[argparse.Namespace], int]
@@ -83,16 +85,48 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
     from bot.ops.audit import AuditLog, parse_since
+    from bot.ops.audit_store import AuditStore, AuditStoreError
     from bot.service import StartupError, connect_redis
 
     try:
         since = parse_since(args.since) if args.since else None
+        url = env.audit_database_url(os.environ)
+        if url:  # the durable trail has every record, the Redis stream only the newest
+            with AuditStore(url) as store:
+                for text in store.export(since):
+                    print(json.dumps(json.loads(text), sort_keys=True))
+            return 0
         redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    except (ValueError, StartupError) as err:
+    except (ValueError, StartupError, SettingsError, AuditStoreError) as err:
         print(f"review-tiers: {err}", file=sys.stderr)
         return 1
     for record in AuditLog(redis).export(since):
         print(json.dumps(record, sort_keys=True))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain holds, 1 when it is broken, 2 when it could not be read."""
+    from bot.ops.audit_chain import check_chain
+    from bot.ops.audit_store import AuditStore, AuditStoreError
+
+    try:
+        url = env.audit_database_url(os.environ)
+        if not url:
+            raise SettingsError("REVIEW_TIERS_AUDIT_DATABASE_URL is not set: nothing to verify")
+        with AuditStore(url) as store:
+            report = check_chain(store.chain(), args.expect_head or "")
+    except (SettingsError, AuditStoreError) as err:
+        print(f"review-tiers: {err}", file=sys.stderr)
+        return 2
+    head = f"head record {report.head_seq} {report.head_hash}"
+    if report.broken is not None:
+        print(f"audit chain {report.broken.render()} ({report.records} intact before it)")
+        return 1
+    if args.expect_head and not report.known_found:
+        print(f"audit chain rewritten: no record is sealed by {args.expect_head} ({head})")
+        return 1
+    print(f"audit chain intact: {report.records} record(s), {head}")
     return 0
 
 
@@ -125,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = au_sub.add_parser("export", help="write audit records as JSON lines")
     ex.add_argument("--since", help="ISO date or date-time (UTC unless it says otherwise)")
     ex.set_defaults(handler=cmd_audit_export)
+    ve = au_sub.add_parser("verify", help="check the durable trail's hash chain; exit 1 if broken")
+    ve.add_argument("--expect-head", help="a head hash printed earlier: it must still be there")
+    ve.set_defaults(handler=cmd_audit_verify)
     return parser
 
 
