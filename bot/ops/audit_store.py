@@ -22,6 +22,7 @@ from bot.ops.redaction import redact_url
 
 CONNECT_TIMEOUT = 3  # seconds: an unreachable database delays an evaluation at most this long
 STATEMENT_TIMEOUT_MS = 10_000
+TCP_USER_TIMEOUT_MS = 15_000
 
 
 class AuditStoreError(RuntimeError):
@@ -119,6 +120,13 @@ class AuditStore:
                 autocommit=True,
                 connect_timeout=self.connect_timeout,
                 application_name="review-tiers",
+                # A server that vanished without a reset (a partition, a host gone) is noticed
+                # within seconds, not after the kernel's retransmissions give up.
+                keepalives=1,
+                keepalives_idle=10,
+                keepalives_interval=5,
+                keepalives_count=3,
+                tcp_user_timeout=TCP_USER_TIMEOUT_MS,
             )
             # Set here, not as a connection option, which would replace the URL's own options.
             conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
