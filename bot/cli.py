@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.diff import DiffError
 from bot.core.names import CONFIG_PATH
@@ -19,6 +20,9 @@ from bot.local.offline import InputError, LocalRequest, read_text, run_local
 from bot.ops import env
 from bot.ops.errors import SettingsError
 from bot.ops.logs import quiet_libraries
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -84,24 +88,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from bot.ops.audit import AuditLog, parse_since
-    from bot.ops.audit_store import AuditStore, AuditStoreError
+    from bot.ops.audit import parse_since
+    from bot.ops.audit_source import audit_records
+    from bot.ops.audit_store import AuditStoreError
     from bot.service import StartupError, connect_redis
+
+    def redis() -> Redis:
+        return connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 
     try:
         since = parse_since(args.since) if args.since else None
-        url = env.audit_database_url(os.environ)
-        if url:  # the durable trail has every record, the Redis stream only the newest
-            with AuditStore(url) as store:
-                for text in store.export(since):
-                    print(json.dumps(json.loads(text), sort_keys=True))
-            return 0
-        redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+        for record in audit_records(os.environ, since, redis):
+            print(json.dumps(record, sort_keys=True))
     except (ValueError, StartupError, SettingsError, AuditStoreError) as err:
         print(f"review-tiers: {err}", file=sys.stderr)
         return 1
-    for record in AuditLog(redis).export(since):
-        print(json.dumps(record, sort_keys=True))
     return 0
 
 
