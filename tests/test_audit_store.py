@@ -242,3 +242,13 @@ def test_verify_without_a_database_says_so_on_one_line(
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("review-tiers: ")
     assert "pg-s3cret" not in err
+
+
+def test_a_repository_name_with_a_nul_does_not_block_the_trail(
+    redis_client: Redis, opened: list[AuditStore], audit_db_url: str
+) -> None:
+    # PostgreSQL text cannot hold NUL; the record itself keeps it, escaped in its JSON.
+    log = durable_log(redis_client, use(opened, audit_db_url))
+    log.append({"repository": "o/r\x00x", "pull_number": 1})
+    assert stored(audit_db_url) == list(log.export())
+    assert redis_client.llen(PENDING) == 0

@@ -179,7 +179,7 @@ def read_entry(raw: str) -> Entry | None:
             key=str(data["key"]),
             text=text,
             at=str(record["at"]),
-            repository=str(record.get("repository") or ""),
+            repository=str(record.get("repository") or "").replace("\x00", ""),
             pull_number=pull if isinstance(pull, int) and not isinstance(pull, bool) else None,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
