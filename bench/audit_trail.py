@@ -13,6 +13,7 @@ by REDIS_URL (use one of its own, e.g. ``/12``) and works in a schema of its own
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import statistics
 import sys
@@ -25,7 +26,9 @@ from redis import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.ops.audit import AuditLog
 from bot.ops.audit_chain import check_chain
+from bot.ops.audit_pending import DurableTrail
 from bot.ops.audit_store import AuditStore
 from bot.ops.settings import AppSettings
 from bot.worker.runtime import Runtime
@@ -60,6 +63,22 @@ def run(url: str, database: str, appenders: int, count: int) -> tuple[float, lis
     return seconds, latencies
 
 
+def backlog(url: str, server: str, database: str, count: int) -> str:
+    """How fast a worker writes ``count`` records that waited in Redis (an outage's backlog)."""
+    reset_schema(server, SCHEMA)
+    redis = Redis.from_url(url)
+    queued = AuditLog(redis, durable=DurableTrail(redis, None))  # as the web process queues
+    for index in range(count):
+        queued.append(dataclasses.asdict(evaluation(0, index)))
+    with AuditStore(database) as store:
+        trail = DurableTrail(redis, store)
+        started = time.perf_counter()
+        written = trail.drain()
+        seconds = time.perf_counter() - started
+    assert written == count, written
+    return f"{'a backlog of ' + str(count) + ', drained':<34} {count / seconds:>7.0f} records/s"
+
+
 def line(name: str, count: int, seconds: float, latencies: list[float]) -> str:
     p50 = statistics.median(latencies) * 1000
     p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
@@ -85,6 +104,7 @@ def main() -> None:
         with AuditStore(database) as store:
             report = check_chain(store.chain())
         assert report.records == n and report.broken is None, report
+    print(backlog(url, server, database, count))
     added = statistics.median(run(url, database, 1, 200)[1]) - statistics.median(base[1])
     print(f"added latency per append (median, 1 appender): {added * 1000:.2f} ms")
     reset_schema(server, SCHEMA, create=False)

@@ -175,7 +175,9 @@ def _insert(conn: psycopg.Connection[Any], entries: Sequence[Entry]) -> int:
         }
         for e in entries
     ]
-    with conn.pipeline(), conn.transaction(), conn.cursor() as cur:
-        cur.execute(LOCK, ("chain",))
-        cur.executemany(_INSERT, params)
-        return max(cur.rowcount, 0)
+    with conn.pipeline() as pipeline, conn.transaction():
+        conn.execute(LOCK, ("chain",))
+        with conn.cursor() as cur:
+            cur.executemany(_INSERT, params)
+            pipeline.sync()  # the inserts' row counts are known only once their results are in
+            return max(cur.rowcount, 0)
