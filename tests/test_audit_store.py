@@ -17,11 +17,11 @@ from bot.ops.audit import AuditLog
 from bot.ops.audit_chain import GENESIS, check_chain, seal
 from bot.ops.audit_pending import PENDING, UNREADABLE, DurableTrail
 from bot.ops.audit_schema import MIGRATIONS, migrate, schema_version
-from bot.ops.audit_store import AuditStore
+from bot.ops.audit_store import AuditStore, AuditStoreError, Entry
 from bot.state.queueing import Dispatcher
 from bot.worker.scheduling import Upkeep
 from tests.builders import free_port
-from tests.pgtools import tamper
+from tests.pgtools import tamper, with_schema
 
 NOWHERE = f"postgresql://audit:pg-s3cret@127.0.0.1:{free_port()}/audit"
 
@@ -256,3 +256,14 @@ def test_a_repository_name_with_a_nul_does_not_block_the_trail(
     log.append({"repository": "o/r\x00x", "pull_number": 1})
     assert stored(audit_db_url) == list(log.export())
     assert redis_client.llen(PENDING) == 0
+
+
+def test_a_database_the_app_cannot_migrate_is_an_error_that_closes_its_connection(
+    audit_server_url: str,
+) -> None:
+    # No schema to create the tables in: the search path names one that does not exist.
+    store = AuditStore(with_schema(audit_server_url, "review_tiers_absent"), connect_timeout=1)
+    entry = Entry("k", "{}", "2026-11-01T00:00:00+00:00", "o/r", 1)
+    with pytest.raises(AuditStoreError, match="cannot prepare the audit database at postgresql"):
+        store.append([entry])
+    assert store._conn is None

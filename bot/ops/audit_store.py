@@ -18,7 +18,7 @@ import psycopg
 
 from bot.ops.audit_chain import GENESIS, ChainRow
 from bot.ops.audit_schema import LOCK, TABLE, migrate
-from bot.ops.redaction import redact_url
+from bot.ops.redaction import redact, redact_url
 
 CONNECT_TIMEOUT = 3  # seconds: an unreachable database delays an evaluation at most this long
 STATEMENT_TIMEOUT_MS = 10_000
@@ -128,12 +128,15 @@ class AuditStore:
                 keepalives_count=3,
                 tcp_user_timeout=TCP_USER_TIMEOUT_MS,
             )
+        except psycopg.Error as err:
+            raise self._failed("connect to", err) from err
+        self._conn = conn
+        try:
             # Set here, not as a connection option, which would replace the URL's own options.
             conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
             migrate(conn)
         except psycopg.Error as err:
-            raise self._failed("connect to", err) from err
-        self._conn = conn
+            raise self._failed("prepare", err) from err
         return conn
 
     def _failed(self, doing: str, err: psycopg.Error) -> AuditStoreError:
@@ -141,7 +144,7 @@ class AuditStore:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        reason = " ".join(str(err).split())[:300]
+        reason = redact(" ".join(str(err).split()))[:300]
         return AuditStoreError(
             f"cannot {doing} the audit database at {redact_url(self.url)}: "
             f"{type(err).__name__}: {reason}"
