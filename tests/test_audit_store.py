@@ -20,10 +20,10 @@ from bot.ops.audit_schema import MIGRATIONS, migrate, schema_version
 from bot.ops.audit_store import AuditStore, AuditStoreError, Entry
 from bot.state.queueing import Dispatcher
 from bot.worker.scheduling import Upkeep
-from tests.builders import free_port
 from tests.pgtools import tamper, with_schema
 
-NOWHERE = f"postgresql://audit:pg-s3cret@127.0.0.1:{free_port()}/audit"
+# Port 1: nothing listens there, so a connection is refused at once.
+NOWHERE = "postgresql://audit:pg-s3cret@127.0.0.1:1/audit"
 
 
 @pytest.fixture
