@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.diff import DiffError
 from bot.core.models import Mode
@@ -19,7 +20,12 @@ from bot.local.backtest_cli import add_backtest
 from bot.local.local_git import GitError
 from bot.local.offline import InputError, LocalRequest, read_text, run_local
 from bot.local.spec_checkouts import SpecNotGiven, checkout_loader, parse_spec_option
+from bot.ops import env
+from bot.ops.errors import SettingsError
 from bot.ops.logs import quiet_libraries
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 Handler = Callable[[argparse.Namespace], int]
 SHADOW_NOTE = (
@@ -102,17 +108,46 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
-    from bot.ops.audit import AuditLog, parse_since
+    from bot.ops.audit import parse_since
+    from bot.ops.audit_source import audit_records
+    from bot.ops.audit_store import AuditStoreError
     from bot.service import StartupError, connect_redis
+
+    def redis() -> Redis:
+        return connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 
     try:
         since = parse_since(args.since) if args.since else None
-        redis = connect_redis(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    except (ValueError, StartupError) as err:
+        for record in audit_records(os.environ, since, redis):
+            print(json.dumps(record, sort_keys=True))
+    except (ValueError, StartupError, SettingsError, AuditStoreError) as err:
         print(f"review-tiers: {err}", file=sys.stderr)
         return 1
-    for record in AuditLog(redis).export(since):
-        print(json.dumps(record, sort_keys=True))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain holds, 1 when it is broken, 2 when it could not be read."""
+    from bot.ops.audit_chain import check_chain
+    from bot.ops.audit_store import AuditStore, AuditStoreError
+
+    try:
+        url = env.audit_database_url(os.environ)
+        if not url:
+            raise SettingsError("REVIEW_TIERS_AUDIT_DATABASE_URL is not set: nothing to verify")
+        with AuditStore(url) as store:
+            report = check_chain(store.chain(), args.expect_head or "")
+    except (SettingsError, AuditStoreError) as err:
+        print(f"review-tiers: {err}", file=sys.stderr)
+        return 2
+    head = f"head record {report.head_seq} {report.head_hash}"
+    if report.broken is not None:
+        print(f"audit chain {report.broken.render()} ({report.records} intact before it)")
+        return 1
+    if args.expect_head and not report.known_found:
+        print(f"audit chain rewritten: no record is sealed by {args.expect_head} ({head})")
+        return 1
+    print(f"audit chain intact: {report.records} record(s), {head}")
     return 0
 
 
@@ -167,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = au_sub.add_parser("export", help="write audit records as JSON lines")
     ex.add_argument("--since", help="ISO date or date-time (UTC unless it says otherwise)")
     ex.set_defaults(handler=cmd_audit_export)
+    ve = au_sub.add_parser("verify", help="check the durable trail's hash chain; exit 1 if broken")
+    ve.add_argument("--expect-head", help="a head hash printed earlier: it must still be there")
+    ve.set_defaults(handler=cmd_audit_verify)
     _spec_argument(add_backtest(sub))
     return parser
 

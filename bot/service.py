@@ -57,18 +57,21 @@ def _safe_url(url: str) -> str:
 
 
 def make_intake(
-    dispatcher: Dispatcher,
+    dispatcher: Dispatcher, audit_database_url: str = ""
 ) -> Callable[[str, str, Sequence[Request]], bool]:
     """The web process's queue writer: all requests of one delivery (its id, the SHA-256 of its
     signed body, its requests) are queued together with its grant claims and replay records, in
     one transaction; False, and nothing written, when the delivery was recorded before.
 
     A lifecycle delivery (a close, an installation's change) purges state once recorded, so a
-    replay of an old close cannot purge a reopened pull request's events.
+    replay of an old close cannot purge a reopened pull request's events. Its audit records
+    wait in Redis for the workers to write them to the durable trail, when one is configured.
     """
+    from bot.ops.audit_pending import durable_trail
     from bot.state.lifecycle import end_state
 
-    audit = AuditLog(dispatcher.redis)
+    trail = durable_trail(dispatcher.redis, audit_database_url, writes=False)
+    audit = AuditLog(dispatcher.redis, durable=trail)
 
     def intake(delivery_id: str, body_sha256: str, requests: Sequence[Request]) -> bool:
         batch = DeliveryBatch(delivery_id, body_sha256)
@@ -110,7 +113,8 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
     metrics = Metrics()
     metrics.track_queue(dispatcher.depth)
-    app = create_app(settings, make_intake(dispatcher), make_ready(redis), metrics)
+    intake = make_intake(dispatcher, settings.audit_database_url)
+    app = create_app(settings, intake, make_ready(redis), metrics)
     options = server_options()
     if settings.web_metrics_port:
         _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
@@ -139,7 +143,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     install(runtime)
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
-    upkeep = Upkeep(runtime.dispatcher)
+    upkeep = Upkeep(runtime.dispatcher, chores=(runtime.audit.drain,))
     if burst:
         upkeep.once()
     else:

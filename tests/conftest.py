@@ -104,3 +104,28 @@ def redis_client(redis_url: str) -> Iterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def audit_server_url() -> str:
+    """A real PostgreSQL for the durable audit trail; never skips: unreachable is a failure."""
+    import psycopg
+
+    from tests.pgtools import reset_schema, schema_name, server_url
+
+    url = server_url()
+    try:
+        reset_schema(url, schema_name(), create=False)
+    except psycopg.Error as err:
+        pytest.fail(f"no PostgreSQL at {url} (set REVIEW_TIERS_TEST_DATABASE_URL): {err}")
+    return url
+
+
+@pytest.fixture
+def audit_db_url(audit_server_url: str) -> Iterator[str]:
+    """A URL whose sessions work in this test process's own, empty schema; dropped after."""
+    from tests.pgtools import reset_schema, schema_name, with_schema
+
+    reset_schema(audit_server_url, schema_name())
+    yield with_schema(audit_server_url, schema_name())
+    reset_schema(audit_server_url, schema_name(), create=False)

@@ -133,3 +133,16 @@ def test_web_pod_has_a_writable_tmp_for_large_bodies() -> None:
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert "emptyDir" in volumes[mounts["/tmp"]]
+
+
+def test_the_durable_audit_trail_is_optional_everywhere() -> None:
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    audit_db = compose["services"]["audit-db"]
+    assert audit_db["profiles"] == ["audit"] and audit_db["image"].startswith("postgres:")
+    assert all("audit-db" not in s.get("depends_on", {}) for s in compose["services"].values())
+    for doc in manifests():
+        if doc["kind"] == "Deployment":
+            container = doc["spec"]["template"]["spec"]["containers"][0]
+            env = {e["name"]: e for e in container["env"]}
+            ref = env["REVIEW_TIERS_AUDIT_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+            assert ref == {"name": "review-tiers", "key": "audit-database-url", "optional": True}

@@ -329,3 +329,17 @@ def test_settings_are_frozen(env: dict[str, str]) -> None:
     settings = AppSettings.from_env(env)
     with pytest.raises(AttributeError):
         settings.app_id = 1  # type: ignore[misc]
+
+
+def test_the_audit_database_url_is_read_and_its_password_kept_out_of_repr(
+    env: dict[str, str],
+) -> None:
+    assert AppSettings.from_env(env).audit_database_url == ""
+    url = "postgresql://audit:pg-s3cret@db.internal:5432/audit"
+    settings = AppSettings.from_env(env | {"REVIEW_TIERS_AUDIT_DATABASE_URL": f" {url} "})
+    assert settings.audit_database_url == url
+    assert "pg-s3cret" not in repr(settings)
+    assert "db.internal:5432/audit" in repr(settings)
+    with pytest.raises(SettingsError, match="REVIEW_TIERS_AUDIT_DATABASE_URL") as err:
+        AppSettings.from_env(env | {"REVIEW_TIERS_AUDIT_DATABASE_URL": "mysql://u:pg-s3cret@db/a"})
+    assert "pg-s3cret" not in str(err.value)

@@ -1,4 +1,5 @@
-"""The append-only audit log: one JSON record per evaluation in a bounded Redis stream."""
+"""The append-only audit log: one JSON record per evaluation in a bounded Redis stream, and in
+PostgreSQL's hash chain too when a durable trail is configured (bot/ops/audit_pending.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from redis import Redis
 
+from bot.ops.audit_pending import DurableTrail
 from bot.ops.redaction import redact_value
 from bot.ops.replies import as_bytes, as_text
 
@@ -17,19 +19,33 @@ MAX_RECORDS = 100_000  # bounded: Redis trims the oldest beyond about this many
 
 
 class AuditLog:
-    def __init__(self, redis: Redis, stream: str = STREAM, maxlen: int = MAX_RECORDS) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        stream: str = STREAM,
+        maxlen: int = MAX_RECORDS,
+        durable: DurableTrail | None = None,
+    ) -> None:
         self.redis = redis
         self.stream = stream
         self.maxlen = maxlen
+        self.durable = durable
 
     def append(self, record: dict[str, Any]) -> str:
         """Add one record, redacted; returns its stream id (milliseconds-sequence)."""
         stamped = redact_value({"at": datetime.now(UTC).isoformat(), **record})
         payload = json.dumps(stamped, sort_keys=True, default=str)
+        if self.durable is not None:
+            return self.durable.append(self.stream, self.maxlen, payload, stamped)
         entry_id = self.redis.xadd(
             self.stream, {"record": payload}, maxlen=self.maxlen, approximate=True
         )
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    def drain(self) -> int:
+        """Write the records waiting for the durable trail; 0 without one (the maintenance
+        loop calls it)."""
+        return 0 if self.durable is None else self.durable.drain()
 
     def export(self, since: datetime | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Records in order, from ``since`` (inclusive) or the oldest kept."""

@@ -23,6 +23,7 @@ DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_APP_SLUG = "review-tiers"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 MAX_DEBOUNCE_SECONDS = 600.0
 MODES = ("enforce", "shadow")
 
@@ -155,6 +156,23 @@ def docs_url(environ: Mapping[str, str]) -> str:
         raise SettingsError(
             "REVIEW_TIERS_DOCS_URL must be a page's URL without credentials, fragment (#), "
             "spaces, parentheses or angle brackets: each reason code links to <url>#<code>"
+        )
+    return url
+
+
+def audit_database_url(environ: Mapping[str, str]) -> str:
+    """REVIEW_TIERS_AUDIT_DATABASE_URL: the PostgreSQL database of the durable audit trail
+    ("": none, the Redis stream alone)."""
+    raw = _get(environ, "REVIEW_TIERS_AUDIT_DATABASE_URL")
+    if raw is None:
+        return ""
+    url = raw.strip()
+    if not url.startswith(POSTGRES_SCHEMES):
+        # The URL may carry a password, so only its scheme is named.
+        scheme = url.partition("://")[0][:20]
+        raise SettingsError(
+            "REVIEW_TIERS_AUDIT_DATABASE_URL must start with postgresql:// or postgres://, "
+            f"got scheme {scheme!r}"
         )
     return url
 

@@ -41,6 +41,8 @@ class AppSettings:
     # enforce, or shadow: every evaluation shows its tier in a neutral check and writes nothing
     # else, whatever the repositories' policies say (README "Adopting review-tiers").
     mode: str = "enforce"
+    # The durable, hash-chained audit trail in PostgreSQL (README "Audit log"); "": none.
+    audit_database_url: str = field(default="", repr=False)
 
     @property
     def bot_login(self) -> str:
@@ -57,7 +59,8 @@ class AppSettings:
             f"webhook_secret_previous={'***' if self.webhook_secret_previous else ''!r}, "
             f"recovery_seconds={self.recovery_seconds!r}, "
             f"recovery_lookback_seconds={self.recovery_lookback_seconds!r}, "
-            f"recovery_min_remaining={self.recovery_min_remaining!r}, mode={self.mode!r})"
+            f"recovery_min_remaining={self.recovery_min_remaining!r}, mode={self.mode!r}, "
+            f"audit_database_url={redact_url(self.audit_database_url)!r})"
         )
 
     @property
@@ -94,4 +97,5 @@ class AppSettings:
             ),
             docs_url=env.docs_url(environ),
             mode=env.mode(environ),
+            audit_database_url=env.audit_database_url(environ),
         )

@@ -12,6 +12,7 @@ from redis import Redis
 from bot.evaluation.ports import GitHubPort, GrantStore, SpecDependents
 from bot.evaluation.record import Record
 from bot.ops.audit import AuditLog
+from bot.ops.audit_pending import durable_trail
 from bot.ops.metrics import Metrics
 from bot.ops.redaction import register_secret
 from bot.ops.settings import AppSettings
@@ -44,7 +45,8 @@ class Runtime:
             register_secret(secret)
         redis = redis or Redis.from_url(settings.redis_url)
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
-        runtime = cls(settings, redis, dispatcher, AuditLog(redis))
+        audit = AuditLog(redis, durable=durable_trail(redis, settings.audit_database_url))
+        runtime = cls(settings, redis, dispatcher, audit)
         runtime.metrics.track_queue(dispatcher.depth)
         return runtime
 

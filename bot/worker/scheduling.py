@@ -1,4 +1,5 @@
-"""Work every worker does besides jobs: move due jobs to the queue and re-queue stuck PRs.
+"""Work every worker does besides jobs: move due jobs to the queue, re-queue stuck PRs, and
+run the periodic chores it is given (such as writing waiting audit records to their database).
 
 Both are safe with any number of workers, so no single process is needed for scheduling: a
 due job is moved in one transaction that also removes it from the due set (one worker wins),
@@ -11,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from redis.client import Pipeline
@@ -121,26 +123,37 @@ def _job_alive(dispatcher: Dispatcher, job_id: str, due: set[str]) -> bool:
 
 
 class Upkeep(threading.Thread):
-    """The worker's scheduling thread: polls the due set every second, sweeps every 15 s,
-    and waits with backoff while Redis is away."""
+    """The worker's scheduling thread: polls the due set every second, sweeps (and runs its
+    chores) every 15 s, and waits with backoff while Redis is away."""
 
-    def __init__(self, dispatcher: Dispatcher, sweep_seconds: float = SWEEP_SECONDS) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        sweep_seconds: float = SWEEP_SECONDS,
+        chores: Sequence[Callable[[], object]] = (),
+    ) -> None:
         super().__init__(name="upkeep", daemon=True)
         self.dispatcher = dispatcher
         self.sweep_seconds = sweep_seconds
+        self.chores = tuple(chores)
         self.stopped = threading.Event()
 
     def once(self) -> None:
         """One sweep and one poll, for a worker that runs in burst mode."""
-        sweep(self.dispatcher)
+        self._sweep()
         promote_due(self.dispatcher)
+
+    def _sweep(self) -> None:
+        sweep(self.dispatcher)
+        for chore in self.chores:
+            chore()
 
     def run(self) -> None:
         wait, failing, next_sweep = POLL_SECONDS, False, 0.0
         while not self.stopped.wait(wait):
             try:
                 if time.monotonic() >= next_sweep:
-                    sweep(self.dispatcher)
+                    self._sweep()
                     next_sweep = time.monotonic() + self.sweep_seconds
                 while promote_due(self.dispatcher) >= BATCH:
                     pass
