@@ -48,6 +48,7 @@ __all__ = [
     "OverridePolicy",
     "OwnershipPolicy",
     "Policy",
+    "PreviewPolicy",
     "Reviewers",
     "SizeLimit",
     "SizePolicy",
@@ -159,6 +160,16 @@ class LabelPolicy:
 
 
 @dataclass(frozen=True)
+class PreviewPolicy:
+    max_pulls: int = field(
+        default=50,
+        metadata=doc(
+            "Open pull requests a policy or CODEOWNERS change previews; 0: none.", minimum=0
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Policy:
     """A parsed, validated repository policy. ``Policy()`` is the built-in default."""
 
@@ -193,6 +204,10 @@ class Policy:
     )
     labels: LabelPolicy = field(
         default=LabelPolicy(), metadata=doc("Label names (GitHub allows at most 50 characters).")
+    )
+    preview: PreviewPolicy = field(
+        default=PreviewPolicy(),
+        metadata=doc("How a pull request changing the policy shows its effect on open ones."),
     )
 
     @property
