@@ -52,7 +52,14 @@ class FakePort:
     comments: dict[int, dict[int, str]] = field(default_factory=dict)
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
+    # The rate limit left; with ``cost`` set, each call spends that much of it.
+    remaining: int | None = None
+    cost: int = 0
     _next_id: int = 1000
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        return self.remaining
 
     # -- test helpers -------------------------------------------------------------------
     def fail(self, method: str, error: Exception, times: int = 1) -> None:
@@ -64,6 +71,8 @@ class FakePort:
 
     def _call(self, method: str, *args: object) -> None:
         self.calls.append((method, args))
+        if self.remaining is not None:
+            self.remaining -= self.cost
         pending = self.errors.get(method)
         if pending:
             raise pending.pop(0)
@@ -133,6 +142,13 @@ class FakePort:
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
         self._call("fetch_pulls_for_commit", sha)
         return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
+
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        self._call("fetch_open_pulls", base_ref)
+        found = (
+            p for p in self.pulls.values() if p.state == "open" and base_ref in (None, p.base_ref)
+        )
+        return tuple(sorted(found, key=lambda p: p.number, reverse=True))
 
     # -- writes ---------------------------------------------------------------------------
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

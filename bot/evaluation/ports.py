@@ -69,8 +69,20 @@ class LabelEvent:
     actor: str
 
 
+class FileSource(Protocol):
+    """The one read that file contents need, so a caller may put a cache in front of it."""
+
+    def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None: ...
+
+
 class GitHubPort(Protocol):
     """Reads and writes the pipeline may make, for one installation."""
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """What is left of the installation's hourly budget as of the last reply (None: not
+        known yet), so work over many pull requests can stop before it runs out."""
+        ...
 
     def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo: ...
     def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]: ...
@@ -91,6 +103,9 @@ class GitHubPort(Protocol):
         self, repo: RepoRef, number: int, marker: str
     ) -> CommentInfo | None: ...
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]: ...
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        """The open pull requests to ``base_ref`` (None: to any branch), newest first."""
+        ...
 
     def create_check_run(
         self, repo: RepoRef, head_sha: str, name: str, output: CheckState

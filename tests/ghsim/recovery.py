@@ -103,9 +103,11 @@ def installation_repositories(call: Call) -> Reply:
 
 @route("GET", f"{REPO}/pulls")
 def list_pulls(call: Call) -> Reply:
-    """Newest first, GitHub's default order; ``state`` is open unless asked otherwise."""
-    repo, state = call.repo(), call.query.get("state", "open")
+    """Newest first, GitHub's default order; ``state`` is open unless asked otherwise, and
+    ``base`` keeps the pull requests to that branch."""
+    repo, state, base = call.repo(), call.query.get("state", "open"), call.query.get("base")
     pulls = [p for p in repo.pulls.values() if state in ("all", p.state)]
+    pulls = [p for p in pulls if base is None or p.base_ref == base]
     pulls.sort(key=lambda p: p.number, reverse=True)
     items = [shape_pull.pull_request(call.base, call.store, repo, p) for p in pulls]
     return Reply(200, items, paginate=True)
