@@ -239,3 +239,18 @@ class FakeGrantStore:
         if replaces is None:
             return current is None
         return current is not None and current.delivery_id == replaces
+
+
+@dataclass
+class FakeSpecDependents:
+    """Which repositories extend which spec repository, as the Redis record keeps them."""
+
+    records: dict[str, list[RepoRef]] = field(default_factory=dict)
+
+    def record(self, spec_repo: str, repo: RepoRef) -> None:
+        known = self.records.setdefault(spec_repo, [])
+        if repo not in known:
+            known.append(repo)
+
+    def dependents(self, spec_repo: str) -> list[RepoRef]:
+        return list(self.records.get(spec_repo, []))

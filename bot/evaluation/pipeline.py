@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core.evaluate import evaluate
 from bot.core.models import PullMeta
 from bot.core.outcome import check_for_error, check_for_problems
 from bot.core.plan import diff
 from bot.core.policy import PolicyResult
+from bot.core.render_preview import with_preview
 from bot.evaluation import effects
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
 from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.evaluation.preview import preview_policy
+from bot.evaluation.preview_specs import SpecSources
 from bot.evaluation.record import Record, RunInfo, converged, fill
-from bot.evaluation.reports import report
+from bot.evaluation.reports import report, safe_check
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
 from bot.ops.errors import PermanentGitHubError
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class _Options:
+    docs_url: str
+    specs: SpecSources | None  # who extends this repository, for a spec change's preview
+
+
 def evaluate_pull(
-    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, store: GrantStore
+    port: GitHubPort,
+    repo: RepoRef,
+    number: int,
+    run: RunInfo,
+    store: GrantStore,
+    *,
+    specs: SpecSources | None = None,
 ) -> Record:
     """Evaluate and converge; transient GitHub errors propagate so the job retries."""
     record = Record(run.delivery_id, repo.full_name, number)
@@ -43,7 +58,7 @@ def evaluate_pull(
             return _converge_invalid_config(port, repo, pull, result, record)
         grants = settle_label_grants(port, store, repo, pull, result.policy)
         subject = Subject(pull, result.policy, grants)
-        return _evaluate_valid(port, repo, subject, record, run.docs_url)
+        return _evaluate_valid(port, repo, subject, record, _Options(run.docs_url, specs))
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return report(port, repo, pull, record, check_for_error(err))
@@ -65,10 +80,11 @@ def _converge_invalid_config(
 
 
 def _evaluate_valid(
-    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, docs_url: str
+    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, options: _Options
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
+    preview = preview_policy(port, repo, pull, changes, policy, options.specs)
     context = fetch_context(port, repo, pull, changes, policy)
     labels = tuple(label for label in pull.labels if label not in grants.uncounted)
     messages = port.fetch_commit_messages(repo, pull.number)
@@ -80,7 +96,10 @@ def _evaluate_valid(
     )
     standing = read_standing(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, standing.reviewed)
-    wanted = desired(subject, evaluation, standing, docs_url)
+    wanted = desired(subject, evaluation, standing, options.docs_url)
+    if preview is not None:
+        shown = with_preview(wanted.check, preview, evaluation.decision.tier)
+        wanted = replace(wanted, check=safe_check(shown))
     outcome = effects.apply(port, repo, pull, diff(wanted, observed, policy.labels))
     fill(record, evaluation, grants, standing.progress)
     record.actions, record.failures = outcome.done, outcome.failed
