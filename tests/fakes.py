@@ -90,6 +90,13 @@ class FakePort:
         self._call("fetch_files", number)
         return list(self.files.get(number, []))
 
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        self._call("fetch_open_pulls", base_ref)
+        found = (
+            p for p in self.pulls.values() if p.state == "open" and base_ref in (None, p.base_ref)
+        )
+        return tuple(sorted(found, key=lambda p: p.number, reverse=True))
+
     def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
         self._call("fetch_commit_messages", number)
         return self.commits.get(number, ())
@@ -142,13 +149,6 @@ class FakePort:
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
         self._call("fetch_pulls_for_commit", sha)
         return tuple(n for n, p in self.pulls.items() if p.head_sha == sha)
-
-    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
-        self._call("fetch_open_pulls", base_ref)
-        found = (
-            p for p in self.pulls.values() if p.state == "open" and base_ref in (None, p.base_ref)
-        )
-        return tuple(sorted(found, key=lambda p: p.number, reverse=True))
 
     # -- writes ---------------------------------------------------------------------------
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

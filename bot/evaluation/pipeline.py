@@ -10,15 +10,12 @@ from bot.core.models import PullMeta
 from bot.core.outcome import check_for_error, check_for_problems
 from bot.core.plan import diff
 from bot.core.policy import PolicyResult
-from bot.core.render_preview import with_preview
-from bot.evaluation import effects
+from bot.evaluation import effects, preview
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
 from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
-from bot.evaluation.preview import preview_policy
-from bot.evaluation.preview_specs import SpecSources
 from bot.evaluation.record import Record, RunInfo, converged, fill
-from bot.evaluation.reports import report, safe_check
+from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
 from bot.ops.errors import PermanentGitHubError
 
@@ -28,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class _Options:
     docs_url: str
-    specs: SpecSources | None  # who extends this repository, for a spec change's preview
+    specs: preview.SpecSources | None  # who extends this repository, for a spec change's preview
 
 
 def evaluate_pull(
@@ -38,7 +35,7 @@ def evaluate_pull(
     run: RunInfo,
     store: GrantStore,
     *,
-    specs: SpecSources | None = None,
+    specs: preview.SpecSources | None = None,
 ) -> Record:
     """Evaluate and converge; transient GitHub errors propagate so the job retries."""
     record = Record(run.delivery_id, repo.full_name, number)
@@ -84,7 +81,7 @@ def _evaluate_valid(
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
-    preview = preview_policy(port, repo, pull, changes, policy, options.specs)
+    section = preview.preview_policy(port, repo, pull, changes, policy, options.specs)
     context = fetch_context(port, repo, pull, changes, policy)
     labels = tuple(label for label in pull.labels if label not in grants.uncounted)
     messages = port.fetch_commit_messages(repo, pull.number)
@@ -97,9 +94,8 @@ def _evaluate_valid(
     standing = read_standing(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, standing.reviewed)
     wanted = desired(subject, evaluation, standing, options.docs_url)
-    if preview is not None:
-        shown = with_preview(wanted.check, preview, evaluation.decision.tier)
-        wanted = replace(wanted, check=safe_check(shown))
+    if section is not None:
+        wanted = preview.show(wanted, section, evaluation.decision.tier)
     outcome = effects.apply(port, repo, pull, diff(wanted, observed, policy.labels))
     fill(record, evaluation, grants, standing.progress)
     record.actions, record.failures = outcome.done, outcome.failed

@@ -11,11 +11,15 @@ from dataclasses import replace
 
 from bot.core.codeowners import CODEOWNERS_LOCATIONS, codeowners_errors
 from bot.core.config import Policy
-from bot.core.models import ChangeSet
+from bot.core.models import ChangeSet, Tier
+from bot.core.plan import Desired
 from bot.core.preview import NewFiles, PolicyPreview, PolicyTouch, policy_touch
+from bot.core.render_preview import with_preview
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 from bot.evaluation.preview_pulls import Bounds, NewPolicy, Policies, preview_pulls
-from bot.evaluation.preview_specs import SpecSources, preview_dependents
+from bot.evaluation.preview_specs import SpecSources as SpecSources
+from bot.evaluation.preview_specs import preview_dependents
+from bot.evaluation.reports import safe_check
 from bot.evaluation.snapshot import fetch_policy
 
 
@@ -88,3 +92,8 @@ def _codeowners_at(port: GitHubPort, repo: RepoRef, ref: str) -> tuple[str | Non
         if text is not None:
             return location, text
     return None, None
+
+
+def show(wanted: Desired, section: PolicyPreview, tier: Tier) -> Desired:
+    """The desired state with the section in its check, redacted like the rest of it."""
+    return replace(wanted, check=safe_check(with_preview(wanted.check, section, tier)))

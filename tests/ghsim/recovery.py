@@ -103,11 +103,12 @@ def installation_repositories(call: Call) -> Reply:
 
 @route("GET", f"{REPO}/pulls")
 def list_pulls(call: Call) -> Reply:
-    """Newest first, GitHub's default order; ``state`` is open unless asked otherwise, and
-    ``base`` keeps the pull requests to that branch."""
-    repo, state, base = call.repo(), call.query.get("state", "open"), call.query.get("base")
+    """Newest first, GitHub's default order; ``state`` is open unless asked otherwise, ``base``
+    keeps the pull requests into that branch."""
+    repo, state = call.repo(), call.query.get("state", "open")
     pulls = [p for p in repo.pulls.values() if state in ("all", p.state)]
-    pulls = [p for p in pulls if base is None or p.base_ref == base]
+    if "base" in call.query:  # the base branch's name, as GitHub filters it
+        pulls = [p for p in pulls if p.base_ref == call.query["base"]]
     pulls.sort(key=lambda p: p.number, reverse=True)
     items = [shape_pull.pull_request(call.base, call.store, repo, p) for p in pulls]
     return Reply(200, items, paginate=True)
