@@ -11,7 +11,7 @@ from bot.core.preview import PolicyPreview
 from bot.core.specs import SpecRef, SpecText, SpecUnavailable
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import GitHubPort, RepoRef
-from bot.evaluation.preview import preview_policy
+from bot.evaluation.preview import Proposal, preview_policy
 from bot.evaluation.preview_pulls import Bounds, NewPolicy, Policies
 from bot.evaluation.preview_specs import SpecChange, SpecSources
 from bot.evaluation.record import RunInfo
@@ -27,7 +27,7 @@ assert BASE is not None
 
 def preview(port: FakePort, files: list[str], **kwargs: object) -> PolicyPreview | None:
     changes = parse_files_listing([entry(path, 1) for path in files])
-    return preview_policy(port, REPO, port.pulls[7], changes, BASE, **kwargs)  # type: ignore[arg-type]
+    return preview_policy(port, REPO, Proposal(port.pulls[7], changes, BASE), **kwargs)  # type: ignore[arg-type]
 
 
 def test_the_time_bound_stops_the_preview() -> None:
@@ -61,8 +61,8 @@ def test_a_zero_cap_reads_no_other_pull_request() -> None:
     port = policy_port()
     capped = replace(BASE, preview=replace(BASE.preview, max_pulls=0))
     changes = parse_files_listing([entry(POLICY, 1)])
-    found = preview_policy(port, REPO, port.pulls[7], changes, capped)
-    assert found is not None and found.rows == ()
+    found = preview_policy(port, REPO, Proposal(port.pulls[7], changes, capped))
+    assert found is not None and found.rows == () and found.off
     assert not any(c[0] == "fetch_open_pulls" for c in port.calls)
 
 
@@ -130,7 +130,7 @@ def test_the_dependents_share_the_cap() -> None:
     capped = replace(BASE, preview=replace(BASE.preview, max_pulls=1))
     changes = parse_files_listing([entry("review-tiers.yml", 1)])
     sources = spec_sources({2: web, 3: dependent_port({})})
-    found = preview_policy(port, REPO, port.pulls[7], changes, capped, sources)
+    found = preview_policy(port, REPO, Proposal(port.pulls[7], changes, capped), sources)
     assert found is not None and found.dependents is not None
     assert len(found.rows) == 1 and found.dependents.left == 1
 

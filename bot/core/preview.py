@@ -106,6 +106,7 @@ class PolicyPreview:
     stopped: str = ""  # why it stopped early, one clause ("the rate limit ran low")
     unreadable: int = 0  # pull requests GitHub would not let the App read
     dependents: Dependents | None = None
+    off: bool = False  # ``preview.max_pulls`` is 0: the new files are only validated
 
     @property
     def failing(self) -> bool:

@@ -118,6 +118,8 @@ def _rows(preview: PolicyPreview, shown: int) -> list[str]:
     out = ["", "#### Policy preview", ""]
     if preview.failing:
         return [*out, "No preview: the new policy has errors."]
+    if preview.off:
+        return [*out, "No preview: `preview.max_pulls` is 0 on the base branch."]
     counts = preview.counts()
     tally = ", ".join(f"{counts[d]} {ARROWS[d]} {d}" for d in DIRECTIONS)
     base = f"`{_code(preview.base_ref)}`"

@@ -81,7 +81,8 @@ def _evaluate_valid(
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
-    section = preview.preview_policy(port, repo, pull, changes, policy, options.specs)
+    proposal = preview.Proposal(pull, changes, policy)
+    section = preview.preview_policy(port, repo, proposal, options.specs)
     context = fetch_context(port, repo, pull, changes, policy)
     labels = tuple(label for label in pull.labels if label not in grants.uncounted)
     messages = port.fetch_commit_messages(repo, pull.number)

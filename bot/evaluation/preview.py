@@ -7,7 +7,7 @@ by the base policy (bot/evaluation/pipeline.py), whatever its head proposes.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core.codeowners import CODEOWNERS_LOCATIONS, codeowners_errors
 from bot.core.config import Policy
@@ -23,44 +23,61 @@ from bot.evaluation.reports import safe_check
 from bot.evaluation.snapshot import fetch_policy
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """The pull request under evaluation, its files listing, and the base policy judging it."""
+
+    pull: PullInfo
+    changes: ChangeSet
+    base: Policy
+
+
 def preview_policy(
     port: GitHubPort,
     repo: RepoRef,
-    pull: PullInfo,
-    changes: ChangeSet,
-    base: Policy,
+    proposal: Proposal,
     specs: SpecSources | None = None,
     bounds: Bounds | None = None,
 ) -> PolicyPreview | None:
-    """The section for ``pull`` (None when it touches no policy file: no request is made)."""
-    touch = policy_touch(changes)
+    """The section for the pull request (None when it touches no policy file: no request)."""
+    pull, base = proposal.pull, proposal.base
+    touch = policy_touch(proposal.changes)
     if touch.spec and not touch.policy and not touch.codeowners:
-        return _spec_only(port, repo, pull, touch, base, specs)
+        return _spec_only(port, repo, proposal, touch, specs)
     if not touch:
         return None
     new, files = _read_new(port, repo, pull, touch, base)
-    preview = PolicyPreview(touch, files, pull.base_ref)
-    if new is not None and base.preview.max_pulls > 0:
-        preview = preview_pulls(port, repo, pull, Policies(base, new), bounds or Bounds(), preview)
+    preview = PolicyPreview(touch, files, pull.base_ref, off=base.preview.max_pulls == 0)
+    if new is not None and not preview.off:
+        found = preview_pulls(port, repo, pull, Policies(base, new), bounds or Bounds())
+        preview = replace(
+            preview,
+            rows=found.rows,
+            open_pulls=found.open_pulls,
+            over_cap=found.over_cap,
+            not_previewed=found.left,
+            stopped=found.stopped,
+            unreadable=found.unreadable,
+        )
     if touch.spec and specs is not None:
-        found, rows = preview_dependents(port, repo, pull, base, specs)
-        preview = replace(preview, dependents=found, rows=preview.rows + rows)
+        dependents, rows = preview_dependents(port, repo, pull, base, specs)
+        preview = replace(preview, dependents=dependents, rows=preview.rows + rows)
     return preview
 
 
 def _spec_only(
     port: GitHubPort,
     repo: RepoRef,
-    pull: PullInfo,
+    proposal: Proposal,
     touch: PolicyTouch,
-    base: Policy,
     specs: SpecSources | None,
 ) -> PolicyPreview | None:
     """A change to the file other repositories extend: their side of it, when there are any."""
     if specs is None or not specs.dependents.dependents(repo.full_name):
         return None
+    pull = proposal.pull
     source = f"{touch.paths[0]} on {pull.head_sha}"
-    found, rows = preview_dependents(port, repo, pull, base, specs)
+    found, rows = preview_dependents(port, repo, pull, proposal.base, specs)
     return PolicyPreview(touch, NewFiles(source), pull.base_ref, rows, dependents=found)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.config import Policy
 from bot.core.evaluate import evaluate
 from bot.core.models import ChangeSet, PullMeta, RepoContext, Tier
-from bot.core.preview import PolicyPreview, PreviewRow
+from bot.core.preview import PreviewRow
 from bot.evaluation.ports import FileSource, GitHubPort, PullInfo, RepoRef
 from bot.evaluation.snapshot import fetch_changes, fetch_context
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
@@ -63,36 +63,27 @@ class MemoFiles:
         return self.seen[(path, ref)]
 
 
-def preview_pulls(
-    port: GitHubPort,
-    repo: RepoRef,
-    pull: PullInfo,
-    policies: Policies,
-    bounds: Bounds,
-    preview: PolicyPreview,
-) -> PolicyPreview:
-    """``preview`` with the rows of the open pull requests to ``pull``'s base but ``pull``,
-    the first ``preview.max_pulls`` of the base policy (newest first)."""
-    others = [p for p in port.fetch_open_pulls(repo, pull.base_ref) if p.number != pull.number]
-    cap = policies.before.preview.max_pulls
-    done = visit(port, repo, others[:cap], policies, bounds)
-    return replace(
-        preview,
-        rows=done.rows,
-        open_pulls=len(others),
-        over_cap=max(0, len(others) - cap),
-        not_previewed=done.left,
-        stopped=done.stopped,
-        unreadable=done.unreadable,
-    )
-
-
 @dataclass(frozen=True)
 class Visited:
+    """What a visit of open pull requests found, and what it left out."""
+
     rows: tuple[PreviewRow, ...]
     left: int  # not previewed because the visit stopped early
     stopped: str  # why, "" when it did not
     unreadable: int
+    open_pulls: int = 0  # open pull requests found besides the change itself
+    over_cap: int = 0  # left out by ``preview.max_pulls``
+
+
+def preview_pulls(
+    port: GitHubPort, repo: RepoRef, pull: PullInfo, policies: Policies, bounds: Bounds
+) -> Visited:
+    """The open pull requests to ``pull``'s base but ``pull``, the first ``preview.max_pulls``
+    of the base policy (newest first), each under both policies."""
+    others = [p for p in port.fetch_open_pulls(repo, pull.base_ref) if p.number != pull.number]
+    cap = policies.before.preview.max_pulls
+    done = visit(port, repo, others[:cap], policies, bounds)
+    return replace(done, open_pulls=len(others), over_cap=max(0, len(others) - cap))
 
 
 def visit(

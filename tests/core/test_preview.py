@@ -140,3 +140,9 @@ def test_a_summary_over_the_limit_is_cut_and_the_full_list_is_in_the_text() -> N
     huge = CheckState("completed", "success", "L2", "y" * OUTPUT_LIMIT)
     out = with_preview(huge, preview(rows), L2)
     assert len(out.summary) <= OUTPUT_LIMIT and "### Policy change" in out.summary
+
+
+def test_a_preview_turned_off_says_so() -> None:
+    out = with_preview(MET, preview([], off=True), L2)
+    assert "No preview: `preview.max_pulls` is 0 on the base branch." in out.summary
+    assert "previewed under the new files" not in out.summary
