@@ -40,6 +40,24 @@ def test_the_time_bound_stops_the_preview() -> None:
     assert found.stopped == "the preview reached its time limit of 3 s"
 
 
+def test_the_file_read_limit_stops_a_policy_that_reads_everything() -> None:
+    # The proposed policy decides which files its rules read: here every one of them.
+    port = policy_port(areas={n: ("a", "b") for n in range(100, 110)})
+    reads_all = "  - id: all\n    statement: s\n    paths: ['**']\n    patterns: ['x']\n"
+    new = parse_policy(LOWERED.replace("invariants:\n", "invariants:\n" + reads_all)).policy
+    assert new is not None
+    changes = parse_files_listing([entry(POLICY, 1)])
+    port.contents[("h1", POLICY)] = LOWERED.replace("invariants:\n", "invariants:\n" + reads_all)
+    found = preview_policy(
+        port, REPO, Proposal(port.pulls[7], changes, BASE), bounds=Bounds(file_reads=9)
+    )
+    assert found is not None
+    assert found.stopped == "the preview reached its limit of 9 file reads"
+    reads = [c for c in port.calls if c[0] == "fetch_file" and c[1][1] != "main"]
+    assert len(reads) <= 9 + 2  # the new policy and CODEOWNERS at the head, then the limit
+    assert len(found.rows) + found.not_previewed == 10 and found.not_previewed > 0
+
+
 def test_a_refused_pull_request_is_counted_and_the_rest_previewed() -> None:
     port = policy_port()
     port.fail("fetch_files", PermanentGitHubError("Not Found"))

@@ -20,14 +20,19 @@ from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 MIN_REMAINING = 500
 # A preview stops here, far inside the evaluation job's time limit.
 PREVIEW_SECONDS = 120.0
+# File contents a preview may read in all: the proposed policy decides which files its rules
+# read, so without this a policy change could make the App read every file of every pull request.
+MAX_FILE_READS = 200
 
 
 @dataclass(frozen=True)
 class Bounds:
-    """When a preview stops early: under ``min_remaining`` requests left, after ``seconds``."""
+    """When a preview stops early: under ``min_remaining`` requests left, after ``seconds``,
+    or before reading more than ``file_reads`` files."""
 
     min_remaining: int = MIN_REMAINING
     seconds: float = PREVIEW_SECONDS
+    file_reads: int = MAX_FILE_READS
     clock: Callable[[], float] = time.monotonic
 
 
@@ -49,16 +54,23 @@ class Policies:
     after: NewPolicy
 
 
+class FileReadsSpent(Exception):
+    """The preview read as many files as it may."""
+
+
 @dataclass
 class MemoFiles:
-    """Reads each (path, ref) once: the base's CODEOWNERS and .gitattributes serve every pull
-    request, and a file both policies read is fetched for one of them."""
+    """Reads each (path, ref) once, at most ``limit`` in all: the base's CODEOWNERS and
+    .gitattributes serve every pull request, and a file both policies read is fetched once."""
 
     port: FileSource
+    limit: int
     seen: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
     def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None:
         if (path, ref) not in self.seen:
+            if len(self.seen) >= self.limit:
+                raise FileReadsSpent()
             self.seen[(path, ref)] = self.port.fetch_file(repo, path, ref)
         return self.seen[(path, ref)]
 
@@ -94,7 +106,7 @@ def visit(
     bounds: Bounds,
 ) -> Visited:
     """Evaluate ``pulls`` in order until the budget or the time runs out."""
-    files, deadline = MemoFiles(port), bounds.clock() + bounds.seconds
+    files, deadline = MemoFiles(port, bounds.file_reads), bounds.clock() + bounds.seconds
     rows: list[PreviewRow] = []
     done = unreadable = 0
     stopped = ""
@@ -108,6 +120,9 @@ def visit(
             unreadable += 1  # closed meanwhile, or not readable: the rest still counts
         except TransientGitHubError:
             stopped = "GitHub asked the App to slow down"
+            break
+        except FileReadsSpent:
+            stopped = f"the preview reached its limit of {bounds.file_reads} file reads"
             break
         done += 1
     return Visited(tuple(rows), len(pulls) - done, stopped, unreadable)
