@@ -146,7 +146,7 @@ def test_removing_the_policy_previews_the_built_in_defaults() -> None:
     port.files[7] = [{**entry(POLICY, 0), "status": "removed", "deletions": 1, "additions": 0}]
     run(port)
     summary = check(port).summary
-    assert "The new policy: built-in defaults." in summary
+    assert "The new policy: `built-in defaults`." in summary
     assert "- ↓ #11 L3 → L2: change 11" in summary
 
 

@@ -53,7 +53,7 @@ def section(preview: PolicyPreview, shown: int) -> list[str]:
         "policy; this section shows what the new files would do once merged.",
     ]
     if preview.touch.policy:
-        out += ["", f"The new policy: {_literal(preview.new.source)}."]
+        out += ["", f"The new policy: `{_code(preview.new.source)}`."]
     out += _problems(preview)
     out += _codeowners(preview)
     out += _rows(preview, shown)
