@@ -519,7 +519,7 @@ def test_problem_names_key_path_line_and_cause(
                 "foo",
                 2,
                 "unknown key 'foo'; expected one of: version, size, ownership, invariants, "
-                "interfaces, tiers, ai, overrides, labels",
+                "interfaces, tiers, ai, overrides, labels, preview",
             ),
         ),
         ("version: 1\nsize: {}\nsize: {}\n", ("size", 3, "duplicate key 'size' (first on line 2)")),
