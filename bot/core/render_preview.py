@@ -158,7 +158,8 @@ def _dependents(found: Dependents) -> list[str]:
     out = ["", "#### Repositories extending this file", ""]
     out.append(
         f"{found.total} repositories extend it; {len(found.shown)} of them read, with "
-        f"{found.open_pulls} open pull request(s) in all (listed above with their repository)."
+        f"{found.open_pulls} open pull request(s) in all; those previewed are listed above "
+        "as owner/name#number."
     )
     if found.unevaluated:
         listed = ", ".join(f"`{_code(r)}`" for r in found.unevaluated[:SHOWN_ROWS])
