@@ -61,7 +61,14 @@ class FakePort:
     installations: dict[str, int] = field(default_factory=dict)  # "owner/name" -> id
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     errors: dict[str, list[Exception]] = field(default_factory=dict)
+    # The rate limit left; with ``cost`` set, each call spends that much of it.
+    remaining: int | None = None
+    cost: int = 0
     _next_id: int = 1000
+
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        return self.remaining
 
     # -- test helpers -------------------------------------------------------------------
     def fail(self, method: str, error: Exception, times: int = 1) -> None:
@@ -73,6 +80,8 @@ class FakePort:
 
     def _call(self, method: str, *args: object) -> None:
         self.calls.append((method, args))
+        if self.remaining is not None:
+            self.remaining -= self.cost
         pending = self.errors.get(method)
         if pending:
             raise pending.pop(0)
@@ -89,6 +98,13 @@ class FakePort:
     def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
         self._call("fetch_files", number)
         return list(self.files.get(number, []))
+
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        self._call("fetch_open_pulls", base_ref)
+        found = (
+            p for p in self.pulls.values() if p.state == "open" and base_ref in (None, p.base_ref)
+        )
+        return tuple(sorted(found, key=lambda p: p.number, reverse=True))
 
     def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
         self._call("fetch_commit_messages", number)
@@ -275,3 +291,18 @@ class FakeSpecs:
         if found is None:
             raise SpecUnavailable(f"{ref}: no such spec file")
         return SpecText(ref, found[0], found[1])
+
+
+@dataclass
+class FakeSpecDependents:
+    """Which repositories extend which spec repository, as the Redis record keeps them."""
+
+    records: dict[str, list[RepoRef]] = field(default_factory=dict)
+
+    def record(self, spec_repo: str, repo: RepoRef) -> None:
+        known = self.records.setdefault(spec_repo, [])
+        if repo not in known:
+            known.append(repo)
+
+    def dependents(self, spec_repo: str) -> list[RepoRef]:
+        return list(self.records.get(spec_repo, []))

@@ -274,6 +274,20 @@ def test_pulls_for_commit(sim: GitHubSimulator, port: PyGithubPort) -> None:
     assert port.fetch_pulls_for_commit(REPO, "f" * 40) == ()
 
 
+def test_open_pulls_to_a_base(sim: GitHubSimulator, port: PyGithubPort) -> None:
+    sim.add_pull(OWNER, NAME, 8, author="dan", head_sha="b" * 40, title="Second", labels=["x"])
+    sim.add_pull(OWNER, NAME, 9, author="eve", head_sha="c" * 40, base_ref="release")
+    found = port.fetch_open_pulls(REPO, "main")
+    assert [(p.number, p.title, p.labels) for p in found] == [
+        (8, "Second", ("x",)),
+        (7, "A change", ("size/S",)),
+    ]
+    assert found[1] == port.fetch_pull(REPO, 7)  # the listing carries what fetch_pull reads
+    assert [p.number for p in port.fetch_open_pulls(REPO, None)] == [9, 8, 7]
+    listings = [r.query.get("base") for r in sim.requests if r.path == f"{API}/pulls"]
+    assert listings == ["main", None]
+
+
 def test_labels_add_and_remove(sim: GitHubSimulator, port: PyGithubPort) -> None:
     port.add_labels(REPO, 7, ["tier/high", "size/M"])
     assert sim.writes()[-1].json == {"labels": ["tier/high", "size/M"]}

@@ -51,6 +51,7 @@ __all__ = [
     "OverridePolicy",
     "OwnershipPolicy",
     "Policy",
+    "PreviewPolicy",
     "Reviewers",
     "SizeLimit",
     "SizePolicy",
@@ -162,6 +163,16 @@ class LabelPolicy:
 
 
 @dataclass(frozen=True)
+class PreviewPolicy:
+    max_pulls: int = field(
+        default=50,
+        metadata=doc(
+            "Open pull requests a policy or CODEOWNERS change previews; 0: none.", minimum=0
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Policy:
     """A parsed, validated repository policy. ``Policy()`` is the built-in default."""
 
@@ -217,6 +228,10 @@ class Policy:
         metadata=doc(
             "enforce, or shadow: a neutral check names the tier; no labels, requests or comments."
         ),
+    )
+    preview: PreviewPolicy = field(
+        default=PreviewPolicy(),
+        metadata=doc("How a pull request changing the policy shows its effect on open ones."),
     )
 
     # Where the policy came from beyond the repository's own file: the spec files it extends,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core.actions import CheckState
 from bot.core.evaluate import evaluate
@@ -12,7 +12,7 @@ from bot.core.outcome import check_for_error, check_for_problems
 from bot.core.plan import diff
 from bot.core.policy import PolicyResult
 from bot.core.shadow import Shadow, shadow_actions, shadow_check, shadow_of
-from bot.evaluation import effects
+from bot.evaluation import effects, preview
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
 from bot.evaluation.ports import GitHubPort, GrantStore, RepoRef
@@ -25,8 +25,20 @@ from bot.ops.errors import PermanentGitHubError
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class _Options:
+    docs_url: str
+    specs: preview.SpecSources | None  # who extends this repository, for a spec change's preview
+
+
 def evaluate_pull(
-    port: GitHubPort, repo: RepoRef, number: int, run: RunInfo, store: GrantStore
+    port: GitHubPort,
+    repo: RepoRef,
+    number: int,
+    run: RunInfo,
+    store: GrantStore,
+    *,
+    specs: preview.SpecSources | None = None,
 ) -> Record:
     """Evaluate and converge; transient GitHub errors propagate so the job retries."""
     record = Record(run.delivery_id, repo.full_name, number)
@@ -49,7 +61,7 @@ def evaluate_pull(
             return report(port, repo, pull, record, _invalid_config(result, record, shadow))
         grants = settle_label_grants(port, store, repo, pull, result.policy)
         subject = Subject(pull, result.policy, grants, shadow)
-        return _evaluate_valid(port, repo, subject, record, run.docs_url)
+        return _evaluate_valid(port, repo, subject, record, _Options(run.docs_url, specs))
     except PermanentGitHubError as err:
         record.outcome = f"failed: {err}"
         return report(port, repo, pull, record, check_for_error(err))
@@ -71,10 +83,12 @@ def _invalid_config(result: PolicyResult, record: Record, shadow: Shadow) -> Che
 
 
 def _evaluate_valid(
-    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, docs_url: str
+    port: GitHubPort, repo: RepoRef, subject: Subject, record: Record, options: _Options
 ) -> Record:
     pull, policy, grants = subject.pull, subject.policy, subject.grants
     changes = fetch_changes(port, repo, pull)
+    proposal = preview.Proposal(pull, changes, policy)
+    section = preview.preview_policy(port, repo, proposal, options.specs)
     context = fetch_context(port, repo, pull, changes, policy)
     labels = tuple(label for label in pull.labels if label not in grants.uncounted)
     messages = port.fetch_commit_messages(repo, pull.number)
@@ -86,7 +100,10 @@ def _evaluate_valid(
     )
     standing = read_standing(port, repo, pull, evaluation)
     observed = effects.observe(port, repo, pull, standing.reviewed)
-    wanted = desired(subject, evaluation, standing, docs_url)
+    wanted = desired(subject, evaluation, standing, options.docs_url)
+    if section is not None:
+        # Before shadowing: a new policy that does not validate shows as such, then neutral.
+        wanted = preview.show(wanted, section, evaluation.decision.tier)
     shadow = subject.shadow
     wanted = replace(wanted, check=shadow_check(wanted.check, shadow, evaluation.decision.tier))
     actions = shadow_actions(diff(wanted, observed, policy.labels), shadow, policy.labels.recheck)

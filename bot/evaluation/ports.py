@@ -89,11 +89,27 @@ class SpecRead:
     missing: str | None = None
 
 
+class FileSource(Protocol):
+    """The one read that file contents need, so a caller may put a cache in front of it."""
+
+    def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None: ...
+
+
 class GitHubPort(Protocol):
     """Reads and writes the pipeline may make, for one installation."""
 
+    @property
+    def rate_limit_remaining(self) -> int | None:
+        """What is left of the installation's hourly budget as of the last reply (None: not
+        known yet), so work over many pull requests can stop before it runs out."""
+        ...
+
     def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo: ...
     def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]: ...
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        """The open pull requests to ``base_ref`` (None: to any branch), newest first."""
+        ...
+
     def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]: ...
     def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]: ...
     def fetch_file(self, repo: RepoRef, path: str, ref: str) -> str | None: ...

@@ -11,7 +11,7 @@ from bot.core.names import CONFIG_PATH, ORG_CONFIG_PATH
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.core.specs import SpecLoader, SpecRef
 from bot.core.unpatch import rebuild_before
-from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
+from bot.evaluation.ports import FileSource, GitHubPort, PullInfo, RepoRef
 
 
 def fetch_policy(
@@ -38,7 +38,7 @@ def fetch_changes(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> ChangeSet:
 
 
 def fetch_context(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
+    port: FileSource, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
     """CODEOWNERS and .gitattributes from the base; contents only for files the rules read."""
     codeowners = path = None
@@ -57,7 +57,7 @@ def fetch_context(
 
 
 def _contents(
-    port: GitHubPort, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
+    port: FileSource, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> dict[str, FileVersions]:
     by_path = {f.path: f for f in changes.files}
     out: dict[str, FileVersions] = {}

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # GitHub lists at most 3,000 files and 250 commits of a pull request, and says nothing more.
 MAX_FILE_PAGES = 30
 MAX_COMMIT_PAGES = 3
+# Open pull requests a policy preview counts: 1,000, newest first.
+MAX_OPEN_PULL_PAGES = 10
 LISTING_KEYS = ("filename", "status", "additions", "deletions")
 # Keys GitHub omits rather than sends as null: ``patch`` for binary and large diffs,
 # ``previous_filename`` unless renamed.
@@ -130,6 +132,15 @@ class PullReads(PortBase):
         pulls = self.rest.pages(f"{repo_url(repo)}/commits/{sha}/pulls")
         heads = (p for p in pulls if p["state"] == "open" and p["head"]["sha"] == sha)
         return tuple(sorted(int(p["number"]) for p in heads))
+
+    @port_call
+    def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
+        # The listing carries what fetch_pull reads (labels, draft, body, heads), so a policy
+        # preview needs no request per pull request for it.
+        params = {"state": "open"} | ({} if base_ref is None else {"base": base_ref})
+        url = f"{repo_url(repo)}/pulls"
+        pulls = self.rest.pages(url, params, max_pages=MAX_OPEN_PULL_PAGES)
+        return tuple(pull_info(repo, p) for p in pulls)
 
 
 class RepoReads(PortBase):

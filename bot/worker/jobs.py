@@ -17,6 +17,7 @@ from bot.core.models import Mode
 from bot.core.outcome import check_for_gave_up
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import GitHubPort, RepoRef
+from bot.evaluation.preview_specs import SpecSources
 from bot.evaluation.record import Record, RunInfo
 from bot.evaluation.reports import report_failure, report_timeout
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
@@ -129,7 +130,8 @@ def _evaluate(
     started = time.monotonic()
     port = runtime.port_for(pull.installation_id)
     run = RunInfo(deliveries[-1], actors, runtime.settings.docs_url, Mode(runtime.settings.mode))
-    record = evaluate_pull(port, repo, pull.number, run, runtime.grants)
+    specs = SpecSources(runtime.dependents, runtime.port_for)  # a spec change's preview
+    record = evaluate_pull(port, repo, pull.number, run, runtime.grants, specs=specs)
     record.deliveries = deliveries
     # A push to any spec repository of the chain re-evaluates this repository (bot.worker.pushes).
     for spec_repo in sorted({spec["repo"] for spec in record.specs}):

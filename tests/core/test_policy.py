@@ -527,7 +527,7 @@ def test_problem_names_key_path_line_and_cause(
                 "foo",
                 2,
                 "unknown key 'foo'; expected one of: version, extends, allow_loosen, size, "
-                "ownership, invariants, interfaces, tiers, ai, overrides, labels, mode",
+                "ownership, invariants, interfaces, tiers, ai, overrides, labels, mode, preview",
             ),
         ),
         ("version: 1\nsize: {}\nsize: {}\n", ("size", 3, "duplicate key 'size' (first on line 2)")),
