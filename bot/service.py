@@ -57,7 +57,7 @@ def _safe_url(url: str) -> str:
 
 
 def make_intake(
-    dispatcher: Dispatcher, audit_database_url: str = ""
+    dispatcher: Dispatcher, audit_database_url: str = "", metrics: Metrics | None = None
 ) -> Callable[[str, str, Sequence[Request]], bool]:
     """The web process's queue writer: all requests of one delivery (its id, the SHA-256 of its
     signed body, its requests) are queued together with its grant claims and replay records, in
@@ -80,7 +80,7 @@ def make_intake(
         fresh = accept(dispatcher, batch)
         if fresh:
             for req in batch.endings:
-                end_state(dispatcher, audit, req)
+                end_state(dispatcher, audit, req, metrics.review if metrics else None)
         return fresh
 
     return intake
@@ -111,9 +111,9 @@ def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
-    metrics = Metrics()
+    metrics = Metrics(rubber_stamp_minutes=settings.rubber_stamp_minutes)
     metrics.track_queue(dispatcher.depth)
-    intake = make_intake(dispatcher, settings.audit_database_url)
+    intake = make_intake(dispatcher, settings.audit_database_url, metrics)
     app = create_app(settings, intake, make_ready(redis), metrics)
     options = server_options()
     if settings.web_metrics_port:

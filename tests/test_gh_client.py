@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from github.GithubException import GithubException
@@ -13,7 +14,7 @@ from requests.exceptions import ReadTimeout
 
 from bot.core.actions import CheckState
 from bot.core.names import COMMENT_MARKER
-from bot.evaluation.ports import GitHubPort, LabelEvent, RepoRef, ReviewInfo
+from bot.evaluation.ports import GitHubPort, LabelEvent, RepoRef
 from bot.gh.client import PyGithubPort
 from bot.gh.contents import decode_file
 from bot.gh.errors import translated
@@ -92,10 +93,14 @@ def test_commit_messages_and_reviews(sim: GitHubSimulator, port: PyGithubPort) -
     sim.add_review(OWNER, NAME, 7, "bob", "changes_requested", commit_id=HEAD)
     sim.add_review(OWNER, NAME, 7, "bob", "approved")
     assert port.fetch_commit_messages(REPO, 7) == ("A change", "Fix\n\nBody")
-    assert port.fetch_reviews(REPO, 7) == (
-        ReviewInfo("bob", "CHANGES_REQUESTED", HEAD),
-        ReviewInfo("bob", "APPROVED", "d" * 40),
-    )
+    reviews = port.fetch_reviews(REPO, 7)
+    assert [(r.user, r.state, r.commit_id) for r in reviews] == [
+        ("bob", "CHANGES_REQUESTED", HEAD),
+        ("bob", "APPROVED", "d" * 40),
+    ]
+    # The id and submission time: each approval is judged once, from when it was given.
+    assert reviews[0].id != reviews[1].id and all(r.id for r in reviews)
+    assert all(datetime.fromisoformat(r.submitted_at) for r in reviews)
 
 
 def test_fetch_file_reads_text_and_absent_paths(sim: GitHubSimulator, port: PyGithubPort) -> None:

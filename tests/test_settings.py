@@ -80,6 +80,15 @@ def test_every_optional_variable(env: dict[str, str]) -> None:
     assert settings.debounce_seconds == 0.5
 
 
+def test_rubber_stamp_minutes(env: dict[str, str]) -> None:
+    assert AppSettings.from_env(env).rubber_stamp_minutes == 5
+    env["REVIEW_TIERS_RUBBER_STAMP_MINUTES"] = "15"
+    assert AppSettings.from_env(env).rubber_stamp_minutes == 15
+    env["REVIEW_TIERS_RUBBER_STAMP_MINUTES"] = "-1"
+    with pytest.raises(SettingsError, match="RUBBER_STAMP_MINUTES"):
+        AppSettings.from_env(env)
+
+
 def test_metrics_ports(env: dict[str, str]) -> None:
     defaults = AppSettings.from_env(env)
     assert (defaults.metrics_port, defaults.web_metrics_port) == (9100, 9101)

@@ -15,7 +15,7 @@ from bot.core.render import Progress
 from bot.core.shadow import Shadow
 from bot.core.sticky import render_sticky
 from bot.evaluation.label_grants import LabelGrants
-from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
+from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef, ReviewInfo
 from bot.evaluation.reports import safe_check
 from bot.ops.redaction import redact
 
@@ -41,6 +41,8 @@ class Standing:
     progress: tuple[Progress, ...]
     reviewed: tuple[str, ...]
     members: dict[str, tuple[str, ...]]
+    # The approving reviews of the head commit, as read.
+    approvals: tuple[ReviewInfo, ...] = ()
 
 
 def read_standing(
@@ -66,7 +68,8 @@ def read_standing(
     )
     state = replace(state, writers=_writers(port, repo, decision, state))
     reviewed = tuple(dict.fromkeys(r.user for r in reviews if r.state != "PENDING"))
-    return Standing(measure_progress(decision, state), reviewed, members)
+    approvals = tuple(r for r in reviews if r.state == "APPROVED" and r.commit_id == pull.head_sha)
+    return Standing(measure_progress(decision, state), reviewed, members, approvals)
 
 
 def _writers(

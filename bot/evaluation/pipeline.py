@@ -109,6 +109,7 @@ def _evaluate_valid(
     actions = shadow_actions(diff(wanted, observed, policy.labels), shadow, policy.labels.recheck)
     outcome = effects.apply(port, repo, pull, actions)
     fill(record, evaluation, grants, standing.progress)
+    record.approvals = [{"id": r.id, "submitted_at": r.submitted_at} for r in standing.approvals]
     record.actions, record.failures = outcome.done, outcome.failed
     record.retry, record.retry_after = outcome.retry, outcome.retry_after
     converged(record, wanted.check)

@@ -47,6 +47,8 @@ class ReviewInfo:
     user: str
     state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
     commit_id: str
+    id: int = 0
+    submitted_at: str = ""  # ISO 8601, as GitHub gives it
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ class Record:
     shadow_by: list[str] = field(default_factory=list)
     # The spec files the policy extends, as read: {"repo", "path", "sha"} each.
     specs: list[dict[str, str]] = field(default_factory=list)
+    # Approvals of the evaluated head: {"id", "submitted_at"} each (rubber-stamp metrics).
+    approvals: list[dict[str, object]] = field(default_factory=list)
 
 
 def note_specs(record: Record, specs: Sequence[SpecText]) -> None:
@@ -83,6 +85,7 @@ def fill(
         "owners": list(facts.owners),
         "ai_assisted": facts.ai_assisted,
         "truncated": facts.truncated,
+        "generation_context_missing": decision.missing_generation_context,
     }
     record.requirements = [
         {"name": p.name, "obtained": p.obtained, "required": p.required} for p in progress

@@ -99,7 +99,13 @@ class PullReads(PortBase):
     def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
         reviews = self.rest.pages(f"{repo_url(repo)}/pulls/{number}/reviews")
         return tuple(
-            ReviewInfo(login(r.get("user")), str(r["state"]), str(r.get("commit_id") or ""))
+            ReviewInfo(
+                login(r.get("user")),
+                str(r["state"]),
+                str(r.get("commit_id") or ""),
+                int(r.get("id") or 0),
+                str(r.get("submitted_at") or ""),
+            )
             for r in reviews
         )
 

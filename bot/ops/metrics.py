@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from bot.ops.review_metrics import ReviewMetrics
+
 RequestObserver = Callable[[str, str, str], None]  # verb, endpoint template, status
 
 # Path segments that vary per call become placeholders, so label cardinality stays bounded.
@@ -61,9 +63,13 @@ def event_label(event: str, verified: bool) -> str:
 class Metrics:
     """The metric families operators watch: deliveries, queue, evaluations, GitHub calls."""
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CollectorRegistry | None = None, rubber_stamp_minutes: float = 5.0
+    ) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        # Review quality per repository, for the Grafana dashboard (deploy/grafana).
+        self.review = ReviewMetrics(r, rubber_stamp_minutes)
         self.deliveries = Counter(
             "review_tiers_deliveries",
             "Webhook deliveries by event and outcome",

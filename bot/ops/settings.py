@@ -43,6 +43,8 @@ class AppSettings:
     mode: str = "enforce"
     # The durable, hash-chained audit trail in PostgreSQL (README "Audit log"); "": none.
     audit_database_url: str = field(default="", repr=False)
+    # An approval of an L2/L3 head given sooner than this after the push is a rubber stamp.
+    rubber_stamp_minutes: int = 5
 
     @property
     def bot_login(self) -> str:
@@ -60,7 +62,8 @@ class AppSettings:
             f"recovery_seconds={self.recovery_seconds!r}, "
             f"recovery_lookback_seconds={self.recovery_lookback_seconds!r}, "
             f"recovery_min_remaining={self.recovery_min_remaining!r}, mode={self.mode!r}, "
-            f"audit_database_url={redact_url(self.audit_database_url)!r})"
+            f"audit_database_url={redact_url(self.audit_database_url)!r}, "
+            f"rubber_stamp_minutes={self.rubber_stamp_minutes!r})"
         )
 
     @property
@@ -98,4 +101,7 @@ class AppSettings:
             docs_url=env.docs_url(environ),
             mode=env.mode(environ),
             audit_database_url=env.audit_database_url(environ),
+            rubber_stamp_minutes=env.whole(
+                environ, "REVIEW_TIERS_RUBBER_STAMP_MINUTES", 5, (0, 10_080)
+            ),
         )

@@ -15,10 +15,12 @@ from redis import Redis
 
 from bot.evaluation.ports import RepoRef
 from bot.ops.audit import AuditLog
+from bot.ops.review_metrics import ReviewMetrics
 from bot.state.grants import grants_key
 from bot.state.keys import TOKEN_KEY, PullKey
 from bot.state.queueing import PENDING_KEY, Dispatcher
 from bot.state.requests import LifecycleRequest
+from bot.state.verdicts import take_verdict
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,19 @@ REMOVED_TTL = 30 * 86400
 PULL_SUFFIXES = ("dirty", "queued", "lease", "attempt", "mark")
 
 
-def end_state(dispatcher: Dispatcher, audit: AuditLog, req: LifecycleRequest) -> None:
-    """Apply a lifecycle delivery: purge what it ends; a close is kept in the audit log."""
+def end_state(
+    dispatcher: Dispatcher,
+    audit: AuditLog,
+    req: LifecycleRequest,
+    metrics: ReviewMetrics | None = None,
+) -> None:
+    """Apply a lifecycle delivery: purge what it ends; a close is kept in the audit log, and a
+    merge the App had evaluated is counted in ``metrics``."""
     change = req.lifecycle
     if change.action == "closed" and req.number is not None:
+        verdict = take_verdict(dispatcher.redis, f"{req.owner}/{req.repo}", req.number)
+        if metrics is not None and verdict is not None and change.merged:
+            metrics.observe_merge(f"{req.owner}/{req.repo}", verdict.tier, verdict.check_conclusion)
         dispatcher.forget_pull(PullKey(req.installation_id, req.owner, req.repo, req.number))
         audit.append(
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 from redis import Redis
@@ -19,6 +20,7 @@ from bot.ops.settings import AppSettings
 from bot.state.dependents import RedisSpecDependents
 from bot.state.grants import RedisGrantStore
 from bot.state.queueing import Dispatcher
+from bot.state.verdicts import note_verdict
 
 log = logging.getLogger("bot.evaluation")
 
@@ -46,7 +48,8 @@ class Runtime:
         redis = redis or Redis.from_url(settings.redis_url)
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
         audit = AuditLog(redis, durable=durable_trail(redis, settings.audit_database_url))
-        runtime = cls(settings, redis, dispatcher, audit)
+        metrics = Metrics(rubber_stamp_minutes=settings.rubber_stamp_minutes)
+        runtime = cls(settings, redis, dispatcher, audit, metrics)
         runtime.metrics.track_queue(dispatcher.depth)
         return runtime
 
@@ -73,6 +76,7 @@ class Runtime:
 
     def _measure(self, record: Record, seconds: float, port: GitHubPort | None) -> None:
         self.metrics.observe_evaluation(record.outcome, record.tier, seconds)
+        self._measure_review(record)
         for override in record.overrides:
             self.metrics.observe_override(bool(override["honoured"]))
         # Only the real adapter knows the budget; the port protocol need not carry it.
@@ -80,6 +84,19 @@ class Runtime:
         installation = getattr(port, "installation_id", None)
         if isinstance(remaining, int) and installation is not None:
             self.metrics.rate_limit_remaining.labels(str(installation)).set(remaining)
+
+    def _measure_review(self, record: Record) -> None:
+        """Tier, AI provenance and approval metrics of an evaluation that decided a tier."""
+        if record.tier is None:
+            return
+        review = self.metrics.review
+        ai, missing = (
+            record.facts.get("ai_assisted"),
+            record.facts.get("generation_context_missing"),
+        )
+        review.observe_decision(record.repository, record.tier, ai is True, missing is True)
+        for gap in note_verdict(self.redis, record, time.time()):
+            review.observe_approval(record.repository, record.tier, gap)
 
 
 _current: Runtime | None = None
