@@ -1,0 +1,212 @@
+"""`review-tiers report` end to end: pull requests evaluated by the App against the simulator,
+reviewed and merged at known times, give exactly the numbers they should, in JSON and HTML."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+
+from bot.cli import main
+from bot.evaluation.pipeline import evaluate_pull
+from bot.evaluation.ports import RepoRef
+from bot.evaluation.record import RunInfo
+from bot.ops.audit import AuditLog
+from bot.ops.settings import AppSettings
+from bot.state.queueing import Dispatcher
+from bot.worker.runtime import Runtime
+from tests.builders import file_entry
+from tests.e2e.harness import INSTALLATION, OWNER, REPO, seed_repository
+from tests.ghsim import GitHubSimulator
+from tests.ghsim.clients import checked_simulator
+from tests.test_backtest_html import browse
+
+SECRET = "s" * 12
+GENERATION_CONTEXT = "Adds a page.\n\n## Generation context\nPrompted with the issue text.\n"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Shop:
+    sim: GitHubSimulator
+    runtime: Runtime
+    env: dict[str, str]
+
+    def evaluate(self, number: int) -> datetime:
+        """Evaluate the pull request as a worker does; returns its audit record's time."""
+        port = self.runtime.port_for(INSTALLATION)
+        repo = RepoRef(INSTALLATION, OWNER, REPO)
+        record = evaluate_pull(port, repo, number, RunInfo(f"d-{number}"), self.runtime.grants)
+        self.runtime.record(record, 0.1, port)
+        return datetime.fromisoformat(list(self.runtime.audit.export())[-1]["at"])
+
+    def review(self, number: int, user: str, at: datetime, opened: datetime) -> None:
+        self.sim.add_review(OWNER, REPO, number, user, "APPROVED").submitted_at = iso(at)
+        self.sim.pull(OWNER, REPO, number).created_at = iso(opened)
+
+
+@pytest.fixture
+def shop(keys: tuple[str, str], redis_url: str) -> Iterator[Shop]:
+    with checked_simulator(app_public_key_pem=keys[1]) as sim:
+        seed_repository(sim)
+        redis = Redis.from_url(redis_url)
+        settings = AppSettings(
+            app_id=sim.app.id, private_key=keys[0], webhook_secret=SECRET, api_url=sim.url
+        )
+        runtime = Runtime(settings, redis, Dispatcher(redis), AuditLog(redis))
+        env = {
+            "GITHUB_APP_ID": str(sim.app.id),
+            "GITHUB_PRIVATE_KEY": keys[0],
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "GITHUB_API_URL": sim.url,
+            "REDIS_URL": redis_url,
+        }
+        yield Shop(sim, runtime, env)
+
+
+def open_pull(shop: Shop, number: int, change: dict[str, Any], **more: Any) -> None:
+    head = str(number) * 40
+    shop.sim.add_pull(OWNER, REPO, number, author="dev", head_sha=head, files=[change], **more)
+
+
+def seed_pulls(shop: Shop) -> None:
+    """Five pull requests with known reviews, pushes and merges."""
+    sim, minute = shop.sim, timedelta(minutes=1)
+    # 1: L3 (an invariant), approved by its owners, merged without the architects.
+    open_pull(shop, 1, file_entry("billing/fees.py", 3, "fee = float(x)"))
+    at = shop.evaluate(1)
+    shop.review(1, "backer", at + 20 * minute, opened=at + 20 * minute - timedelta(hours=1))
+    shop.review(1, "payer", at + 25 * minute, opened=at + 20 * minute - timedelta(hours=1))
+    shop.evaluate(1)
+    sim.merge(OWNER, REPO, 1, iso(at + 30 * minute))
+    # 2: L2, a push, approved 30 seconds later (a rubber stamp), then merged.
+    open_pull(shop, 2, file_entry("src/app.py", 20, numbered=True))
+    at = shop.evaluate(2)
+    shop.review(2, "backer", at + timedelta(seconds=30), opened=at + 30 / 60 * minute - 10 * minute)
+    shop.evaluate(2)
+    sim.merge(OWNER, REPO, 2, iso(at + 2 * minute))
+    # 3: AI-assisted L2 without a generation context, approved 10 minutes after its push.
+    open_pull(shop, 3, file_entry("src/other.py", 20, numbered=True), labels=["ai-assisted"])
+    at = shop.evaluate(3)
+    shop.review(3, "backer", at + 10 * minute, opened=at + 10 * minute - 20 * minute)
+    # 4: AI-assisted L2 that keeps its generation context; no review yet.
+    page = file_entry("src/page.py", 20, numbered=True)
+    open_pull(shop, 4, page, labels=["ai-assisted"], body=GENERATION_CONTEXT)
+    shop.evaluate(4)
+    # 5: L1 documentation, merged.
+    open_pull(shop, 5, file_entry("docs/guide.md", 3))
+    at = shop.evaluate(5)
+    sim.merge(OWNER, REPO, 5, iso(at + minute))
+
+
+def run_report(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str) -> Path:
+    for name, value in shop.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REVIEW_TIERS_AUDIT_DATABASE_URL", raising=False)
+    out = tmp_path / f"report.{fmt}"
+    today = datetime.now(UTC).date()
+    window = ["--since", str(today - timedelta(days=1)), "--until", str(today + timedelta(days=1))]
+    assert main(["report", *window, "--format", fmt, "--output", str(out)]) == 0
+    return out
+
+
+def test_the_report_counts_what_happened(shop: Shop, monkeypatch, tmp_path) -> None:
+    seed_pulls(shop)
+    report = json.loads(run_report(shop, monkeypatch, tmp_path, "json").read_text())
+    oldest = next(iter(shop.runtime.audit.export()))["at"]
+    assert report["window"]["oldest_audit_record"] == oldest.replace("+00:00", "Z")
+    assert report["window"]["before_oldest_record"] is True
+    (repo,) = report["repositories"]
+    week = "{}-W{:02d}".format(*datetime.fromisoformat(oldest).isocalendar()[:2])
+    assert repo == {
+        "repository": f"{OWNER}/{REPO}",
+        "tiers": {
+            "L1": {"evaluated": 1, "merged": 1},
+            "L2": {"evaluated": 3, "merged": 1, "review_depth": 1.0},
+            "L3": {"evaluated": 1, "merged": 1, "review_depth": 0.0},
+        },
+        "rubber_stamp_rate": 0.25,
+        "l3_merged_without_required_approval": [
+            {
+                "pull_number": 1,
+                "url": f"{shop.sim.url}/_html/{OWNER}/{REPO}/pull/1",
+                "missing": ["architecture review"],
+            }
+        ],
+        "invariant_touch_rate": {"money-is-integer-cents": 0.2},
+        "ai_assisted_share": 0.4,
+        "generation_context_coverage": 0.5,
+        "time_to_first_review_seconds": {"L1": None, "L2": 900, "L3": 3600},
+        "tiers_by_week": [{"week": week, "L1": 1, "L2": 3, "L3": 1}],
+    }
+
+
+class Page(HTMLParser):
+    """The charts' bars (their hover text) and the summary cells of the rendered DOM."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.charts: list[list[str]] = []
+        self.cells: dict[str, str] = {}
+        self._key: str | None = None
+        self._bar = False
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "svg" and "chart" in (named.get("class") or ""):
+            self.charts.append([])
+        if tag != "title":
+            self._bar = tag == "rect" and named.get("class") == "bar"
+        if tag in ("script", "link", "img", "iframe") or named.get("src"):
+            self.external.append(tag)
+        key = named.get("data-total") or named.get("data-depth")
+        self._key = key if tag == "td" and key else None
+
+    def handle_data(self, data: str) -> None:
+        if self._bar:
+            self.charts[-1].append(data)
+            self._bar = False
+        if self._key is not None:
+            self.cells[self._key] = data
+            self._key = None
+
+
+def test_the_html_page_draws_the_json_numbers(shop: Shop, monkeypatch, tmp_path) -> None:
+    seed_pulls(shop)
+    report = json.loads(run_report(shop, monkeypatch, tmp_path, "json").read_text())
+    page = run_report(shop, monkeypatch, tmp_path, "html")
+    assert "<script" not in page.read_text()
+    dom = Page()
+    dom.feed(browse(page, "--dump-dom"))
+    (repo,) = report["repositories"]
+    weeks, depth = dom.charts
+    week = repo["tiers_by_week"][0]["week"]
+    assert sorted(weeks) == sorted(
+        f"{week} {t}: {repo['tiers_by_week'][0][t]}" for t in ("L1", "L2", "L3")
+    )
+    assert depth == ["L2: 100", "L3: 0"]
+    assert {k: dom.cells[k] for k in ("L2", "L3")} == {"L2": "100.0", "L3": "0.0"}
+    expected: dict[str, Any] = {
+        **{f"evaluated-{t}": str(c["evaluated"]) for t, c in repo["tiers"].items()},
+        **{f"merged-{t}": str(c["merged"]) for t, c in repo["tiers"].items()},
+        "rubber-stamp-rate": "25.0",
+        "ai-assisted-share": "40.0",
+        "generation-context-coverage": "50.0",
+        "first-review-L1": "n/a",
+        "first-review-L2": "900",
+        "first-review-L3": "3600",
+        "invariant-money-is-integer-cents": "20.0",
+    }
+    assert {k: v for k, v in dom.cells.items() if k not in ("L2", "L3")} == expected
+    assert not dom.external
