@@ -210,3 +210,29 @@ def test_the_html_page_draws_the_json_numbers(shop: Shop, monkeypatch, tmp_path)
     }
     assert {k: v for k, v in dom.cells.items() if k not in ("L2", "L3")} == expected
     assert not dom.external
+
+
+def test_the_report_stops_under_the_rate_limit_floor(shop: Shop, monkeypatch, capsys) -> None:
+    for number in (1, 2):
+        open_pull(shop, number, file_entry("src/app.py", 20, numbered=True))
+        shop.evaluate(number)
+    shop.sim.set_rate_limit(remaining=150)
+    for name, value in shop.env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["report"]) == 1
+    assert "requests left this hour, under 200" in capsys.readouterr().err
+    shop.sim.set_rate_limit(remaining=5000)
+    assert main(["report"]) == 0
+
+
+def test_a_repository_the_app_left_is_left_out(shop: Shop, monkeypatch, tmp_path) -> None:
+    open_pull(shop, 1, file_entry("src/app.py", 20, numbered=True))
+    shop.evaluate(1)
+    shop.runtime.audit.append({**next(iter(shop.runtime.audit.export())), "repository": "x/gone"})
+    report = json.loads(run_report(shop, monkeypatch, tmp_path, "json").read_text())
+    assert [r["repository"] for r in report["repositories"]] == [f"{OWNER}/{REPO}"]
+    today = datetime.now(UTC).date()
+    argv = ["report", "--since", str(today), "--repo", "x/gone", "--output", str(tmp_path / "g")]
+    assert main(argv) == 0
+    assert json.loads((tmp_path / "g").read_text())["repositories"] == []
+    assert main(["report", "--repo", "nothing"]) == 1
