@@ -18,7 +18,8 @@ from bot.cli import main
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import RepoRef
 from bot.evaluation.record import RunInfo
-from bot.ops.audit import AuditLog
+from bot.ops.audit import STREAM, AuditLog
+from bot.ops.audit_pending import durable_trail
 from bot.ops.settings import AppSettings
 from bot.state.queueing import Dispatcher
 from bot.worker.runtime import Runtime
@@ -236,3 +237,24 @@ def test_a_repository_the_app_left_is_left_out(shop: Shop, monkeypatch, tmp_path
     assert main(argv) == 0
     assert json.loads((tmp_path / "g").read_text())["repositories"] == []
     assert main(["report", "--repo", "nothing"]) == 1
+
+
+def test_the_durable_trail_is_read_when_configured(
+    shop: Shop, audit_db_url: str, monkeypatch, tmp_path
+) -> None:
+    redis = shop.runtime.redis
+    trail = durable_trail(redis, audit_db_url)
+    assert trail is not None and trail.store is not None
+    shop.runtime.audit = AuditLog(redis, durable=trail)
+    open_pull(shop, 1, file_entry("src/app.py", 20, numbered=True))
+    shop.evaluate(1)
+    shop.runtime.audit.drain()
+    trail.store.close()
+    redis.delete(STREAM)  # trimmed away: only the durable trail still has the record
+    shop.env["REVIEW_TIERS_AUDIT_DATABASE_URL"] = audit_db_url
+    for name, value in shop.env.items():
+        monkeypatch.setenv(name, value)
+    today = datetime.now(UTC).date()
+    assert main(["report", "--since", str(today), "--output", str(tmp_path / "r")]) == 0
+    (repo,) = json.loads((tmp_path / "r").read_text())["repositories"]
+    assert repo["tiers"]["L2"]["evaluated"] == 1
