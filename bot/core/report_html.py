@@ -56,11 +56,11 @@ def _summary(repo: Mapping[str, Any]) -> str:
         rows += [(f"evaluated-{tier}", f"{tier} evaluated", counts["evaluated"])]
         rows += [(f"merged-{tier}", f"{tier} merged", counts["merged"])]
     rows += [
-        ("rubber-stamp-rate", "rubber-stamp rate", _percent(repo["rubber_stamp_rate"])),
-        ("ai-assisted-share", "AI-assisted share", _percent(repo["ai_assisted_share"])),
+        ("rubber-stamp-rate", "rubber-stamp rate (%)", _percent(repo["rubber_stamp_rate"])),
+        ("ai-assisted-share", "AI-assisted share (%)", _percent(repo["ai_assisted_share"])),
         (
             "generation-context-coverage",
-            "generation-context coverage",
+            "generation-context coverage (%)",
             _percent(repo["generation_context_coverage"]),
         ),
     ]
@@ -69,7 +69,7 @@ def _summary(repo: Mapping[str, Any]) -> str:
         for t, s in repo["time_to_first_review_seconds"].items()
     ]
     rows += [
-        (f"invariant-{i}", f"invariant {i} touched", _percent(rate))
+        (f"invariant-{i}", f"invariant {i} touched (%)", _percent(rate))
         for i, rate in repo["invariant_touch_rate"].items()
     ]
     cells = "".join(
