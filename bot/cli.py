@@ -23,6 +23,7 @@ from bot.local.spec_checkouts import SpecNotGiven, checkout_loader, parse_spec_o
 from bot.ops import env
 from bot.ops.errors import SettingsError
 from bot.ops.logs import quiet_libraries
+from bot.worker.report_cli import add_report
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     ve.add_argument("--expect-head", help="a head hash printed earlier: it must still be there")
     ve.set_defaults(handler=cmd_audit_verify)
     _spec_argument(add_backtest(sub))
+    add_report(sub)
     return parser
 
 

@@ -124,6 +124,9 @@ def exercise_cli(command: str, sub: str, scratch: ScratchRepo, tmp: Path, redis_
     elif sub == "audit":
         done = run(command, tmp, {"REDIS_URL": redis_url})
         assert done.returncode == 0, done.stderr
+    elif sub == "report":
+        # It reads GitHub through the App: tests/test_report.py runs it against the simulator.
+        build_parser().parse_args(shlex.split(command)[1:])
     elif sub in ("serve", "worker"):
         # Started as real processes by tests/e2e (from the Procfile); here: the words parse.
         build_parser().parse_args(shlex.split(command)[1:])

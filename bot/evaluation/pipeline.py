@@ -11,6 +11,7 @@ from bot.core.models import PullMeta
 from bot.core.outcome import check_for_error, check_for_problems
 from bot.core.plan import diff
 from bot.core.policy import PolicyResult
+from bot.core.provenance import has_section
 from bot.core.shadow import Shadow, shadow_actions, shadow_check, shadow_of
 from bot.evaluation import effects, preview
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
@@ -108,7 +109,9 @@ def _evaluate_valid(
     wanted = replace(wanted, check=shadow_check(wanted.check, shadow, evaluation.decision.tier))
     actions = shadow_actions(diff(wanted, observed, policy.labels), shadow, policy.labels.recheck)
     outcome = effects.apply(port, repo, pull, actions)
-    fill(record, evaluation, grants, standing.progress)
+    heading = policy.ai.require_section
+    kept = heading is not None and has_section(pull.body, heading)
+    fill(record, evaluation, grants, standing.progress, generation_context=kept)
     record.approvals = [{"id": r.id, "submitted_at": r.submitted_at} for r in standing.approvals]
     record.actions, record.failures = outcome.done, outcome.failed
     record.retry, record.retry_after = outcome.retry, outcome.retry_after

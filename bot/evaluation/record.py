@@ -72,9 +72,14 @@ def converged(record: Record, state: CheckState) -> None:
 
 
 def fill(
-    record: Record, evaluation: Evaluation, grants: LabelGrants, progress: tuple[Progress, ...]
+    record: Record,
+    evaluation: Evaluation,
+    grants: LabelGrants,
+    progress: tuple[Progress, ...],
+    generation_context: bool = False,
 ) -> None:
-    """Copy a decided evaluation's tier, reasons, facts, requirements and overrides."""
+    """Copy a decided evaluation's tier, reasons, facts, requirements and overrides;
+    ``generation_context``: the description has the policy's generation-context section."""
     facts, decision = evaluation.facts, evaluation.decision
     record.tier, record.computed_tier = decision.tier.value, decision.computed_tier.value
     record.reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
@@ -86,9 +91,17 @@ def fill(
         "ai_assisted": facts.ai_assisted,
         "truncated": facts.truncated,
         "generation_context_missing": decision.missing_generation_context,
+        "generation_context": generation_context,
     }
+    groups = {group.name for group in decision.groups}
     record.requirements = [
-        {"name": p.name, "obtained": p.obtained, "required": p.required} for p in progress
+        {
+            "name": p.name,
+            "obtained": p.obtained,
+            "required": p.required,
+            "kind": "approval" if p.name in groups else "check",
+        }
+        for p in progress
     ]
     tiers = {o.label: o.tier.value for o in grants.overrides}
     record.overrides = [

@@ -185,6 +185,13 @@ class Seeding:
                 pull.requested_reviewers.remove(user)
             return review
 
+    def merge(self, owner: str, repo: str, number: int, at: str | None = None) -> Pull:
+        """Merge the pull request (at ``at``, ISO 8601, or now): it is closed and merged."""
+        with self.lock:
+            pull = self.store.repo(owner, repo).pull(number)
+            pull.state, pull.merged_at = "closed", at or now_iso()
+            return pull
+
     def dismiss_review(self, owner: str, repo: str, number: int, review_id: int) -> None:
         with self.lock:
             pull = self.store.repo(owner, repo).pull(number)

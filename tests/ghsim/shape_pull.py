@@ -94,7 +94,15 @@ def pull_request(base: str, store: Store, repo: Repo, pull: Pull) -> Json:
         "additions": sum(f.additions for f in pull.files),
         "deletions": sum(f.deletions for f in pull.files),
         "changed_files": len(pull.files),
+        **_merge(pull),
     }
+
+
+def _merge(pull: Pull) -> Json:
+    """A merged pull request says when, and that it is closed."""
+    if pull.merged_at is None:
+        return {}
+    return {"merged": True, "merged_at": pull.merged_at, "closed_at": pull.merged_at}
 
 
 def diff_entry(base: str, repo: Repo, pull: Pull, change: FileChange) -> Json:

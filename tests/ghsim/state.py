@@ -116,6 +116,7 @@ class Pull:
     state: str = "open"
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    merged_at: str | None = None  # set with the state "closed" by a merge
 
 
 @dataclass
