@@ -157,3 +157,31 @@ def test_the_fan_out_keeps_the_queued_evaluations_budget(
     assert (retry.only_installation, retry.attempt) == (2, 1)
     waits = [score for _, score in redis_client.zrange(DUE_KEY, 0, -1, withscores=True)]
     assert waits and min(waits) > redis_client.time()[0] + 800  # after the budget wait
+
+
+def test_a_fan_out_stopped_for_its_budget_resumes_where_it_stopped(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    for number in range(10, 20):
+        sim.add_pull("other", "web", number, author="dev", head_sha=f"{number:040x}")
+    floor = 500
+    rt = make_runtime(sim, keys, redis_client, recovery_min_remaining=floor)
+    rt.dependents.record("acme/spec", RepoRef(2, "other", "web"))
+    install(rt)
+    try:
+        sim.set_rate_limit(remaining=floor + 2 * EVALUATION_REQUESTS + EVALUATION_REQUESTS // 2)
+        fan_out_push(SPEC_PUSH)
+        first = queued(redis_client)
+        Queue(QUEUE_NAME, connection=redis_client).empty()  # the evaluations ran
+        for pull in first:
+            redis_client.delete(pull.key("queued"), pull.key("dirty"))
+        [retry] = due(redis_client)
+        sim.set_rate_limit(remaining=floor + 2 * EVALUATION_REQUESTS + EVALUATION_REQUESTS // 2)
+        fan_out_push(retry)
+    finally:
+        install(None)
+    # The retry goes on with the pull requests the first run did not reach, rather than
+    # evaluating the same ones again and stopping at the same place every time.
+    again = queued(redis_client)
+    assert len(first) == 3 and len(again) == 3
+    assert not set(first) & set(again)

@@ -18,6 +18,7 @@ from bot.evaluation.ports import RepoRef
 from bot.gh.listings import AppCheck, Listings
 from bot.ops.errors import PermanentGitHubError
 from bot.ops.logs import log_context
+from bot.state.dependents import note_fanned, was_fanned
 from bot.state.jobkinds import PushJob
 from bot.worker.fanout import Fanout, FanoutReport, Installation, OpenPull, fan_out
 from bot.worker.retries import backoff, exhausted
@@ -106,10 +107,17 @@ def fan_out_push(job: PushJob) -> str:
 
         def submit(pull: OpenPull, reason: str) -> None:
             runtime.dispatcher.submit(pull.key, job.trigger)
+            note_fanned(runtime.redis, job.trigger, pull.key.member())
             source.opened[pull.installation_id].queued += 1
 
+        def concerned(pull: OpenPull, listings: Installation) -> str | None:
+            # A retry skips what an earlier run of this push submitted: it goes on from there.
+            if was_fanned(runtime.redis, job.trigger, pull.key.member()):
+                return None
+            return "a push may have changed its policy"
+
         plan = Fanout(
-            lambda pull, listings: "a push may have changed its policy",
+            concerned,
             submit,
             runtime.settings.recovery_min_remaining,
             include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
