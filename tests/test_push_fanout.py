@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 
 from bot.evaluation.ports import RepoRef
@@ -185,3 +186,26 @@ def test_a_fan_out_stopped_for_its_budget_resumes_where_it_stopped(
     again = queued(redis_client)
     assert len(first) == 3 and len(again) == 3
     assert not set(first) & set(again)
+
+
+def test_a_fan_out_that_crashes_is_tried_again_from_where_it_stopped(
+    runtime: Runtime, redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit = runtime.dispatcher.submit
+    calls: list[PullKey] = []
+
+    def flaky(pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
+        calls.append(pull)
+        if len(calls) == 2:
+            raise RedisError("Connection reset by peer")
+        return submit(pull, delivery_id, actor)
+
+    monkeypatch.setattr(runtime.dispatcher, "submit", flaky)
+    assert fan_out_push(SPEC_PUSH) == "retry"
+    [retry] = due(redis_client)
+    assert (retry.attempt, retry.only_installation) == (1, 0)
+    fan_out_push(retry)
+    assert queued(redis_client) == SHOP + WEB
+    first, crashed = calls[:2]
+    assert calls.count(first) == 1  # the retry goes on after what the first run submitted
+    assert calls.count(crashed) == 2

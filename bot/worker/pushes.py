@@ -103,35 +103,48 @@ def fan_out_push(job: PushJob) -> str:
     """Submit every open pull request the push may concern; re-queue what could not be done."""
     runtime = current_runtime()
     with log_context(**job.log_fields()):
-        source = PushSource(runtime, targets_of(runtime, job))
+        try:
+            return _fan_out(runtime, job)
+        except Exception:  # the job is a boundary: a crash is tried again, not lost with it
+            log.exception("push fan-out crashed", extra={"outcome": "crashed"})
+            retry = replace(job, attempt=job.attempt + 1)
+            if exhausted(retry.attempt):
+                log.error("giving up on the push's fan-out", extra={"outcome": "gave up"})
+                return "gave up"
+            runtime.dispatcher.enqueue(retry, backoff(job.attempt, None))
+            return "retry"
 
-        def submit(pull: OpenPull, reason: str) -> None:
-            runtime.dispatcher.submit(pull.key, job.trigger)
-            note_fanned(runtime.redis, job.trigger, pull.key.member())
-            source.opened[pull.installation_id].queued += 1
 
-        def concerned(pull: OpenPull, listings: Installation) -> str | None:
-            # A retry skips what an earlier run of this push submitted: it goes on from there.
-            if was_fanned(runtime.redis, job.trigger, pull.key.member()):
-                return None
-            return "a push may have changed its policy"
+def _fan_out(runtime: Runtime, job: PushJob) -> str:
+    source = PushSource(runtime, targets_of(runtime, job))
 
-        plan = Fanout(
-            concerned,
-            submit,
-            runtime.settings.recovery_min_remaining,
-            include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
-        )
-        report = fan_out(source, plan)
-        _again(runtime, job, report)
-        log.info(
-            "push to %s: %d of %d open pull request(s) queued",
-            job.branch,
-            report.acted,
-            report.pulls,
-            extra={"outcome": "fanned out"},
-        )
-        return f"{report.acted} pull request(s)"
+    def submit(pull: OpenPull, reason: str) -> None:
+        runtime.dispatcher.submit(pull.key, job.trigger)
+        note_fanned(runtime.redis, job.trigger, pull.key.member())
+        source.opened[pull.installation_id].queued += 1
+
+    def concerned(pull: OpenPull, listings: Installation) -> str | None:
+        # A retry skips what an earlier run of this push submitted: it goes on from there.
+        if was_fanned(runtime.redis, job.trigger, pull.key.member()):
+            return None
+        return "a push may have changed its policy"
+
+    plan = Fanout(
+        concerned,
+        submit,
+        runtime.settings.recovery_min_remaining,
+        include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
+    )
+    report = fan_out(source, plan)
+    _again(runtime, job, report)
+    log.info(
+        "push to %s: %d of %d open pull request(s) queued",
+        job.branch,
+        report.acted,
+        report.pulls,
+        extra={"outcome": "fanned out"},
+    )
+    return f"{report.acted} pull request(s)"
 
 
 def _again(runtime: Runtime, job: PushJob, report: FanoutReport) -> None:
