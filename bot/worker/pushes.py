@@ -136,7 +136,8 @@ def _fan_out(runtime: Runtime, job: PushJob) -> str:
         include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
     )
     report = fan_out(source, plan)
-    _again(runtime, job, report)
+    progressed = {i for i, listed in source.opened.items() if listed.queued}
+    _again(runtime, job, report, progressed)
     log.info(
         "push to %s: %d of %d open pull request(s) queued",
         job.branch,
@@ -147,10 +148,14 @@ def _fan_out(runtime: Runtime, job: PushJob) -> str:
     return f"{report.acted} pull request(s)"
 
 
-def _again(runtime: Runtime, job: PushJob, report: FanoutReport) -> None:
-    """Queue the job again for each installation stopped for its budget or by GitHub."""
+def _again(runtime: Runtime, job: PushJob, report: FanoutReport, progressed: set[int]) -> None:
+    """Queue the job again for each installation stopped for its budget or by GitHub. A stop
+    for the budget after some progress is no failure: it counts no attempt, so a fan-out
+    larger than several budgets is not given up half done."""
     for installation_id in [*report.stopped, *report.failed]:
-        retry = replace(job, attempt=job.attempt + 1, only_installation=installation_id)
+        paced = installation_id in report.stopped and installation_id in progressed
+        attempt = job.attempt if paced else job.attempt + 1
+        retry = replace(job, attempt=attempt, only_installation=installation_id)
         if exhausted(retry.attempt):
             log.error("giving up on installation %d", installation_id, extra={"outcome": "gave up"})
             continue
