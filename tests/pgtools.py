@@ -25,7 +25,8 @@ def server_url() -> str:
 
 
 def schema_name() -> str:
-    return f"review_tiers_test_{worker_index()}"
+    # The process id too: test runs of other checkouts may share the server and its database.
+    return f"review_tiers_test_{worker_index()}_{os.getpid()}"
 
 
 def with_schema(url: str, schema: str) -> str:

@@ -267,3 +267,17 @@ def test_a_database_the_app_cannot_migrate_is_an_error_that_closes_its_connectio
     with pytest.raises(AuditStoreError, match="cannot prepare the audit database at postgresql"):
         store.append([entry])
     assert store._conn is None
+
+
+def test_a_lone_surrogate_in_a_record_does_not_block_the_trail(
+    redis_client: Redis, opened: list[AuditStore], audit_db_url: str
+) -> None:
+    # JSON may escape half of a surrogate pair ("\ud800"), which Python reads as a lone
+    # surrogate: UTF-8 cannot encode it, so it must not stop the records behind it.
+    log = durable_log(redis_client, use(opened, audit_db_url))
+    lone = json.loads('"a\\ud800b"')
+    log.append({"repository": f"o/{lone}", "pull_number": 1, "title": lone})
+    log.append({"repository": "o/r", "pull_number": 2})
+    assert stored(audit_db_url) == list(log.export())
+    assert [r["pull_number"] for r in stored(audit_db_url)] == [1, 2]
+    assert redis_client.llen(PENDING) == 0

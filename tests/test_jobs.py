@@ -399,6 +399,16 @@ def test_an_evaluation_records_its_repository_as_a_dependent_of_each_spec(
     assert record["specs"][1] == {"repo": "acme/base", "path": "base.yml", "sha": "b" * 40}
 
 
+def test_an_evaluation_by_the_organisation_policy_depends_on_its_repository(
+    runtime: FakeRuntime,
+) -> None:
+    # A push to acme/.github's default branch may change this policy: it must reach the PR.
+    runtime.port.org_config = "version: 1\n"
+    runtime.dispatcher.submit(PULL, "d-1")
+    assert jobs.run_pull_job(**JOB) == "done"
+    assert runtime.dependents.dependents("acme/.github") == [RepoRef(1, "acme", "shop")]
+
+
 def test_an_evaluation_without_specs_records_no_dependent(runtime: FakeRuntime) -> None:
     runtime.dispatcher.submit(PULL, "d-1")
     assert jobs.run_pull_job(**JOB) == "done"

@@ -11,7 +11,8 @@ from redis import Redis
 from rq import Queue
 
 from bot.core.actions import CheckState
-from bot.core.names import CHECK_NAME
+from bot.core.models import Mode
+from bot.core.names import CHECK_NAME, CONFIG_PATH
 from bot.evaluation.merge_group import GroupRef, evaluate_group
 from bot.evaluation.ports import CheckRunInfo, CommitRange, PullInfo, RepoRef
 from bot.ops.audit import AuditLog
@@ -95,6 +96,31 @@ def test_a_pull_request_without_its_check_fails_the_group() -> None:
     assert group_check(port).title == (
         "#2 blocks the group: no review-tiers check on its head 2222222"
     )
+
+
+SHADOWED = CheckState("completed", "neutral", "Shadow: would be L2 (team review)", "")
+
+
+def test_a_neutral_check_from_shadow_mode_blocks_a_repository_that_enforces() -> None:
+    # #2 was evaluated while the repository was in shadow mode; its base policy enforces now.
+    port = queue_port(PASSED, SHADOWED)
+    port.contents[(BASE, CONFIG_PATH)] = "version: 1\nmode: enforce\n"
+    record = evaluate_group(port, REPO, GROUP, "d-1", no_tiers)
+    assert record.check_conclusion == "failure"
+    assert group_check(port).title.startswith("#2 blocks the group:")
+
+
+@pytest.mark.parametrize(
+    ("policy", "process"),
+    [("version: 1\nmode: shadow\n", Mode.ENFORCE), ("version: 1\n", Mode.SHADOW)],
+)
+def test_a_neutral_check_passes_while_the_repository_is_in_shadow_mode(
+    policy: str, process: Mode
+) -> None:
+    port = queue_port(PASSED, SHADOWED)
+    port.contents[(BASE, CONFIG_PATH)] = policy
+    record = evaluate_group(port, REPO, GROUP, "d-1", no_tiers, process)
+    assert record.check_conclusion == "neutral"
 
 
 def test_a_range_not_read_in_full_fails_without_looking_pull_requests_up() -> None:

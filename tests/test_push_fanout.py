@@ -4,9 +4,11 @@ installation, coalesced with queued work, and what it leaves for a retry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 
 from bot.evaluation.ports import RepoRef
@@ -16,6 +18,7 @@ from bot.state.jobkinds import PullJob, PushJob, decode
 from bot.state.keys import PullKey
 from bot.state.queueing import DUE_KEY, QUEUE_NAME, Dispatcher, read_due_entry
 from bot.worker.pushes import EVALUATION_REQUESTS, fan_out_push
+from bot.worker.retries import MAX_ATTEMPTS
 from bot.worker.runtime import Runtime, install
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
@@ -154,6 +157,77 @@ def test_the_fan_out_keeps_the_queued_evaluations_budget(
         install(None)
     assert len(queued(redis_client)) == 3
     [retry] = due(redis_client)
-    assert (retry.only_installation, retry.attempt) == (2, 1)
+    assert (retry.only_installation, retry.attempt) == (2, 0)  # progress: no failure
     waits = [score for _, score in redis_client.zrange(DUE_KEY, 0, -1, withscores=True)]
     assert waits and min(waits) > redis_client.time()[0] + 800  # after the budget wait
+
+
+def test_a_fan_out_stopped_for_its_budget_resumes_where_it_stopped(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    for number in range(10, 20):
+        sim.add_pull("other", "web", number, author="dev", head_sha=f"{number:040x}")
+    floor = 500
+    rt = make_runtime(sim, keys, redis_client, recovery_min_remaining=floor)
+    rt.dependents.record("acme/spec", RepoRef(2, "other", "web"))
+    install(rt)
+    try:
+        sim.set_rate_limit(remaining=floor + 2 * EVALUATION_REQUESTS + EVALUATION_REQUESTS // 2)
+        fan_out_push(SPEC_PUSH)
+        first = queued(redis_client)
+        Queue(QUEUE_NAME, connection=redis_client).empty()  # the evaluations ran
+        for pull in first:
+            redis_client.delete(pull.key("queued"), pull.key("dirty"))
+        [retry] = due(redis_client)
+        sim.set_rate_limit(remaining=floor + 2 * EVALUATION_REQUESTS + EVALUATION_REQUESTS // 2)
+        fan_out_push(retry)
+    finally:
+        install(None)
+    # The retry goes on with the pull requests the first run did not reach, rather than
+    # evaluating the same ones again and stopping at the same place every time.
+    again = queued(redis_client)
+    assert len(first) == 3 and len(again) == 3
+    assert not set(first) & set(again)
+
+
+def test_a_fan_out_that_crashes_is_tried_again_from_where_it_stopped(
+    runtime: Runtime, redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit = runtime.dispatcher.submit
+    calls: list[PullKey] = []
+
+    def flaky(pull: PullKey, delivery_id: str, actor: str | None = None) -> bool:
+        calls.append(pull)
+        if len(calls) == 2:
+            raise RedisError("Connection reset by peer")
+        return submit(pull, delivery_id, actor)
+
+    monkeypatch.setattr(runtime.dispatcher, "submit", flaky)
+    assert fan_out_push(SPEC_PUSH) == "retry"
+    [retry] = due(redis_client)
+    assert (retry.attempt, retry.only_installation) == (1, 0)
+    fan_out_push(retry)
+    assert queued(redis_client) == SHOP + WEB
+    first, crashed = calls[:2]
+    assert calls.count(first) == 1  # the retry goes on after what the first run submitted
+    assert calls.count(crashed) == 2
+
+
+def test_a_fan_out_that_goes_on_under_its_budget_is_never_given_up(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    for number in range(10, 20):
+        sim.add_pull("other", "web", number, author="dev", head_sha=f"{number:040x}")
+    floor = 500
+    rt = make_runtime(sim, keys, redis_client, recovery_min_remaining=floor)
+    rt.dependents.record("acme/spec", RepoRef(2, "other", "web"))
+    install(rt)
+    try:
+        sim.set_rate_limit(remaining=floor + 2 * EVALUATION_REQUESTS + EVALUATION_REQUESTS // 2)
+        # Many budget stops already, each after some progress: the rest still gets its turn.
+        late = replace(SPEC_PUSH, attempt=MAX_ATTEMPTS - 1, only_installation=2)
+        assert fan_out_push(late) == "3 pull request(s)"
+    finally:
+        install(None)
+    [retry] = due(redis_client)
+    assert (retry.only_installation, retry.attempt) == (2, MAX_ATTEMPTS - 1)

@@ -4,9 +4,11 @@ The group's check judges no change itself. Each pull request was judged on its o
 policy of its base; the group passes only when every one of them passed there, and fails closed
 otherwise: no pull request found, a commit range too long to read, or any pull request whose
 check is missing, still running or not a success. A pull request whose check is `neutral` was
-evaluated in shadow mode (the App's check is neutral only then): it blocks nothing, and a group
-holding one gets a `neutral` check too, so a repository in shadow mode is not blocked in its
-merge queue either.
+evaluated in shadow mode (the App's check is neutral only then): while the repository is still
+in shadow mode it blocks nothing, and a group holding one gets a `neutral` check too, so a
+repository in shadow mode is not blocked in its merge queue either. Once the repository enforces,
+a neutral check left from shadow mode is no pass: it blocks the group until the pull request is
+evaluated again.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class GroupFacts:
     commits: int
     members: tuple[GroupMember, ...]
     unread: str = ""
+    # Whether the repository is in shadow mode now (its base policy or the App's process):
+    # only then does a pull request's neutral check, made in shadow mode, pass.
+    shadow: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,20 @@ class MemberVerdict:
     shadowed: bool = False  # passed because its check is in shadow mode, enforcing nothing
 
 
-def judge_member(member: GroupMember) -> MemberVerdict:
-    """A pull request passes only on a completed, successful review-tiers check on its head."""
+def judge_member(member: GroupMember, shadow: bool = False) -> MemberVerdict:
+    """A pull request passes only on a completed, successful review-tiers check on its head, or
+    on a neutral one while the repository is in shadow mode (``shadow``)."""
     head = member.head_sha[:7]
     if member.check_status is None:
         return MemberVerdict(member, False, f"no review-tiers check on its head {head}")
     if member.check_status != "completed":
         why = f"its review-tiers check on {head} is {member.check_status.replace('_', ' ')}"
+        return MemberVerdict(member, False, why)
+    if member.check_conclusion == "neutral" and not shadow:
+        why = (
+            f"its review-tiers check on {head} is neutral, from shadow mode, but the repository"
+            " enforces now: evaluate the pull request again"
+        )
         return MemberVerdict(member, False, why)
     if member.check_conclusion == "neutral":
         why = f"its review-tiers check on {head} is neutral (shadow mode: nothing enforced)"
@@ -72,7 +84,8 @@ def judge_member(member: GroupMember) -> MemberVerdict:
 
 def check_for_group(facts: GroupFacts) -> CheckState:
     """The group's check: success if and only if every pull request found passed its own."""
-    verdicts = [judge_member(m) for m in sorted(facts.members, key=lambda m: m.number)]
+    members = sorted(facts.members, key=lambda m: m.number)
+    verdicts = [judge_member(m, facts.shadow) for m in members]
     summary = _summary(facts, verdicts)
     if facts.unread:
         return CheckState("completed", "failure", f"Merge group not read: {facts.unread}", summary)

@@ -57,6 +57,12 @@ def _add(
             merged.warnings.append(ConfigProblem(format_path(path), line, why, file.origin))
         entries.append(AreaEntry(item, file.origin))
     elif item.get("override") is True:
+        # Allowed, but never silent: the spec's entry, a rule its authors set, stops applying.
+        why = (
+            f"override: true replaces {area[:-1]} '{ident}' of"
+            f" {entries[at].origin or 'this repository'}: that entry no longer applies here"
+        )
+        merged.warnings.append(ConfigProblem(format_path(path), line, why, file.origin))
         entries[at] = AreaEntry(item, file.origin)
     else:
         where = entries[at].origin or "this repository's own file"

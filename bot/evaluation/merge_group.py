@@ -8,15 +8,19 @@ commit, under the App's one check name, so it is the check branch protection alr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.actions import Action, CheckState, CreateCheck, UpdateCheck
 from bot.core.merge_group import GroupFacts, GroupMember, check_for_group
+from bot.core.models import Mode
 from bot.core.names import CHECK_NAME
 from bot.core.plan import check_actions
+from bot.core.shadow import shadow_of
 from bot.evaluation.effects import observed_check
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 from bot.evaluation.reports import safe_check
+from bot.evaluation.snapshot import fetch_policy
+from bot.evaluation.spec_source import spec_loader_for
 
 # The tier the App's last completed evaluation recorded for (pull request, head), if any.
 TierLookup = Callable[[int, str], str | None]
@@ -55,10 +59,18 @@ class GroupRecord:
 
 
 def evaluate_group(
-    port: GitHubPort, repo: RepoRef, group: GroupRef, delivery_id: str, tier_of: TierLookup
+    port: GitHubPort,
+    repo: RepoRef,
+    group: GroupRef,
+    delivery_id: str,
+    tier_of: TierLookup,
+    process: Mode = Mode.ENFORCE,
 ) -> GroupRecord:
-    """Read the group and converge its check; GitHub errors propagate so the job retries."""
+    """Read the group and converge its check; GitHub errors propagate so the job retries.
+    ``process`` is the App's own mode (REVIEW_TIERS_MODE)."""
     facts = read_group(port, repo, group, tier_of)
+    if any(m.check_conclusion == "neutral" for m in facts.members):
+        facts = replace(facts, shadow=group_in_shadow(port, repo, group, process))
     state = check_for_group(facts)
     record = GroupRecord(delivery_id, repo.full_name, group.head_sha, group.base_sha)
     record.commits = facts.commits
@@ -80,6 +92,17 @@ def converge_group_check(
         _write(port, repo, head_sha, action)
         done.append(action.describe())
     return done
+
+
+def group_in_shadow(port: GitHubPort, repo: RepoRef, group: GroupRef, process: Mode) -> bool:
+    """Whether the repository is in shadow mode now: by the App's process, or by the policy at
+    the group's base (read as a pull request into that commit would read it)."""
+    if process is Mode.SHADOW:
+        return True
+    base = PullInfo(0, "open", False, "", "", "", group.head_sha, group.base_sha, group.base_sha,
+                    (), (), ())  # fmt: skip
+    result = fetch_policy(port, repo, base, spec_loader_for(port, repo))
+    return shadow_of(result.policy.mode if result.policy else None, process).active
 
 
 def read_group(port: GitHubPort, repo: RepoRef, group: GroupRef, tier_of: TierLookup) -> GroupFacts:

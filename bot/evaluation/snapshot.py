@@ -28,9 +28,19 @@ def fetch_policy(
         return parse_policy(text, f"{CONFIG_PATH} on {pull.base_ref}", loader, home)
     org_text = port.fetch_org_config(repo.owner)
     if org_text is not None:
-        home = SpecRef(f"{repo.owner}/.github", ORG_CONFIG_PATH)
-        return parse_policy(org_text, f"{repo.owner}/.github {ORG_CONFIG_PATH}", loader, home)
+        home = SpecRef(org_config_repo(repo.owner), ORG_CONFIG_PATH)
+        return parse_policy(org_text, org_config_source(repo.owner), loader, home)
     return default_policy()
+
+
+def org_config_repo(owner: str) -> str:
+    """The repository holding the organisation's policy, read on its default branch."""
+    return f"{owner}/.github"
+
+
+def org_config_source(owner: str) -> str:
+    """The ``source`` of a policy read from the organisation's repository."""
+    return f"{org_config_repo(owner)} {ORG_CONFIG_PATH}"
 
 
 def fetch_changes(port: GitHubPort, repo: RepoRef, pull: PullInfo) -> ChangeSet:

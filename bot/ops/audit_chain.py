@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
+# Half of a surrogate pair, as a JSON "\ud800" escape reads into Python: UTF-8 cannot hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def canonical(record: dict[str, Any]) -> str:
-    """The one text of a record that is hashed and stored: sorted keys, no spaces, UTF-8."""
-    return json.dumps(
+    """The one text of a record that is hashed and stored: sorted keys, no spaces, UTF-8. A lone
+    surrogate (from a JSON escape in what GitHub sent) stays a JSON escape, so the text is
+    valid UTF-8 and reads back as the same record."""
+    text = json.dumps(
         record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def seal(prev_hash: str, text: str) -> str:

@@ -168,6 +168,11 @@ def _readable(items: list[str]) -> tuple[list[Entry], list[str]]:
     return entries, unreadable
 
 
+def _column(text: str) -> str:
+    """``text`` as PostgreSQL's text can hold it: no NUL, no lone surrogate."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def read_entry(raw: str) -> Entry | None:
     """A pending entry, or None when it is not one."""
     try:
@@ -179,7 +184,7 @@ def read_entry(raw: str) -> Entry | None:
             key=str(data["key"]),
             text=text,
             at=str(record["at"]),
-            repository=str(record.get("repository") or "").replace("\x00", ""),
+            repository=_column(str(record.get("repository") or "")),
             pull_number=pull if isinstance(pull, int) and not isinstance(pull, bool) else None,
         )
     except (ValueError, KeyError, TypeError, AttributeError):

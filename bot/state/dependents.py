@@ -61,3 +61,24 @@ class RedisSpecDependents:
             except (ValueError, TypeError):
                 continue  # not written by record(): ignore it
         return sorted(found, key=lambda r: (r.installation_id, r.owner, r.name))
+
+
+# The pull requests one push's fan-out has submitted, so a run stopped for its budget resumes
+# with the ones it did not reach instead of submitting the same ones again.
+FANNED_KEY = "rt:push-fanned:{trigger}"
+FANNED_TTL = 2 * 86400
+
+
+def fanned_key(trigger: str) -> str:
+    return FANNED_KEY.format(trigger=trigger)
+
+
+def was_fanned(redis: Redis, trigger: str, member: str) -> bool:
+    return bool(redis.sismember(fanned_key(trigger), member))
+
+
+def note_fanned(redis: Redis, trigger: str, member: str) -> None:
+    pipe = redis.pipeline()
+    pipe.sadd(fanned_key(trigger), member)
+    pipe.expire(fanned_key(trigger), FANNED_TTL)
+    pipe.execute()

@@ -8,6 +8,7 @@ import logging
 from dataclasses import replace
 
 from bot.core.merge_group import check_for_group_gave_up
+from bot.core.models import Mode
 from bot.evaluation.merge_group import GroupRef, TierLookup, converge_group_check, evaluate_group
 from bot.evaluation.ports import RepoRef
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
@@ -43,7 +44,8 @@ def check_group(job: GroupJob) -> str:
         group = GroupRef(known.head_sha, known.base_sha, known.base_ref)
         try:
             port = runtime.port_for(known.installation_id)
-            record = evaluate_group(port, repo, group, known.trigger, _tiers(runtime, known))
+            tiers, process = _tiers(runtime, known), Mode(runtime.settings.mode)
+            record = evaluate_group(port, repo, group, known.trigger, tiers, process)
         except TransientGitHubError as err:
             return _retry_group(runtime, known, err)
         except PermanentGitHubError as err:

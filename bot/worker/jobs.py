@@ -20,6 +20,7 @@ from bot.evaluation.ports import GitHubPort, RepoRef
 from bot.evaluation.preview_specs import SpecSources
 from bot.evaluation.record import Record, RunInfo
 from bot.evaluation.reports import report_failure, report_timeout
+from bot.evaluation.snapshot import org_config_repo, org_config_source
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.logs import log_context
 from bot.ops.redaction import redact
@@ -136,6 +137,9 @@ def _evaluate(
     # A push to any spec repository of the chain re-evaluates this repository (bot.worker.pushes).
     for spec_repo in sorted({spec["repo"] for spec in record.specs}):
         runtime.dependents.record(spec_repo, repo)
+    if record.config == org_config_source(repo.owner):
+        # So is a push to the organisation's policy, on its .github repository's default branch.
+        runtime.dependents.record(org_config_repo(repo.owner), repo)
     runtime.record(record, time.monotonic() - started, port)
     return record
 

@@ -18,6 +18,7 @@ from bot.evaluation.ports import RepoRef
 from bot.gh.listings import AppCheck, Listings
 from bot.ops.errors import PermanentGitHubError
 from bot.ops.logs import log_context
+from bot.state.dependents import note_fanned, was_fanned
 from bot.state.jobkinds import PushJob
 from bot.worker.fanout import Fanout, FanoutReport, Installation, OpenPull, fan_out
 from bot.worker.retries import backoff, exhausted
@@ -102,34 +103,59 @@ def fan_out_push(job: PushJob) -> str:
     """Submit every open pull request the push may concern; re-queue what could not be done."""
     runtime = current_runtime()
     with log_context(**job.log_fields()):
-        source = PushSource(runtime, targets_of(runtime, job))
-
-        def submit(pull: OpenPull, reason: str) -> None:
-            runtime.dispatcher.submit(pull.key, job.trigger)
-            source.opened[pull.installation_id].queued += 1
-
-        plan = Fanout(
-            lambda pull, listings: "a push may have changed its policy",
-            submit,
-            runtime.settings.recovery_min_remaining,
-            include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
-        )
-        report = fan_out(source, plan)
-        _again(runtime, job, report)
-        log.info(
-            "push to %s: %d of %d open pull request(s) queued",
-            job.branch,
-            report.acted,
-            report.pulls,
-            extra={"outcome": "fanned out"},
-        )
-        return f"{report.acted} pull request(s)"
+        try:
+            return _fan_out(runtime, job)
+        except Exception:  # the job is a boundary: a crash is tried again, not lost with it
+            log.exception("push fan-out crashed", extra={"outcome": "crashed"})
+            retry = replace(job, attempt=job.attempt + 1)
+            if exhausted(retry.attempt):
+                log.error("giving up on the push's fan-out", extra={"outcome": "gave up"})
+                return "gave up"
+            runtime.dispatcher.enqueue(retry, backoff(job.attempt, None))
+            return "retry"
 
 
-def _again(runtime: Runtime, job: PushJob, report: FanoutReport) -> None:
-    """Queue the job again for each installation stopped for its budget or by GitHub."""
+def _fan_out(runtime: Runtime, job: PushJob) -> str:
+    source = PushSource(runtime, targets_of(runtime, job))
+
+    def submit(pull: OpenPull, reason: str) -> None:
+        runtime.dispatcher.submit(pull.key, job.trigger)
+        note_fanned(runtime.redis, job.trigger, pull.key.member())
+        source.opened[pull.installation_id].queued += 1
+
+    def concerned(pull: OpenPull, listings: Installation) -> str | None:
+        # A retry skips what an earlier run of this push submitted: it goes on from there.
+        if was_fanned(runtime.redis, job.trigger, pull.key.member()):
+            return None
+        return "a push may have changed its policy"
+
+    plan = Fanout(
+        concerned,
+        submit,
+        runtime.settings.recovery_min_remaining,
+        include=lambda i, owner, repo: not runtime.dispatcher.is_removed(i, owner, repo),
+    )
+    report = fan_out(source, plan)
+    progressed = {i for i, listed in source.opened.items() if listed.queued}
+    _again(runtime, job, report, progressed)
+    log.info(
+        "push to %s: %d of %d open pull request(s) queued",
+        job.branch,
+        report.acted,
+        report.pulls,
+        extra={"outcome": "fanned out"},
+    )
+    return f"{report.acted} pull request(s)"
+
+
+def _again(runtime: Runtime, job: PushJob, report: FanoutReport, progressed: set[int]) -> None:
+    """Queue the job again for each installation stopped for its budget or by GitHub. A stop
+    for the budget after some progress is no failure: it counts no attempt, so a fan-out
+    larger than several budgets is not given up half done."""
     for installation_id in [*report.stopped, *report.failed]:
-        retry = replace(job, attempt=job.attempt + 1, only_installation=installation_id)
+        paced = installation_id in report.stopped and installation_id in progressed
+        attempt = job.attempt if paced else job.attempt + 1
+        retry = replace(job, attempt=attempt, only_installation=installation_id)
         if exhausted(retry.attempt):
             log.error("giving up on installation %d", installation_id, extra={"outcome": "gave up"})
             continue

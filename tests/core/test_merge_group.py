@@ -21,8 +21,8 @@ def member(number: int, status: str | None = "completed", conclusion: str | None
     return GroupMember(number, f"Change {number}", head[:40], status, conclusion, "L2")
 
 
-def group(*members: GroupMember, unread: str = "") -> GroupFacts:
-    return GroupFacts(HEAD, "main", 2 * len(members), members, unread)
+def group(*members: GroupMember, unread: str = "", shadow: bool = False) -> GroupFacts:
+    return GroupFacts(HEAD, "main", 2 * len(members), members, unread, shadow)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def group(*members: GroupMember, unread: str = "") -> GroupFacts:
 def test_a_pull_request_passes_only_on_a_successful_check(
     status: str | None, conclusion: str | None, passed: bool, why: str
 ) -> None:
-    verdict = judge_member(member(1, status, conclusion))
+    verdict = judge_member(member(1, status, conclusion), shadow=True)
     assert (verdict.passed, verdict.why) == (passed, why)
 
 
@@ -60,14 +60,23 @@ def test_every_pull_request_passed_is_success() -> None:
 
 
 def test_a_group_with_a_pull_request_in_shadow_mode_is_neutral() -> None:
-    state = check_for_group(group(member(1), member(2, "completed", "neutral")))
+    state = check_for_group(group(member(1), member(2, "completed", "neutral"), shadow=True))
     assert (state.status, state.conclusion) == ("completed", "neutral")
     assert state.title == "Shadow: 1 of 2 pull request(s) in shadow mode"
 
 
+def test_a_neutral_check_left_from_shadow_mode_blocks_a_group_that_enforces() -> None:
+    # The repository left shadow mode; a pull request not evaluated since keeps its neutral
+    # check, which GitHub counts as passing: the group must not pass on it.
+    state = check_for_group(group(member(1), member(2, "completed", "neutral")))
+    assert (state.status, state.conclusion) == ("completed", "failure")
+    assert state.title.startswith("#2 blocks the group: its review-tiers check on 2222222 is")
+    assert "enforces now" in state.title
+
+
 def test_shadow_mode_does_not_hide_a_failing_pull_request() -> None:
     state = check_for_group(
-        group(member(1, "completed", "neutral"), member(2, "completed", "failure"))
+        group(member(1, "completed", "neutral"), member(2, "completed", "failure"), shadow=True)
     )
     assert state.conclusion == "failure"
     assert state.title.startswith("#2 blocks the group")

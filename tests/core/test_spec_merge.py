@@ -270,6 +270,15 @@ def test_override_true_replaces_the_spec_entry() -> None:
     assert (invariant.statement, invariant.origin) == ("Money is integer cents.", "")
 
 
+def test_override_true_that_replaces_a_spec_entry_says_so() -> None:
+    mine = {**INVARIANT, "paths": ["nothing/**"], "override": True}
+    result = resolve({"invariants": [mine]}, {"invariants": [INVARIANT]})
+    assert result.policy is not None
+    (warning,) = [w for w in result.warnings if w.path == "invariants[0].id"]
+    assert "replaces invariant 'money-is-decimal' of acme/spec@" in warning.message
+    assert warning.origin == ""
+
+
 def test_override_true_with_nothing_to_replace_is_a_warning() -> None:
     result = resolve({"invariants": [{**INVARIANT, "override": True}]}, {})
     assert result.policy is not None
