@@ -53,3 +53,14 @@ def test_a_spec_invariant_read_through_the_port_makes_the_pull_request_l3() -> N
     assert record.specs == [
         {"repo": "acme/spec", "path": "review-tiers.yml", "sha": "c0ffee" * 6 + "c0fe"}
     ]
+
+
+def test_an_invalid_spec_file_is_recorded_for_the_push_that_fixes_it() -> None:
+    port = make_port([entry("src/app.py", 3)], config=EXTENDS)
+    sha = "b" * 40
+    port.spec_files[("acme/spec", "review-tiers.yml", "v3")] = SpecRead(
+        sha, "version: 1\nsize: 3\n"
+    )
+    record = run(port)
+    assert record.outcome == "invalid config"
+    assert record.specs == [{"repo": "acme/spec", "path": "review-tiers.yml", "sha": sha}]

@@ -32,7 +32,8 @@ class PolicyResult:
     digest: str
     # Advice that does not make the file invalid, e.g. a required check with no pinned source.
     warnings: tuple[ConfigProblem, ...] = ()
-    # The spec files the policy extends, nearest first (empty without `extends`).
+    # The spec files the policy extends, nearest first (empty without `extends`); with
+    # problems in the chain, those read before it stopped, including one with errors.
     specs: tuple[SpecText, ...] = ()
     # The policy as plain data, merged with its spec files (`check-config --resolved`).
     data: Mapping[str, object] | None = None
@@ -69,8 +70,8 @@ def parse_policy(
     own = PolicyFile(data, checked.loaded, checked.warnings)
     chain = follow_chain(own, loader, home)
     if chain.problems:
-        return PolicyResult(None, chain.problems, source, digest, checked.warnings)
-    specs = tuple(f.spec for f in chain.files if f.spec is not None)
+        return PolicyResult(None, chain.problems, source, digest, checked.warnings, chain.read)
+    specs = chain.read
     merged = merge_chain(chain.files)
     digest = _digest(text, *(f"{s.origin}\n{s.text}" for s in specs))
     if merged.policy is None:

@@ -47,6 +47,22 @@ class Chain:
 
     files: tuple[PolicyFile, ...]
     problems: tuple[ConfigProblem, ...] = ()
+    invalid: SpecText | None = None  # a spec file that was read but has errors
+
+    @property
+    def read(self) -> tuple[SpecText, ...]:
+        """Every spec file read, nearest first, valid or not: a push to any of them may
+        change the policy, even one that has problems now."""
+        found = [f.spec for f in self.files if f.spec is not None]
+        return tuple(found + ([self.invalid] if self.invalid is not None else []))
+
+
+@dataclass(frozen=True)
+class Broken:
+    """Why the chain stops at a spec file, and that file when it was read."""
+
+    problems: tuple[ConfigProblem, ...]
+    spec: SpecText | None = None
 
 
 def follow_chain(own: PolicyFile, loader: SpecLoader, home: SpecRef | None = None) -> Chain:
@@ -55,8 +71,8 @@ def follow_chain(own: PolicyFile, loader: SpecLoader, home: SpecRef | None = Non
     seen = {_identity(home)} if home is not None else set()
     while (named := files[-1].data.get("extends")) is not None:
         found = _next_file(files[-1], str(named), loader, seen, len(files) - 1)
-        if isinstance(found, tuple):
-            return Chain(tuple(files), found)
+        if isinstance(found, Broken):
+            return Chain(tuple(files), found.problems, found.spec)
         seen.add(_identity(found.spec.ref if found.spec else None))
         files.append(found)
     return Chain(tuple(files))
@@ -64,10 +80,10 @@ def follow_chain(own: PolicyFile, loader: SpecLoader, home: SpecRef | None = Non
 
 def _next_file(
     naming: PolicyFile, named: str, loader: SpecLoader, seen: set[tuple[str, str]], depth: int
-) -> PolicyFile | tuple[ConfigProblem, ...]:
-    def problem(message: str) -> tuple[ConfigProblem, ...]:
+) -> PolicyFile | Broken:
+    def problem(message: str) -> Broken:
         line = naming.loaded.line_of(EXTENDS)
-        return (ConfigProblem("extends", line, message, naming.origin),)
+        return Broken((ConfigProblem("extends", line, message, naming.origin),))
 
     try:
         ref = parse_spec_ref(named)
@@ -87,9 +103,8 @@ def _next_file(
     checked = check_text(text.text)
     data = checked.loaded.data
     if checked.problems or not isinstance(data, dict):
-        return tuple(
-            ConfigProblem(p.path, p.line, p.message, text.origin) for p in checked.problems
-        )
+        problems = (ConfigProblem(p.path, p.line, p.message, text.origin) for p in checked.problems)
+        return Broken(tuple(problems), text)
     warnings = tuple(
         ConfigProblem(w.path, w.line, w.message, text.origin) for w in checked.warnings
     )

@@ -385,3 +385,17 @@ def test_extends_is_plain_text(named: str) -> None:
     (problem,) = parse_policy(text({}, named)).problems
     assert (problem.path, problem.line) == ("extends", 2)
     assert "owner/repo" in problem.message
+
+
+def test_a_broken_chain_still_names_the_spec_files_read() -> None:
+    # A push fixing any of them must reach the repository: its evaluation records them.
+    specs = FakeSpecs()
+    first = specs.add("acme/a", text({}, "acme/b"))
+    broken = specs.add("acme/b", "version: 1\nsize:\n  nope: 1\n")
+    result = parse_policy(text({}, "acme/a"), loader=specs)
+    assert result.policy is None and result.problems
+    assert [s.origin for s in result.specs] == [first, broken]
+    specs.add("acme/b", "version: 1\nextends: acme/a\n")
+    cycle = parse_policy(text({}, "acme/a"), loader=specs)
+    assert "cycle" in cycle.problems[0].message
+    assert [s.ref.repo for s in cycle.specs] == ["acme/a", "acme/b"]
