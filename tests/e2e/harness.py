@@ -191,8 +191,8 @@ def running_app(
         for index, metrics_port in enumerate(metrics_ports):
             port_env = {"REVIEW_TIERS_METRICS_PORT": str(metrics_port)}
             procs.start("worker", name=f"worker-{index}", env=port_env)
-        wait_until(lambda: _ready(procs.url), 20, "the web process to be ready")
-        wait_until(lambda: _workers(env["REDIS_URL"]) >= workers, 20, "workers to register")
+        wait_until(lambda: _ready(procs.url), 60, "the web process to be ready")
+        wait_until(lambda: _workers(env["REDIS_URL"]) >= workers, 60, "workers to register")
         yield procs
     finally:
         procs.stop()
