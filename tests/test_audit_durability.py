@@ -4,6 +4,7 @@ one linear chain, and `audit verify` names what was tampered with."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -144,6 +145,11 @@ def test_concurrent_appenders_extend_one_chain_without_a_failed_write(
         store.close()
 
 
+# How long the database stays away: short in the suite; AUDIT_OUTAGE_SECONDS=60 runs the same
+# check through a one-minute outage.
+OUTAGE_SECONDS = float(os.environ.get("AUDIT_OUTAGE_SECONDS", "5"))
+
+
 @pytest.fixture
 def proxy() -> Iterator[CuttableProxy]:
     parts = urlsplit(server_url())
@@ -172,7 +178,7 @@ def test_records_written_while_the_database_is_away_arrive_in_order(
     writer.start()
     time.sleep(1.0)
     proxy.cut()  # mid-transaction for some append, as a network partition or a restart
-    time.sleep(5.0)
+    time.sleep(OUTAGE_SECONDS)
     waiting = trail.backlog()
     proxy.start()
     time.sleep(1.0)

@@ -1,5 +1,5 @@
 """The report's HTML page in headless Chromium: its charts and tables hold the JSON's numbers,
-and nothing on it comes from the network."""
+nothing on it comes from the network, and it renders at laptop size (a screenshot)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,9 @@ def test_the_html_page_draws_the_json_numbers(shop: Shop, monkeypatch, tmp_path)
     }
     assert {k: v for k, v in dom.cells.items() if k not in ("L2", "L3")} == expected
     assert not dom.external
+    shot = tmp_path / "report.png"
+    browse(page, "--window-size=1366,768", f"--screenshot={shot}")
+    raw = shot.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")) == (1366, 768)
+    assert len(raw) > 20_000  # a blank page compresses to a few hundred bytes
