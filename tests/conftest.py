@@ -16,6 +16,9 @@ from tests.builders import ScratchRepo, free_port, worker_index
 if TYPE_CHECKING:
     from redis import Redis
 
+    from bot.gh.client import PyGithubPort
+    from tests.ghsim.simulator import GitHubSimulator
+
 
 @pytest.fixture(scope="session")
 def keys() -> tuple[str, str]:
@@ -129,3 +132,19 @@ def audit_db_url(audit_server_url: str) -> Iterator[str]:
     reset_schema(audit_server_url, schema_name())
     yield with_schema(audit_server_url, schema_name())
     reset_schema(audit_server_url, schema_name(), create=False)
+
+
+@pytest.fixture
+def port(
+    request: pytest.FixtureRequest, sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> Iterator[PyGithubPort]:
+    """The App's GitHub adapter against the module's simulator (its ``sim`` fixture), as
+    installation 1 of the module's ``APP_ID``; a module may define its own ``port`` instead."""
+    from bot.gh.client import PyGithubPort
+    from bot.ops.settings import AppSettings
+
+    app_id = request.module.APP_ID
+    settings = AppSettings(app_id=app_id, private_key=keys[0], webhook_secret="s", api_url=sim.url)
+    adapter = PyGithubPort(settings, redis_client, 1)
+    yield adapter
+    adapter.close()

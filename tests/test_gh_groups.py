@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from redis import Redis
 
 from bot.evaluation.ports import RepoRef
 from bot.gh.client import PyGithubPort
 from bot.gh.groups import MAX_RANGE_PAGES
 from bot.ops.errors import PermanentGitHubError
-from bot.ops.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 
@@ -38,16 +36,6 @@ def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
                 OWNER, NAME, number, author="alice", head_sha=steps[-1]["sha"], commits=steps
             )
         yield sim
-
-
-@pytest.fixture
-def port(
-    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
-) -> Iterator[PyGithubPort]:
-    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
-    port = PyGithubPort(settings, redis_client, 1)
-    yield port
-    port.close()
 
 
 def test_a_group_range_lists_its_commits_oldest_first(

@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from redis import Redis
 
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import RepoRef
 from bot.evaluation.record import RunInfo
 from bot.gh.client import PyGithubPort
-from bot.ops.settings import AppSettings
 from tests.fakes import FakeGrantStore
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
@@ -53,16 +51,6 @@ def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
             OWNER, NAME, CODE_PULL, author="dev", head_sha=code_head, files=[changed("a/x.py")]
         )
         yield sim
-
-
-@pytest.fixture
-def port(
-    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
-) -> Iterator[PyGithubPort]:
-    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
-    port = PyGithubPort(settings, redis_client, 1)
-    yield port
-    port.close()
 
 
 def requests_for(sim: GitHubSimulator, port: PyGithubPort, number: int) -> int:

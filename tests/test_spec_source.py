@@ -40,16 +40,6 @@ def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
         yield sim
 
 
-@pytest.fixture
-def port(
-    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
-) -> Iterator[PyGithubPort]:
-    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
-    port = PyGithubPort(settings, redis_client, 1)
-    yield port
-    port.close()
-
-
 def reads(sim: GitHubSimulator) -> list[tuple[str, int]]:
     """The spec reads sent, with their status (token requests left out)."""
     return [(r.path, r.status or 0) for r in sim.requests if r.path.startswith("/repos/")]
