@@ -15,7 +15,7 @@ from bot.ops.audit import AuditLog
 from bot.ops.errors import SettingsError
 from bot.ops.logs import configure_logging
 from bot.ops.metrics import Metrics
-from bot.ops.redaction import register_secret
+from bot.ops.redaction import redact_url, register_secret
 from bot.ops.settings import AppSettings
 from bot.state.queueing import QUEUE_NAME, Dispatcher
 from bot.state.requests import Request
@@ -44,16 +44,8 @@ def connect_redis(url: str) -> Redis:
     try:
         redis.ping()
     except RedisError as err:
-        raise StartupError(f"Redis is unreachable at {_safe_url(url)}: {err}") from err
+        raise StartupError(f"Redis is unreachable at {redact_url(url)}: {err}") from err
     return redis
-
-
-def _safe_url(url: str) -> str:
-    # A password in the URL must not reach the log.
-    if "@" in url:
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
 
 
 def make_intake(

@@ -51,6 +51,11 @@ def start(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         ({"GITHUB_WEBHOOK_SECRET": None}, "GITHUB_WEBHOOK_SECRET"),
         ({"REDIS_URL": "http://nope"}, "REDIS_URL"),
         ({"REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "Redis is unreachable"),
+        # A password holding '@' must not leak its tail into the message.
+        (
+            {"REDIS_URL": f"redis://:s3cret@-value@127.0.0.1:{closed_port()}/0"},
+            "Redis is unreachable",
+        ),
         ({"REVIEW_TIERS_WEB_METRICS_PORT": "web"}, "REVIEW_TIERS_WEB_METRICS_PORT"),
         ({"GITHUB_WEBHOOK_SECRET_PREVIOUS": " "}, "GITHUB_WEBHOOK_SECRET_PREVIOUS"),
         ({"REVIEW_TIERS_MODE": "observe"}, "REVIEW_TIERS_MODE must be enforce or shadow"),
@@ -62,6 +67,7 @@ def start(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         "missing-secret",
         "bad-redis-url",
         "redis-down",
+        "redis-down-password",
         "bad-web-metrics-port",
         "blank-previous-secret",
         "bad-mode",
@@ -82,6 +88,7 @@ def test_bad_start_stops_with_one_line(
     assert len(errors) == 1 and needle in errors[0], done.stderr
     assert "Traceback" not in done.stderr
     assert "s3cret-value" not in done.stderr + done.stdout
+    assert "-value@" not in done.stderr + done.stdout
     assert "PRIVATE KEY" not in done.stderr + done.stdout
 
 
