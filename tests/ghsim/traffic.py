@@ -28,6 +28,7 @@ class RequestRecord:
     headers: dict[str, str]
     status: int = 0
     template: str | None = None
+    at: float = field(default_factory=time.time)  # epoch seconds the request arrived
 
     @property
     def is_write(self) -> bool:
