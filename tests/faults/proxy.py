@@ -158,6 +158,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as GitHub's API serves PyGithub's session
+    # A reply goes out as headers then body: with Nagle's algorithm the body waits for the
+    # client's delayed ACK (about 40 ms) on a kept-alive connection, which GitHub does not add.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
