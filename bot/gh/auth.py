@@ -14,8 +14,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from github import Auth, Github
 from redis import Redis
+from redis.lock import Lock
 
 from bot.gh.errors import translated
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.replies import members
 from bot.ops.settings import AppSettings
 from bot.state.keys import TOKEN_KEY
 
@@ -34,6 +37,18 @@ LOCK_SECONDS = 10.0
 WAIT_POLLS = 5
 WAIT_STEP = 0.05
 HTTP_TIMEOUT = 15
+# Installations with a cached token, scored by when the workers' upkeep mints the next one:
+# REFRESH_AHEAD seconds before the cache lets the token go, so that no evaluation waits for
+# a mint. A re-mint GitHub did not answer is tried again REFRESH_RETRY seconds later.
+REFRESH_KEY = "rt:token-refresh"
+REFRESH_AHEAD = 600
+REFRESH_RETRY = 30
+
+# A token no longer cached (refused, purged with its installation) is left to the next get().
+_DROP_UNCACHED = """
+if redis.call('exists', KEYS[1]) == 0 then return redis.call('zrem', KEYS[2], ARGV[1]) end
+return 0
+"""
 
 
 def app_jwt(app_id: int, private_key: str, now: float | None = None) -> str:
@@ -73,7 +88,8 @@ def expiry_epoch(expires_at: str) -> float:
 
 
 class InstallationTokens:
-    """Installation access tokens, cached in Redis until five minutes before they expire."""
+    """Installation access tokens, cached in Redis until five minutes before they expire and
+    minted again ahead of that by the workers' upkeep (``refresh_due``)."""
 
     def __init__(
         self,
@@ -93,12 +109,7 @@ class InstallationTokens:
         cached = self._cached(installation_id)
         if cached is not None:
             return cached
-        lock = self.redis.lock(
-            LOCK_KEY.format(installation_id=installation_id),
-            timeout=LOCK_SECONDS,
-            blocking=False,
-            raise_on_release_error=False,
-        )
+        lock = self._lock(installation_id)
         if lock.acquire():
             try:
                 return self._mint(installation_id)
@@ -111,6 +122,51 @@ class InstallationTokens:
                 return cached
         return self._mint(installation_id)
 
+    def refresh_due(self) -> int:
+        """Mint a new token for every installation whose refresh time has come, under the
+        lock get() takes, so that with any number of workers each is minted once; returns
+        how many this call minted. The old token stays valid until it expires."""
+        now, minted = self.clock(), 0
+        for member in members(self.redis.zrangebyscore(REFRESH_KEY, "-inf", now)):
+            installation_id = int(member)
+            token_key = TOKEN_KEY.format(installation_id=installation_id)
+            if self.redis.eval(_DROP_UNCACHED, 2, token_key, REFRESH_KEY, member):
+                continue
+            lock = self._lock(installation_id)
+            if not lock.acquire():
+                continue  # another worker is minting it
+            try:
+                minted += self._refresh(installation_id, member, now)
+            finally:
+                lock.release()
+        return minted
+
+    def _refresh(self, installation_id: int, member: bytes, now: float) -> int:
+        due = self.redis.zscore(REFRESH_KEY, member)
+        if due is None or due > now:
+            return 0  # another worker refreshed it meanwhile
+        fields = {"installation_id": installation_id}
+        try:
+            self._mint(installation_id)
+        except TransientGitHubError as err:
+            log.warning("cannot refresh an installation token yet: %s", err, extra=fields)
+            self.redis.zadd(REFRESH_KEY, {member: now + REFRESH_RETRY})
+            return 0
+        except PermanentGitHubError as err:
+            log.warning("stopped refreshing an installation token: %s", err, extra=fields)
+            self.redis.zrem(REFRESH_KEY, member)
+            return 0
+        return 1
+
+    def _lock(self, installation_id: int) -> Lock:
+        lock: Lock = self.redis.lock(
+            LOCK_KEY.format(installation_id=installation_id),
+            timeout=LOCK_SECONDS,
+            blocking=False,
+            raise_on_release_error=False,
+        )
+        return lock
+
     def forget(self, installation_id: int) -> None:
         """Drop the cached token (GitHub refused it), so that the next get mints a new one."""
         self.redis.delete(TOKEN_KEY.format(installation_id=installation_id))
@@ -122,9 +178,14 @@ class InstallationTokens:
     def _mint(self, installation_id: int) -> str:
         data = self._exchange(installation_id)
         token = str(data["token"])
-        ttl = int(expiry_epoch(str(data["expires_at"])) - self.clock() - REFRESH_MARGIN)
+        now = self.clock()
+        ttl = int(expiry_epoch(str(data["expires_at"])) - now - REFRESH_MARGIN)
         if ttl > 0:
-            self.redis.set(TOKEN_KEY.format(installation_id=installation_id), token, ex=ttl)
+            pipe = self.redis.pipeline()
+            pipe.set(TOKEN_KEY.format(installation_id=installation_id), token, ex=ttl)
+            refresh_at = now + max(ttl - REFRESH_AHEAD, ttl / 2)
+            pipe.zadd(REFRESH_KEY, {str(installation_id): refresh_at})
+            pipe.execute()
         log.info("minted an installation token", extra={"installation_id": installation_id})
         return token
 

@@ -114,3 +114,13 @@ def current_runtime() -> Runtime:
     if _current is None:
         _current = Runtime.build(AppSettings.from_env(os.environ))
     return _current
+
+
+def refresh_installed_tokens() -> int:
+    """Mint again, ahead of expiry, the installation tokens due for it with the installed
+    runtime's settings (see ``InstallationTokens.refresh_due``); none without a runtime."""
+    if _current is None:
+        return 0
+    from bot.gh.auth import InstallationTokens  # PyGithub: only workers need it
+
+    return InstallationTokens(_current.settings, _current.redis).refresh_due()

@@ -1,5 +1,6 @@
-"""Work every worker does besides jobs: move due jobs to the queue, re-queue stuck PRs, and
-run the periodic chores it is given (such as writing waiting audit records to their database).
+"""Work every worker does besides jobs: move due jobs to the queue, re-queue stuck PRs, mint
+installation tokens before they lapse, and run the periodic chores it is given (such as
+writing waiting audit records to their database).
 
 Both are safe with any number of workers, so no single process is needed for scheduling: a
 due job is moved in one transaction that also removes it from the due set (one worker wins),
@@ -23,6 +24,7 @@ from rq.job import Job, JobStatus
 from bot.ops.replies import members
 from bot.state.keys import PullKey
 from bot.state.queueing import DUE_KEY, PENDING_KEY, Dispatcher, read_due_entry
+from bot.worker.runtime import refresh_installed_tokens
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -123,19 +125,22 @@ def _job_alive(dispatcher: Dispatcher, job_id: str, due: set[str]) -> bool:
 
 
 class Upkeep(threading.Thread):
-    """The worker's scheduling thread: polls the due set every second, sweeps (and runs its
-    chores) every 15 s, and waits with backoff while Redis is away."""
+    """The worker's scheduling thread: polls the due set and the tokens due for a refresh
+    every second, sweeps (and runs its chores) every 15 s, and waits with backoff while
+    Redis is away."""
 
     def __init__(
         self,
         dispatcher: Dispatcher,
         sweep_seconds: float = SWEEP_SECONDS,
         chores: Sequence[Callable[[], object]] = (),
+        refresh_tokens: Callable[[], object] = refresh_installed_tokens,
     ) -> None:
         super().__init__(name="upkeep", daemon=True)
         self.dispatcher = dispatcher
         self.sweep_seconds = sweep_seconds
         self.chores = tuple(chores)
+        self.refresh_tokens = refresh_tokens
         self.stopped = threading.Event()
 
     def once(self) -> None:
@@ -157,6 +162,7 @@ class Upkeep(threading.Thread):
                     next_sweep = time.monotonic() + self.sweep_seconds
                 while promote_due(self.dispatcher) >= BATCH:
                     pass
+                self.refresh_tokens()
             except RedisError as err:
                 if not failing:
                     log.warning("scheduling paused, Redis is unreachable: %s", err)

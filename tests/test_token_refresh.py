@@ -1,0 +1,126 @@
+"""Installation tokens minted again ahead of expiry by the workers' upkeep, on a fake clock,
+against the simulator and a real Redis: once across workers, never for a dropped token."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from redis import Redis
+
+from bot.gh.auth import LOCK_KEY, REFRESH_KEY, TOKEN_KEY, InstallationTokens
+from bot.ops.settings import AppSettings
+from bot.state.queueing import Dispatcher
+from bot.worker.runtime import Runtime, install, refresh_installed_tokens
+from bot.worker.scheduling import Upkeep
+from tests.ghsim import GitHubSimulator
+from tests.ghsim.clients import checked_simulator
+
+APP_ID = 4242
+MINT = "/app/installations/1/access_tokens"
+KEY = TOKEN_KEY.format(installation_id=1)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sim(keys: tuple[str, str]) -> Iterator[GitHubSimulator]:
+    with checked_simulator(app_id=APP_ID, app_public_key_pem=keys[1]) as sim:
+        yield sim
+
+
+@pytest.fixture
+def settings(sim: GitHubSimulator, keys: tuple[str, str]) -> AppSettings:
+    return AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
+
+
+def due_at(redis: Redis) -> float | None:
+    return redis.zscore(REFRESH_KEY, "1")
+
+
+def test_a_token_is_minted_again_before_the_cache_lets_it_go(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
+) -> None:
+    clock = Clock()
+    tokens = InstallationTokens(settings, redis_client, clock=clock)
+    first = tokens.get(1)
+    due = due_at(redis_client)
+    # Cached for an hour less five minutes; minted again ten minutes before that.
+    assert due is not None and 2680 <= due - clock.now <= 2700
+    clock.now = due - 1
+    assert tokens.refresh_due() == 0 and sim.count("POST", MINT) == 1
+    clock.now = due
+    assert tokens.refresh_due() == 1 and sim.count("POST", MINT) == 2
+    second = tokens.get(1)
+    assert second != first and redis_client.get(KEY) == second.encode()
+    assert tokens.refresh_due() == 0 and sim.count("POST", MINT) == 2
+
+
+def test_workers_refresh_a_token_once(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis, redis_url: str
+) -> None:
+    clock = Clock()
+    InstallationTokens(settings, redis_client, clock=clock).get(1)
+    clock.now += 3000
+    with Redis.from_url(redis_url) as one, Redis.from_url(redis_url) as two:
+        workers = [InstallationTokens(settings, r, clock=clock) for r in (one, two)]
+        redis_client.set(LOCK_KEY.format(installation_id=1), "a worker minting", px=5000)
+        assert [w.refresh_due() for w in workers] == [0, 0]  # the lock holder mints
+        redis_client.delete(LOCK_KEY.format(installation_id=1))
+        assert [w.refresh_due() for w in workers] == [1, 0]
+    assert sim.count("POST", MINT) == 2
+
+
+def test_a_token_no_longer_cached_is_left_to_the_next_get(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
+) -> None:
+    clock = Clock()
+    tokens = InstallationTokens(settings, redis_client, clock=clock)
+    tokens.get(1)
+    tokens.forget(1)  # refused by GitHub, or purged with its installation
+    clock.now += 3000
+    assert tokens.refresh_due() == 0 and due_at(redis_client) is None
+    assert sim.count("POST", MINT) == 1
+
+
+def test_a_refresh_github_fails_is_tried_again_later(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
+) -> None:
+    clock = Clock()
+    tokens = InstallationTokens(settings, redis_client, clock=clock)
+    first = tokens.get(1)
+    clock.now += 3000
+    sim.inject("POST", MINT, status=502)
+    assert tokens.refresh_due() == 0
+    assert due_at(redis_client) == clock.now + 30 and tokens.get(1) == first
+    clock.now += 30
+    assert tokens.refresh_due() == 1 and tokens.get(1) != first
+
+
+def test_upkeep_refreshes_with_the_installed_runtime(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
+) -> None:
+    assert refresh_installed_tokens() == 0  # no runtime: nothing to mint with
+    InstallationTokens(settings, redis_client).get(1)
+    redis_client.zadd(REFRESH_KEY, {"1": 0})  # due long ago
+    install(Runtime.build(settings, redis_client))
+    try:
+        assert refresh_installed_tokens() == 1 and sim.count("POST", MINT) == 2
+    finally:
+        install(None)
+    passes = threading.Event()
+    upkeep = Upkeep(Dispatcher(redis_client), refresh_tokens=passes.set)
+    upkeep.start()
+    try:
+        assert passes.wait(5), "the upkeep thread never looked for tokens to refresh"
+    finally:
+        upkeep.stopped.set()
+        upkeep.join(5)
