@@ -10,8 +10,10 @@ Sends ``--events`` signed ``pull_request.opened`` deliveries, each on a new pull
 each once the previous one's run has ended (lone events), and measures from the POST being
 sent to the simulator receiving the check run's write: p50 and p95 of the warm ones, and the
 first one (which mints the installation token) apart. Then prints where the time of one lone
-event goes, and sends a burst of 50 events (synchronize, labeled, edited) on one new pull
-request as fast as it can and counts the evaluations it cost. Exits 1 when a goal is missed.
+event goes, the Redis commands of one, the time of one whose cached token is about to lapse
+(an hour after its mint), and sends a burst of 50 events (synchronize, labeled, edited) on
+one new pull request as fast as it can and counts the evaluations it cost. Exits 1 when a goal
+is missed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from rq.registry import FinishedJobRegistry
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from slowgithub import (
+    RedisCommands,
     Stack,
     check_writes,
     check_written,
@@ -42,7 +46,8 @@ from slowgithub import (
     wait_for,
 )
 
-from bot.state.keys import PullKey
+from bot.gh.auth import REFRESH_KEY
+from bot.state.keys import TOKEN_KEY, PullKey
 from bot.state.queueing import QUEUE_NAME
 from tests.e2e.harness import INSTALLATION, OWNER, REPO, audit_records
 from tests.ghsim.clients import app_key_pair
@@ -136,6 +141,34 @@ def breakdown(stack: Stack, sample: Sample, title: str) -> None:
     )
 
 
+def round_trips(stack: Stack, number: int) -> None:
+    """The Redis commands each process sent for one lone event, from delivery to run end."""
+    watch = RedisCommands(stack)
+    watch.start()
+    sample = lone_event(stack, number)
+    found = watch.stop()
+    print(f"\nRedis commands for one lone event (#{number}, {sample.seconds * 1000:.0f} ms):")
+    for name, commands in sorted(found.items()):
+        kinds = Counter(command.split(" ", 1)[0].strip('"').upper() for command in commands)
+        top = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+        print(f"  {name}: {len(commands)} ({top})")
+
+
+def token_lapse(stack: Stack, number: int) -> Sample:
+    """A lone event once the cached token is about to lapse, as it is an hour after a mint:
+    the cache lets it go in 2 s and its refresh is due now. Returns the event's sample."""
+    redis = stack.redis
+    redis.expire(TOKEN_KEY.format(installation_id=INSTALLATION), 2)
+    redis.zadd(REFRESH_KEY, {str(INSTALLATION): time.time()})
+    time.sleep(3.5)
+    return lone_event(stack, number)
+
+
+def mints(stack: Stack, start: float, end: float) -> int:
+    spans = stack.proxy.spans_between(start, end)
+    return sum(1 for s in spans if s.path.endswith(f"/{INSTALLATION}/access_tokens"))
+
+
 def burst(stack: Stack, number: int) -> tuple[int, int, float]:
     """50 events on one new PR as fast as they go; (evaluations, check writes, seconds)."""
     head = open_pull(stack.sim, number)
@@ -183,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         breakdown(stack, cold, "first event")
         typical = sorted(warm, key=lambda s: s.seconds)[len(warm) // 2]
         breakdown(stack, typical, "median event")
+        round_trips(stack, 900)
+        lapse = token_lapse(stack, 901)
+        print(
+            f"\nan event after the cached token's hour: {lapse.seconds * 1000:.0f} ms, "
+            f"{mints(stack, lapse.sent, lapse.written)} mint(s) on its path"
+        )
         evaluations, writes, took = burst(stack, 1000)
         print(
             f"\nburst of {BURST} events on one PR: {evaluations} evaluations, "

@@ -160,6 +160,68 @@ def check_writes(sim: GitHubSimulator) -> list[tuple[float, str]]:
         ]
 
 
+def socket_ports(pid: int) -> set[int]:
+    """The local TCP ports of the sockets process ``pid`` holds (from /proc, Linux only)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue  # closed while we looked
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+class RedisCommands:
+    """Counts the commands each of the App's processes sends to Redis (MONITOR), between
+    ``start()`` and ``stop()``; commands a script runs are not round trips and not counted."""
+
+    END = "bench-monitor-end"
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.seen: list[tuple[int, str]] = []
+        self.db = int(stack.app.env["REDIS_URL"].rsplit("/", 1)[1] or 0)
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._ready = threading.Event()
+
+    def _watch(self) -> None:
+        with Redis.from_url(self.stack.app.env["REDIS_URL"]).monitor() as monitor:
+            self._ready.set()
+            for command in monitor.listen():
+                if self.END in command["command"]:
+                    return
+                if command["client_type"] == "tcp" and command["db"] == self.db:
+                    self.seen.append((int(command["client_port"]), command["command"]))
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.wait(5)
+
+    def stop(self) -> dict[str, list[str]]:
+        """The commands sent, by process (web, worker-0, ...)."""
+        self.stack.redis.echo(self.END)
+        self._thread.join(10)
+        owners = {}
+        for name, proc in zip(self.names(), self.stack.app.procs, strict=True):
+            owners.update(dict.fromkeys(socket_ports(proc.pid), name))
+        found: dict[str, list[str]] = {}
+        for port, command in self.seen:
+            if port in owners:
+                found.setdefault(owners[port], []).append(command)
+        return found
+
+    def names(self) -> list[str]:
+        return ["web"] + [f"worker-{i}" for i in range(len(self.stack.app.procs) - 1)]
+
+
 def epoch(moment: datetime | None) -> float | None:
     """rq's naive UTC datetimes as epoch seconds."""
     if moment is None:
