@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -115,3 +117,19 @@ def wait_for(check: Any, seconds: float = 3.0) -> bool:
             return True
         done.wait(0.01)
     return False
+
+
+def test_a_worker_loads_the_job_entries_before_its_first_job(redis_url: str) -> None:
+    """So that the first evaluation after a start does not wait for the evaluation code."""
+    script = (
+        "import sys\n"
+        "from redis import Redis\n"
+        "from rq import Queue\n"
+        "from bot.worker.workers import ContextWorker\n"
+        "assert 'bot.worker.jobs' not in sys.modules\n"
+        f"redis = Redis.from_url({redis_url!r})\n"
+        "ContextWorker([Queue('entries', connection=redis)], connection=redis)\n"
+        "assert 'bot.worker.jobs' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()

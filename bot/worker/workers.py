@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import threading
@@ -15,7 +16,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from bot.ops.logs import log_context
-from bot.state.jobkinds import decode
+from bot.state.jobkinds import ENTRY_MODULE, decode
 
 log = logging.getLogger("bot.service")
 FIRST_WAIT = 1.0
@@ -40,6 +41,9 @@ class ContextWorker(SimpleWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stop_asked = False
+        # rq imports a job's entry when it runs the first one; importing the entries (and
+        # the evaluation code behind them, ~0.1 s) now keeps that off the first evaluation.
+        importlib.import_module(ENTRY_MODULE)
 
     def execute_job(self, job: Job, queue: Queue) -> Any:
         with log_context(job_id=job.id, **job_fields(job)):
