@@ -132,7 +132,9 @@ def breakdown(stack: Stack, sample: Sample, title: str) -> None:
         cursor = max(cursor, span.ended)
     print(f"  {ms(sample.written)} ms  check run written")
     if ended is not None:
-        print(f"  {ms(ended)} ms  job ended")
+        after = stack.proxy.spans_between(sample.written + 0.001, ended)
+        writes = ", ".join(f"{s.method} {s.path.split('?')[0]}" for s in after)
+        print(f"  {ms(ended)} ms  job ended; {len(after)} requests after the check: {writes}")
     requests = len(spans)
     in_requests = sum(s.ended - s.began for s in spans)
     print(
