@@ -12,6 +12,7 @@ from redis import Redis
 
 from bot.gh.auth import LOCK_KEY, REFRESH_KEY, TOKEN_KEY, InstallationTokens
 from bot.ops.settings import AppSettings
+from bot.state.keys import TOKEN_USED_KEY
 from bot.state.queueing import Dispatcher
 from bot.worker.runtime import Runtime, install, refresh_installed_tokens
 from bot.worker.scheduling import Upkeep
@@ -86,6 +87,19 @@ def test_a_token_no_longer_cached_is_left_to_the_next_get(
     tokens = InstallationTokens(settings, redis_client, clock=clock)
     tokens.get(1)
     tokens.forget(1)  # refused by GitHub, or purged with its installation
+    clock.now += 3000
+    assert tokens.refresh_due() == 0 and due_at(redis_client) is None
+    assert sim.count("POST", MINT) == 1
+
+
+def test_a_token_nobody_asked_for_lately_is_minted_on_demand_only(
+    sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
+) -> None:
+    clock = Clock()
+    tokens = InstallationTokens(settings, redis_client, clock=clock)
+    tokens.get(1)
+    assert redis_client.ttl(TOKEN_USED_KEY.format(installation_id=1)) > 3500
+    redis_client.delete(TOKEN_USED_KEY.format(installation_id=1))  # an hour without evaluations
     clock.now += 3000
     assert tokens.refresh_due() == 0 and due_at(redis_client) is None
     assert sim.count("POST", MINT) == 1

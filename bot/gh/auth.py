@@ -20,7 +20,7 @@ from bot.gh.errors import translated
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from bot.ops.replies import members
 from bot.ops.settings import AppSettings
-from bot.state.keys import TOKEN_KEY
+from bot.state.keys import TOKEN_KEY, TOKEN_USED_KEY
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,9 @@ HTTP_TIMEOUT = 15
 REFRESH_KEY = "rt:token-refresh"
 REFRESH_AHEAD = 600
 REFRESH_RETRY = 30
+# Only tokens asked for within this many seconds are minted ahead: an installation that went
+# quiet stops costing a mint an hour, and its next evaluation mints on demand as before.
+USED_WINDOW = 3600
 
 # A token no longer cached (refused, purged with its installation) is left to the next get().
 _DROP_UNCACHED = """
@@ -132,6 +135,9 @@ class InstallationTokens:
             token_key = TOKEN_KEY.format(installation_id=installation_id)
             if self.redis.eval(_DROP_UNCACHED, 2, token_key, REFRESH_KEY, member):
                 continue
+            if not self.redis.exists(TOKEN_USED_KEY.format(installation_id=installation_id)):
+                self.redis.zrem(REFRESH_KEY, member)  # unused for an hour: mint on demand
+                continue
             lock = self._lock(installation_id)
             if not lock.acquire():
                 continue  # another worker is minting it
@@ -172,7 +178,11 @@ class InstallationTokens:
         self.redis.delete(TOKEN_KEY.format(installation_id=installation_id))
 
     def _cached(self, installation_id: int) -> str | None:
-        value = self.redis.get(TOKEN_KEY.format(installation_id=installation_id))
+        """The cached token; noting, in the same round trip, that the installation is in use."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.get(TOKEN_KEY.format(installation_id=installation_id))
+        pipe.set(TOKEN_USED_KEY.format(installation_id=installation_id), 1, ex=USED_WINDOW)
+        value, _ = pipe.execute()
         return value.decode() if isinstance(value, bytes) else value
 
     def _mint(self, installation_id: int) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 # An installation token shared by every worker; purged when the installation is removed.
 TOKEN_KEY = "rt:token:{installation_id}"
+# Set while the installation's token is in use, so that the workers mint it ahead of expiry.
+TOKEN_USED_KEY = "rt:token-used:{installation_id}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.evaluation.ports import RepoRef
 from bot.ops.audit import AuditLog
 from bot.ops.review_metrics import ReviewMetrics
 from bot.state.grants import grants_key
-from bot.state.keys import TOKEN_KEY, PullKey
+from bot.state.keys import TOKEN_KEY, TOKEN_USED_KEY, PullKey
 from bot.state.queueing import PENDING_KEY, Dispatcher
 from bot.state.requests import LifecycleRequest
 from bot.state.verdicts import take_verdict
@@ -96,6 +96,7 @@ def purge_installation(
             redis.srem(PENDING_KEY, member)
     pipe = redis.pipeline()
     pipe.delete(TOKEN_KEY.format(installation_id=installation_id))
+    pipe.delete(TOKEN_USED_KEY.format(installation_id=installation_id))
     for owner, repo in repos if repos is not None else [(None, None)]:
         pipe.set(removed_key(installation_id, owner, repo), "1", ex=REMOVED_TTL)
     pipe.execute()
