@@ -6,8 +6,10 @@ from github import Auth
 from redis import Redis
 
 from bot.gh.auth import InstallationTokens, github_client
+from bot.gh.conditional import Conditional
 from bot.gh.contents import FileReader
 from bot.gh.rest import Rest
+from bot.gh.roles import Roles
 from bot.ops.metrics import RequestObserver
 from bot.ops.settings import AppSettings
 
@@ -28,6 +30,8 @@ class PortBase:
         self.installation_id = installation_id
         self.tokens = tokens or InstallationTokens(settings, redis)
         self.files = FileReader(redis, installation_id)
+        self.cached = Conditional(redis, installation_id)
+        self.roles = Roles(redis, installation_id)
         self._rest: Rest | None = None
         self._last_remaining: int | None = None
         self.observe = observe
