@@ -13,6 +13,7 @@ from github import Auth, Github
 from redis import Redis
 
 from bot.gh.errors import translated
+from bot.ops.metrics import RequestObserver
 from bot.ops.settings import AppSettings
 from bot.state.keys import TOKEN_KEY
 
@@ -69,8 +70,10 @@ class InstallationTokens:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        observe: RequestObserver | None = None,
     ) -> None:
         self.settings = settings
+        self.observe = observe
         self.redis = redis
         self.clock = clock
         self.sleep = sleep
@@ -120,11 +123,14 @@ class InstallationTokens:
         # GitHub checks the JWT against its own clock, so it is signed with the real time.
         signed = app_jwt(self.settings.app_id, self.settings.private_key)
         client = github_client(self.settings, Auth.AppAuthToken(signed))
+        url = f"/app/installations/{installation_id}/access_tokens"
+        status = "error"
         try:
             with translated():
-                _, data = client.requester.requestJsonAndCheck(
-                    "POST", f"/app/installations/{installation_id}/access_tokens"
-                )
+                _, data = client.requester.requestJsonAndCheck("POST", url)
+            status = "2xx"
         finally:
             client.close()
+            if self.observe is not None:
+                self.observe("POST", url, status)
         return dict(data)

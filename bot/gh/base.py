@@ -10,7 +10,7 @@ from bot.gh.conditional import Conditional
 from bot.gh.contents import FileReader
 from bot.gh.rest import Rest
 from bot.gh.roles import Roles
-from bot.ops.metrics import RequestObserver
+from bot.ops.metrics import RequestObserver, RequestTally
 from bot.ops.settings import AppSettings
 
 
@@ -28,13 +28,15 @@ class PortBase:
         self.settings = settings
         self.redis = redis
         self.installation_id = installation_id
-        self.tokens = tokens or InstallationTokens(settings, redis)
+        # Every request of this port (token mints too) is counted, then passed to ``observe``.
+        self.requests = RequestTally(observe)
+        self.observe: RequestObserver = self.requests
+        self.tokens = tokens or InstallationTokens(settings, redis, observe=self.requests)
         self.files = FileReader(redis, installation_id)
         self.cached = Conditional(redis, installation_id)
         self.roles = Roles(redis, installation_id)
         self._rest: Rest | None = None
         self._last_remaining: int | None = None
-        self.observe = observe
 
     @property
     def rest(self) -> Rest:
