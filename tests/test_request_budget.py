@@ -12,14 +12,16 @@ from redis import Redis
 
 from bot.evaluation.pipeline import evaluate_pull
 from bot.evaluation.ports import RepoRef
+from bot.evaluation.read_ahead import reading_ahead
 from bot.evaluation.record import RunInfo
 from bot.gh.client import PyGithubPort
+from bot.ops.errors import TransientGitHubError
 from bot.ops.metrics import REQUEST_KINDS, Metrics, request_kind
 from bot.ops.settings import AppSettings
 from tests.fakes import FakeGrantStore
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
-from tests.test_pipeline import SPEC_CONFIG
+from tests.test_pipeline import SPEC_CONFIG, make_port
 
 APP_ID = 4545
 OWNER, NAME = "acme", "shop"
@@ -89,3 +91,33 @@ def test_a_base_branch_that_moved_is_read_at_its_new_tip(
     sim.add_team_member(OWNER, "payments", "payer")
     evaluation(sim, keys, redis_client, 1)
     assert "payments" in sim.pull(OWNER, NAME, 1).requested_teams
+
+
+def test_a_read_made_ahead_fails_where_the_pipeline_asks_for_it(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    sim.inject("GET", f"/repos/{OWNER}/{NAME}/pulls/1/reviews$", status=502)
+    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
+    port = PyGithubPort(settings, redis_client, 1)
+    with pytest.raises(TransientGitHubError):
+        evaluate_pull(port, REPO, 1, RunInfo("d-1", (None,)), FakeGrantStore())
+    # Every read comes before the first write: the token's exchange is all that was posted.
+    assert [r.template for r in sim.writes()] == [
+        "/app/installations/{installation_id}/access_tokens"
+    ]
+    record = evaluate_pull(port, REPO, 1, RunInfo("d-2", (None,)), FakeGrantStore())
+    assert record.tier == "L2" and sim.check_runs(OWNER, NAME, f"{1:040x}")
+
+
+def test_each_read_ahead_has_a_client_of_its_own(
+    redis_client: Redis, keys: tuple[str, str]
+) -> None:
+    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s")
+    port = PyGithubPort(settings, redis_client, 1)
+    other = port.sibling()
+    assert other.installation_id == 1 and other.requests is port.requests
+    redis_client.set("rt:token:1", "ghs_x", ex=60)
+    assert other.rest.requester is not port.rest.requester
+    fake = make_port([])
+    with reading_ahead(fake, REPO, fake.pulls[7]) as ahead:
+        assert ahead is fake  # a port without siblings (the tests' fake) is used as it is

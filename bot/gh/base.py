@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from github import Auth
 from redis import Redis
 
@@ -37,6 +39,14 @@ class PortBase:
         self.roles = Roles(redis, installation_id)
         self._rest: Rest | None = None
         self._last_remaining: int | None = None
+
+    def sibling(self) -> Self:
+        """A port of the same installation with an HTTP client of its own, for another thread;
+        its requests count in this port's tally."""
+        other = type(self)(self.settings, self.redis, self.installation_id, self.tokens)
+        other.requests = self.requests
+        other.observe = self.requests
+        return other
 
     @property
     def rest(self) -> Rest:
