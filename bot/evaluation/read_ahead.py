@@ -12,7 +12,7 @@ A port that cannot make siblings (a test's fake) is used as it is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -22,6 +22,9 @@ from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
 
 THREADS = 4
 Key = tuple[str, tuple[Any, ...]]
+# A call reading the same listing as a read made ahead waits for that read, so that it sends
+# the ETag the read kept (a free 304) rather than racing it with the old one.
+SAME_LISTING = {"fetch_checks": "fetch_check_run"}
 
 
 def planned(repo: RepoRef, pull: PullInfo) -> list[list[Key]]:
@@ -78,7 +81,10 @@ class ReadAhead:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             future = None if kwargs else self._ahead.pop((name, args), None)
-            return attr(*args, **kwargs) if future is None else future.result()
+            if future is not None:
+                return future.result()
+            wait([f for (other, _), f in self._ahead.items() if other == SAME_LISTING.get(name)])
+            return attr(*args, **kwargs)
 
         return call
 
