@@ -103,15 +103,33 @@ def test_fetch_file_reads_text_and_absent_paths(sim: GitHubSimulator, port: PyGi
     assert port.fetch_file(REPO, "x", "no-such-branch") is None
 
 
-def test_fetch_file_revalidates_with_the_etag(sim: GitHubSimulator, port: PyGithubPort) -> None:
+def test_fetch_file_revalidates_the_branch_tip(sim: GitHubSimulator, port: PyGithubPort) -> None:
     sim.set_file(OWNER, NAME, "main", ".github/CODEOWNERS", "* @acme/core\n")
     assert port.fetch_file(REPO, ".github/CODEOWNERS", "main") == "* @acme/core\n"
     assert port.fetch_file(REPO, ".github/CODEOWNERS", "main") == "* @acme/core\n"
+    # The second read asks only whether the branch moved (a free 304); the file at that
+    # commit comes from Redis.
     again = sim.requests[-1]
-    assert again.status == 304 and again.headers["If-None-Match"].startswith('W/"')
+    assert again.path == f"{API}/commits/main" and again.status == 304
+    assert again.headers["If-None-Match"].startswith('W/"')
+    assert port.fetch_file(REPO, "CODEOWNERS", "main") is None
+    sim.reset_log()
+    assert port.fetch_file(REPO, "CODEOWNERS", "main") is None  # its absence is kept too
+    assert [r.status for r in sim.requests] == [304]
     sim.set_file(OWNER, NAME, "main", ".github/CODEOWNERS", "* @acme/web\n")
     assert port.fetch_file(REPO, ".github/CODEOWNERS", "main") == "* @acme/web\n"
     assert sim.requests[-1].status == 200
+
+
+def test_a_head_file_is_read_once_per_commit(sim: GitHubSimulator, port: PyGithubPort) -> None:
+    sim.set_file(OWNER, NAME, HEAD, "src/app.py", "x = 1\n")
+    assert port.fetch_file(REPO, "src/app.py", HEAD) == "x = 1\n"
+    sim.reset_log()
+    assert port.fetch_file(REPO, "src/app.py", HEAD) == "x = 1\n"
+    assert port.fetch_file(REPO, "src/gone.py", HEAD) is None
+    assert port.fetch_file(REPO, "src/gone.py", HEAD) is None
+    # Absence at a commit named directly is asked again: GitHub may not know the commit yet.
+    assert [r.status for r in sim.requests] == [404, 404]
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,7 @@ def cached(redis: Redis, installation_id: int, owner: str, repo: str) -> None:
     record."""
     redis.set(f"rt:token:{installation_id}", "ghs_x", ex=60)
     redis.set(f"rt:etag:{installation_id}:/repos/{owner}/{repo}:main:a.yml", "{}", ex=60)
+    redis.set(f"rt:role:{installation_id}:/repos/{owner}/{repo}:bob", "write", ex=60)
     redis.hset(group_key(installation_id, owner, repo, "a" * 40), "base_sha", "b" * 40)
 
 
@@ -107,6 +108,7 @@ def test_removed_repositories_are_purged_and_marked(
     assert post(client, "installation_repositories", body).status_code == 202
     assert pull_keys(redis_client, gone) == [] and len(pull_keys(redis_client, kept)) == 6
     assert redis_client.keys("rt:etag:*") == [b"rt:etag:2:/repos/octocat/Kept:main:a.yml"]
+    assert redis_client.keys("rt:role:*") == [b"rt:role:2:/repos/octocat/Kept:bob"]
     assert redis_client.keys("rt:group:*") == [group_key(2, "octocat", "Kept", "a" * 40).encode()]
     assert not redis_client.exists("rt:token:2")
     assert dispatcher.is_removed(2, "octocat", "Hello-World")

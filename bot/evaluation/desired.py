@@ -51,9 +51,12 @@ def read_standing(
     decision = evaluation.decision
     reviews = port.fetch_reviews(repo, pull.number)
     members = {}
-    for team in team_slugs(decision.groups):
-        org, _, slug = team.lstrip("@").partition("/")
-        members[team] = port.fetch_team_members(org, slug)
+    # Membership only places people who reviewed: with no review yet no team has approved, and
+    # every team is requested, so its members are not read.
+    if any(r.state != "PENDING" for r in reviews):
+        for team in team_slugs(decision.groups):
+            org, _, slug = team.lstrip("@").partition("/")
+            members[team] = port.fetch_team_members(org, slug)
     checks = (
         port.fetch_checks(repo, pull.head_sha, needs_workflows(decision.checks))
         if decision.checks

@@ -16,7 +16,8 @@ from bot.core.shadow import Shadow, shadow_actions, shadow_check, shadow_of
 from bot.evaluation import effects, preview
 from bot.evaluation.desired import WRITE_ROLES, Subject, desired, read_standing
 from bot.evaluation.label_grants import settle_label_grants
-from bot.evaluation.ports import GitHubPort, GrantStore, RepoRef
+from bot.evaluation.ports import GitHubPort, GrantStore, PullInfo, RepoRef
+from bot.evaluation.read_ahead import reading_ahead
 from bot.evaluation.record import Record, RunInfo, converged, fill, note_specs
 from bot.evaluation.reports import report
 from bot.evaluation.snapshot import fetch_changes, fetch_context, fetch_policy
@@ -52,20 +53,33 @@ def evaluate_pull(
         who = ", ".join(f"@{a}" for a in run.actors if a)
         record.outcome = f"skipped: {who} lacks write access for a recheck"
         return record
-    try:
-        result = fetch_policy(port, repo, pull, spec_loader_for(port, repo))
-        record.config, record.config_hash = result.source, result.digest
-        shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
-        record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]
-        note_specs(record, result.specs)
-        if result.policy is None:
-            return report(port, repo, pull, record, _invalid_config(result, record, shadow))
-        grants = settle_label_grants(port, store, repo, pull, result.policy)
-        subject = Subject(pull, result.policy, grants, shadow)
-        return _evaluate_valid(port, repo, subject, record, _Options(run.docs_url, specs))
-    except PermanentGitHubError as err:
-        record.outcome = f"failed: {err}"
-        return report(port, repo, pull, record, check_for_error(err))
+    with reading_ahead(port, repo, pull) as ahead:
+        try:
+            return _evaluate_open(ahead, repo, pull, record, run, store, specs)
+        except PermanentGitHubError as err:
+            record.outcome = f"failed: {err}"
+            return report(port, repo, pull, record, check_for_error(err))
+
+
+def _evaluate_open(
+    port: GitHubPort,
+    repo: RepoRef,
+    pull: PullInfo,
+    record: Record,
+    run: RunInfo,
+    store: GrantStore,
+    specs: preview.SpecSources | None,
+) -> Record:
+    result = fetch_policy(port, repo, pull, spec_loader_for(port, repo))
+    record.config, record.config_hash = result.source, result.digest
+    shadow = shadow_of(result.policy.mode if result.policy else None, run.mode)
+    record.mode, record.shadow_by = shadow.mode.value, [s.value for s in shadow.sources]
+    note_specs(record, result.specs)
+    if result.policy is None:
+        return report(port, repo, pull, record, _invalid_config(result, record, shadow))
+    grants = settle_label_grants(port, store, repo, pull, result.policy)
+    subject = Subject(pull, result.policy, grants, shadow)
+    return _evaluate_valid(port, repo, subject, record, _Options(run.docs_url, specs))
 
 
 def _allowed(port: GitHubPort, repo: RepoRef, actors: tuple[str | None, ...]) -> bool:

@@ -18,6 +18,7 @@ from redis.lock import Lock
 
 from bot.gh.errors import translated
 from bot.ops.errors import PermanentGitHubError, TransientGitHubError
+from bot.ops.metrics import RequestObserver
 from bot.ops.replies import members
 from bot.ops.settings import AppSettings
 from bot.state.keys import TOKEN_KEY, TOKEN_USED_KEY
@@ -101,8 +102,10 @@ class InstallationTokens:
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        observe: RequestObserver | None = None,
     ) -> None:
         self.settings = settings
+        self.observe = observe
         self.redis = redis
         self.clock = clock
         self.sleep = sleep
@@ -204,11 +207,14 @@ class InstallationTokens:
         # GitHub checks the JWT against its own clock, so it is signed with the real time.
         signed = app_jwt(self.settings.app_id, self.settings.private_key)
         client = github_client(self.settings, Auth.AppAuthToken(signed))
+        url = f"/app/installations/{installation_id}/access_tokens"
+        status = "error"
         try:
             with translated():
-                _, data = client.requester.requestJsonAndCheck(
-                    "POST", f"/app/installations/{installation_id}/access_tokens"
-                )
+                _, data = client.requester.requestJsonAndCheck("POST", url)
+            status = "2xx"
         finally:
             client.close()
+            if self.observe is not None:
+                self.observe("POST", url, status)
         return dict(data)

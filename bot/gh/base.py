@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from github import Auth
 from redis import Redis
 
 from bot.gh.auth import InstallationTokens, github_client
+from bot.gh.conditional import Conditional
 from bot.gh.contents import FileReader
 from bot.gh.rest import Rest
-from bot.ops.metrics import RequestObserver
+from bot.gh.roles import Roles
+from bot.ops.metrics import RequestObserver, RequestTally
 from bot.ops.settings import AppSettings
 
 
@@ -26,11 +30,23 @@ class PortBase:
         self.settings = settings
         self.redis = redis
         self.installation_id = installation_id
-        self.tokens = tokens or InstallationTokens(settings, redis)
+        # Every request of this port (token mints too) is counted, then passed to ``observe``.
+        self.requests = RequestTally(observe)
+        self.observe: RequestObserver = self.requests
+        self.tokens = tokens or InstallationTokens(settings, redis, observe=self.requests)
         self.files = FileReader(redis, installation_id)
+        self.cached = Conditional(redis, installation_id)
+        self.roles = Roles(redis, installation_id)
         self._rest: Rest | None = None
         self._last_remaining: int | None = None
-        self.observe = observe
+
+    def sibling(self) -> Self:
+        """A port of the same installation with an HTTP client of its own, for another thread;
+        its requests count in this port's tally."""
+        other = type(self)(self.settings, self.redis, self.installation_id, self.tokens)
+        other.requests = self.requests
+        other.observe = self.requests
+        return other
 
     @property
     def rest(self) -> Rest:

@@ -78,14 +78,50 @@ def named_workflow(run: SeenRun, names: Mapping[int, str]) -> SeenRun:
     return replace(run, workflow=name)
 
 
+def compact_run(run: Mapping[str, Any], app_id: int) -> dict[str, Any]:
+    """What the App reads of a check run, in GitHub's shape; the output only of its own runs."""
+    app: Mapping[str, Any] = run.get("app") or {}
+    suite: Mapping[str, Any] = run.get("check_suite") or {}
+    kept: dict[str, Any] = {
+        key: run.get(key)
+        for key in ("id", "name", "status", "conclusion", "started_at", "completed_at")
+    }
+    kept["app"] = {"id": app.get("id"), "slug": app.get("slug")} if app else None
+    kept["check_suite"] = {"id": suite.get("id")} if suite else None
+    if app_id_of(run) == app_id:
+        output = run.get("output") or {}
+        kept["output"] = {k: output.get(k) for k in ("title", "summary", "text")}
+    return kept
+
+
+def _status(status: Mapping[str, Any]) -> list[Any]:
+    seen = seen_status(status)
+    return [seen.id, seen.context, seen.state, seen.updated_at]
+
+
+def _workflow(run: Mapping[str, Any]) -> list[Any] | None:
+    return [int(run["check_suite_id"]), str(run["name"])] if run.get("name") else None
+
+
 class Checks(PortBase):
     """Reads and writes of check runs and commit statuses."""
 
+    def _head_runs(self, repo: RepoRef, sha: str) -> list[dict[str, Any]]:
+        """Every app's latest runs on a commit. The App's own check and the checks it gates on
+        come from this one listing: the second read of an evaluation is a free 304."""
+        url = f"{repo_url(repo)}/commits/{sha}/check-runs"
+        app_id = self.settings.app_id
+        return self.cached.pages(
+            self.rest,
+            url,
+            lambda run: compact_run(run, app_id),
+            {"filter": "latest"},
+            key="check_runs",
+        )
+
     @port_call
     def fetch_check_run(self, repo: RepoRef, head_sha: str, name: str) -> CheckRunInfo | None:
-        params = {"check_name": name, "filter": "latest", "app_id": self.settings.app_id}
-        url = f"{repo_url(repo)}/commits/{head_sha}/check-runs"
-        runs = self.rest.pages(url, params, key="check_runs")
+        runs = self._head_runs(repo, head_sha)
         # Another app may well run a check of the same name: only the App's own one counts.
         ours = [r for r in runs if app_id_of(r) == self.settings.app_id and r["name"] == name]
         if not ours:
@@ -95,16 +131,14 @@ class Checks(PortBase):
 
     @port_call
     def fetch_checks(self, repo: RepoRef, sha: str, workflows: bool) -> CheckObservations:
-        base = f"{repo_url(repo)}/commits/{sha}"
         # The combined status lists the latest status of each context.
-        statuses = tuple(
-            seen_status(item) for item in self.rest.pages(f"{base}/status", key="statuses")
-        )
-        listed = self.rest.pages(f"{base}/check-runs", {"filter": "latest"}, key="check_runs")
+        url = f"{repo_url(repo)}/commits/{sha}/status"
+        found = self.cached.pages(self.rest, url, _status, key="statuses")
+        statuses = tuple(SeenStatus(*item) for item in found)
         # The App's own check never gates itself, nor does another app's run under its name.
         runs = [
             seen_run(run)
-            for run in listed
+            for run in self._head_runs(repo, sha)
             if app_id_of(run) != self.settings.app_id and run["name"] != CHECK_NAME
         ]
         if workflows:
@@ -116,8 +150,8 @@ class Checks(PortBase):
         """Check suite id → the name of the Actions workflow run that owns it."""
         params = {"head_sha": sha, "exclude_pull_requests": "true"}
         url = f"{repo_url(repo)}/actions/runs"
-        found = self.rest.pages(url, params, key="workflow_runs")
-        return {int(r["check_suite_id"]): str(r["name"]) for r in found if r.get("name")}
+        found = self.cached.pages(self.rest, url, _workflow, params, key="workflow_runs")
+        return {suite: name for suite, name in found}
 
     @port_call
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

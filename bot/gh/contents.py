@@ -1,10 +1,18 @@
-"""File contents read with conditional requests, their ETags and text cached in Redis."""
+"""File contents, cached in Redis per installation.
+
+A file at a commit never changes: once read (or found absent) it is served without a request.
+A branch is first resolved to its current commit with a conditional request, free while the
+branch has not moved, each time a file of it is read: a file is always read at the branch's
+tip of the moment, never at a commit remembered from earlier. The default
+branch of another repository (ref None) is read with the file's last ETag instead.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -12,12 +20,14 @@ from urllib.parse import quote
 from github.GithubException import GithubException
 from redis import Redis
 
+from bot.gh.conditional import Conditional
 from bot.gh.rest import Rest
 
 ETAG_KEY = "rt:etag:{installation_id}:{repo}:{ref}:{path}"
 # Texts above this size are read again each time rather than held in Redis.
 MAX_CACHED_CHARS = 1_000_000
 CACHE_SECONDS = 24 * 3600
+COMMIT_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @dataclass(frozen=True)
@@ -44,17 +54,59 @@ def decode_file(data: Any) -> str | None:
 
 
 class FileReader:
-    """Reads files for one installation, sending the last ETag so unchanged files cost nothing.
-
-    A 304 answer does not count against the rate limit.
-    """
+    """Reads files for one installation; a 304 answer does not count against the rate limit."""
 
     def __init__(self, redis: Redis, installation_id: int) -> None:
         self.redis = redis
         self.installation_id = installation_id
+        self.cached = Conditional(redis, installation_id)
 
     def read(self, rest: Rest, repo_url: str, path: str, ref: str | None) -> str | None:
         """The text at ``path`` on ``ref`` (the default branch when None), None when absent."""
+        if ref is None:
+            return self._by_etag(rest, repo_url, path, None)
+        if COMMIT_SHA.fullmatch(ref):
+            return self._at_commit(rest, repo_url, path, ref, resolved=False)
+        sha = self._tip(rest, repo_url, ref)
+        return None if sha is None else self._at_commit(rest, repo_url, path, sha, resolved=True)
+
+    def _tip(self, rest: Rest, repo_url: str, branch: str) -> str | None:
+        """The commit ``branch`` names now (None: no such branch, or an empty repository)."""
+        url = f"{repo_url}/commits/{quote(branch, safe='')}"
+        try:
+            sha: str | None = str(self.cached.get(rest, url, lambda data: str(data["sha"])))
+        except GithubException as err:
+            # 404: no repository; 422: no commit of that name; 409: an empty repository.
+            if err.status not in (404, 409, 422):
+                raise
+            sha = None
+        return sha
+
+    def _at_commit(
+        self, rest: Rest, repo_url: str, path: str, sha: str, *, resolved: bool
+    ) -> str | None:
+        """The text at a commit; its absence is kept only for a commit a branch named (one
+        GitHub just showed exists), never for a SHA GitHub may not know yet."""
+        key = ETAG_KEY.format(
+            installation_id=self.installation_id, repo=repo_url, ref=sha, path=path
+        )
+        cached = self._load(key)
+        if cached is not None:
+            return cached.text
+        url = f"{repo_url}/contents/{quote(path.strip('/'), safe='/')}"
+        try:
+            text = decode_file(rest.get(url, {"ref": sha}))
+        except GithubException as err:
+            if err.status != 404:
+                raise
+            if resolved:
+                self._store(key, CachedFile("", None))
+            return None
+        if text is None or len(text) <= MAX_CACHED_CHARS:
+            self._store(key, CachedFile("", text))
+        return text
+
+    def _by_etag(self, rest: Rest, repo_url: str, path: str, ref: str | None) -> str | None:
         key = ETAG_KEY.format(
             installation_id=self.installation_id, repo=repo_url, ref=ref or "", path=path
         )

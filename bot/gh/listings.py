@@ -3,8 +3,6 @@ App's check on a head, each read with its last ETag so an unchanged listing cost
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,15 +11,7 @@ from bot.evaluation.ports import RepoRef
 from bot.gh.base import PortBase
 from bot.gh.checks import app_id_of
 from bot.gh.errors import port_call
-from bot.gh.rest import PER_PAGE, has_next_page, repo_url
-
-LISTING_KEY = "rt:listing:{installation_id}:{url}?{query}"
-# Longer than any sensible recovery period, so a steady scan keeps meeting its own ETags.
-LISTING_TTL = 86400
-# 5,000 open pull requests or repositories: past that a scan reads only the newest.
-MAX_LISTING_PAGES = 50
-
-Compact = Callable[[dict[str, Any]], list[Any]]
+from bot.gh.rest import repo_url
 
 
 @dataclass(frozen=True)
@@ -45,7 +35,9 @@ class Listings(PortBase):
 
     @port_call
     def repositories(self) -> list[tuple[str, str]]:
-        found = self._pages("/installation/repositories", {}, "repositories", _repo)
+        found = self.cached.pages(
+            self.rest, "/installation/repositories", _repo, key="repositories"
+        )
         return [(owner, name) for owner, name in found]
 
     @port_call
@@ -53,63 +45,23 @@ class Listings(PortBase):
         """(number, head sha) of every open pull request (into ``base`` if given), newest
         first."""
         params = {"state": "open"} if base is None else {"state": "open", "base": base}
-        found = self._pages(f"{repo_url(repo)}/pulls", params, None, _pull)
+        found = self.cached.pages(self.rest, f"{repo_url(repo)}/pulls", _pull, params)
         return [(number, sha) for number, sha in found]
 
     @port_call
     def app_check(self, repo: RepoRef, head_sha: str) -> AppCheck | None:
         params = {"check_name": CHECK_NAME, "app_id": self.settings.app_id, "filter": "latest"}
         url = f"{repo_url(repo)}/commits/{head_sha}/check-runs"
-        found = self._pages(url, params, "check_runs", self._our_check)
-        runs = [run for run in found if run]
-        if not runs:
+        found = self.cached.pages(self.rest, url, self._our_check, params, key="check_runs")
+        if not found:
             return None
-        _, status, conclusion = max(runs)
+        _, status, conclusion = max(found)
         return AppCheck(status, conclusion)
 
-    def _our_check(self, run: dict[str, Any]) -> list[Any]:
+    def _our_check(self, run: dict[str, Any]) -> list[Any] | None:
         # Another app may run a check of the same name: only the App's own one counts.
         if app_id_of(run) != self.settings.app_id or run.get("name") != CHECK_NAME:
-            return []
+            return None
         status = str(run["status"])
         conclusion = run.get("conclusion") if status == "completed" else None
         return [int(run["id"]), status, conclusion]
-
-    def _pages(
-        self, url: str, params: dict[str, Any], key: str | None, compact: Compact
-    ) -> list[Any]:
-        """Every item of a paged listing, compacted; each page is asked for with its ETag."""
-        items: list[Any] = []
-        for page in range(1, MAX_LISTING_PAGES + 1):
-            query = {**params, "per_page": PER_PAGE, "page": page}
-            cache_key = LISTING_KEY.format(
-                installation_id=self.installation_id,
-                url=url,
-                query="&".join(f"{k}={v}" for k, v in sorted(query.items())),
-            )
-            cached = self._load(cache_key)
-            status, headers, data = self.rest.conditional_get(
-                url, query, cached["etag"] if cached else None
-            )
-            if status == 304 and cached is not None:
-                chunk, more = cached["items"], bool(cached["next"])
-            else:
-                chunk = [compact(item) for item in (data[key] if key else data)]
-                more = has_next_page(headers)
-                if headers.get("etag"):
-                    entry = {"etag": headers["etag"], "items": chunk, "next": more}
-                    self.redis.set(cache_key, json.dumps(entry), ex=LISTING_TTL)
-            items.extend(chunk)
-            if not more:
-                break
-        return items
-
-    def _load(self, key: str) -> dict[str, Any] | None:
-        raw = self.redis.get(key)
-        if raw is None:
-            return None
-        try:
-            entry = json.loads(raw)
-        except ValueError:
-            return None
-        return entry if isinstance(entry, dict) and "etag" in entry else None

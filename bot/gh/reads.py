@@ -59,6 +59,23 @@ def pull_info(repo: RepoRef, data: dict[str, Any]) -> PullInfo:
     )
 
 
+def compact_pull(data: dict[str, Any]) -> dict[str, Any]:
+    """What ``pull_info`` reads of a pull request, in GitHub's own shape, to keep in Redis."""
+    return {
+        "number": data["number"],
+        "state": data["state"],
+        "draft": bool(data.get("draft")),
+        "user": {"login": login(data.get("user"))},
+        "title": data.get("title"),
+        "body": data.get("body"),
+        "head": {"sha": data["head"]["sha"]},
+        "base": {"ref": data["base"]["ref"], "sha": data["base"]["sha"]},
+        "labels": [{"name": label["name"]} for label in data.get("labels") or ()],
+        "requested_reviewers": [{"login": login(u)} for u in data.get("requested_reviewers") or ()],
+        "requested_teams": [{"slug": t["slug"]} for t in data.get("requested_teams") or ()],
+    }
+
+
 def listing_entry(item: Mapping[str, Any]) -> dict[str, object]:
     entry: dict[str, object] = {k: item[k] for k in LISTING_KEYS}
     entry.update({k: item[k] for k in OPTIONAL_LISTING_KEYS if item.get(k) is not None})
@@ -77,67 +94,84 @@ def written_by_app(item: Mapping[str, Any], settings: AppSettings) -> bool:
     return login(item.get("user")) == settings.bot_login
 
 
+def _review(r: dict[str, Any]) -> list[Any]:
+    return [
+        login(r.get("user")),
+        str(r["state"]),
+        str(r.get("commit_id") or ""),
+        int(r.get("id") or 0),
+        str(r.get("submitted_at") or ""),
+    ]
+
+
+def _labeled(event: dict[str, Any]) -> list[Any] | None:
+    if event.get("event") != "labeled" or not isinstance(event.get("label"), dict):
+        return None
+    return [str(event["label"]["name"]), int(event["id"]), login(event.get("actor"))]
+
+
+def _head_of(pull: dict[str, Any]) -> list[Any]:
+    return [int(pull["number"]), str(pull["state"]), str(pull["head"]["sha"])]
+
+
 class PullReads(PortBase):
-    """Reads addressed by pull request number."""
+    """Reads addressed by pull request number, each with its last ETag (see bot/gh/conditional)."""
 
     @port_call
     def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo:
-        return pull_info(repo, self.rest.get(f"{repo_url(repo)}/pulls/{number}"))
+        url = f"{repo_url(repo)}/pulls/{number}"
+        return pull_info(repo, self.cached.get(self.rest, url, compact_pull))
 
     @port_call
     def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
         url = f"{repo_url(repo)}/pulls/{number}/files"
-        return [listing_entry(f) for f in self.rest.pages(url, max_pages=MAX_FILE_PAGES)]
+        return self.cached.pages(self.rest, url, listing_entry, max_pages=MAX_FILE_PAGES)
 
     @port_call
     def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
         url = f"{repo_url(repo)}/pulls/{number}/commits"
-        commits = self.rest.pages(url, max_pages=MAX_COMMIT_PAGES)
-        return tuple(str(c["commit"]["message"]) for c in commits)
+        messages = self.cached.pages(
+            self.rest, url, lambda c: str(c["commit"]["message"]), max_pages=MAX_COMMIT_PAGES
+        )
+        return tuple(messages)
 
     @port_call
     def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
-        reviews = self.rest.pages(f"{repo_url(repo)}/pulls/{number}/reviews")
-        return tuple(
-            ReviewInfo(
-                login(r.get("user")),
-                str(r["state"]),
-                str(r.get("commit_id") or ""),
-                int(r.get("id") or 0),
-                str(r.get("submitted_at") or ""),
-            )
-            for r in reviews
-        )
+        reviews = self.cached.pages(self.rest, f"{repo_url(repo)}/pulls/{number}/reviews", _review)
+        return tuple(ReviewInfo(*r) for r in reviews)
 
     @port_call
     def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:
-        events = self.rest.pages(f"{repo_url(repo)}/issues/{number}/events")
+        url = f"{repo_url(repo)}/issues/{number}/events"
         latest: dict[str, tuple[int, str]] = {}
-        for event in events:
-            if event.get("event") != "labeled" or not isinstance(event.get("label"), dict):
-                continue
-            name, ident = str(event["label"]["name"]), int(event["id"])
+        for name, ident, actor in self.cached.pages(self.rest, url, _labeled):
             # Event ids grow with time; comparing them does not rely on the listing's order.
             if name not in latest or ident > latest[name][0]:
-                latest[name] = (ident, login(event.get("actor")))
+                latest[name] = (ident, actor)
         return tuple(LabelEvent(name, actor) for name, (_, actor) in latest.items())
 
     @port_call
     def fetch_sticky_comment(self, repo: RepoRef, number: int, marker: str) -> CommentInfo | None:
-        # Anyone can paste the marker into a comment: only the App's own comment is the sticky.
-        for item in self.rest.pages(f"{repo_url(repo)}/issues/{number}/comments"):
-            body = str(item.get("body") or "")
-            if marker in body and written_by_app(item, self.settings):
-                return CommentInfo(int(item["id"]), body)
+        # Anyone can paste the marker into a comment: only the App's own comment is the sticky,
+        # and only the App's comments are kept.
+        url = f"{repo_url(repo)}/issues/{number}/comments"
+        for ident, body in self.cached.pages(self.rest, url, self._own_comment):
+            if marker in body:
+                return CommentInfo(ident, body)
         return None
+
+    def _own_comment(self, item: dict[str, Any]) -> list[Any] | None:
+        if not written_by_app(item, self.settings):
+            return None
+        return [int(item["id"]), str(item.get("body") or "")]
 
     @port_call
     def fetch_pulls_for_commit(self, repo: RepoRef, sha: str) -> tuple[int, ...]:
         # GitHub lists every pull request containing the commit, merged ones included; only
         # open pull requests whose head it is are evaluated for it.
-        pulls = self.rest.pages(f"{repo_url(repo)}/commits/{sha}/pulls")
-        heads = (p for p in pulls if p["state"] == "open" and p["head"]["sha"] == sha)
-        return tuple(sorted(int(p["number"]) for p in heads))
+        url = f"{repo_url(repo)}/commits/{sha}/pulls"
+        pulls = self.cached.pages(self.rest, url, _head_of)
+        return tuple(sorted(n for n, state, head in pulls if state == "open" and head == sha))
 
     @port_call
     def fetch_open_pulls(self, repo: RepoRef, base_ref: str | None) -> tuple[PullInfo, ...]:
@@ -145,7 +179,9 @@ class PullReads(PortBase):
         # preview needs no request per pull request for it.
         params = {"state": "open"} | ({} if base_ref is None else {"base": base_ref})
         url = f"{repo_url(repo)}/pulls"
-        pulls = self.rest.pages(url, params, max_pages=MAX_OPEN_PULL_PAGES)
+        pulls = self.cached.pages(
+            self.rest, url, compact_pull, params, max_pages=MAX_OPEN_PULL_PAGES
+        )
         return tuple(pull_info(repo, p) for p in pulls)
 
 
@@ -167,7 +203,7 @@ class RepoReads(PortBase):
     def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]:
         try:
             url = f"/orgs/{quote(org, safe='')}/teams/{quote(slug, safe='')}/members"
-            members = self.rest.pages(url)
+            members = self.cached.pages(self.rest, url, login)
         except GithubException as err:
             if not quiet_refusal(err):
                 raise
@@ -179,17 +215,14 @@ class RepoReads(PortBase):
                 extra={"org": org, "team": slug, "installation_id": self.installation_id},
             )
             return ()
-        return tuple(login(m) for m in members)
+        return tuple(members)
 
     @port_call
     def fetch_role(self, repo: RepoRef, user: str) -> str:
-        url = f"{repo_url(repo)}/collaborators/{quote(user, safe='')}/permission"
         try:
-            data = self.rest.get(url)
+            return self.roles.role(self.rest, repo_url(repo), user)
         except GithubException as err:
             # 404: the user is no collaborator of this private repository.
             if err.status == 404:
                 return "none"
             raise
-        # ``permission`` folds maintain into write and triage into read; ``role_name`` does not.
-        return str(data.get("role_name") or data.get("permission") or "none")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -43,6 +44,10 @@ DELIVERY_EVENTS = frozenset(
 )
 OTHER_EVENT = "other"
 UNVERIFIED_EVENT = "unverified"
+# Requests of one evaluation: those counted against the primary rate limit, those answered 304
+# (free), writes, and installation token mints, each its own value of the ``kind`` label.
+REQUEST_KINDS = ("rate_limited", "free", "write", "mint")
+REQUEST_BUCKETS = (0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 100, 200)
 EVALUATION_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
 
@@ -58,6 +63,30 @@ def event_label(event: str, verified: bool) -> str:
     if not verified:
         return UNVERIFIED_EVENT
     return event if event in DELIVERY_EVENTS else OTHER_EVENT
+
+
+def request_kind(verb: str, url: str, status: str) -> str:
+    """Which of REQUEST_KINDS a request is: a mint, a write, a free 304 or a counted read."""
+    if url.endswith("/access_tokens"):
+        return "mint"
+    if verb not in ("GET", "HEAD"):
+        return "write"
+    return "free" if status == "304" else "rate_limited"
+
+
+class RequestTally:
+    """A RequestObserver counting one port's requests by kind, then passing each on."""
+
+    def __init__(self, observe: RequestObserver | None = None) -> None:
+        self.observe = observe
+        self.counts = dict.fromkeys(REQUEST_KINDS, 0)
+        self._lock = threading.Lock()
+
+    def __call__(self, verb: str, url: str, status: str) -> None:
+        with self._lock:
+            self.counts[request_kind(verb, url, status)] += 1
+        if self.observe is not None:
+            self.observe(verb, url, status)
 
 
 class Metrics:
@@ -94,6 +123,13 @@ class Metrics:
             ["method", "endpoint", "status"],
             registry=r,
         )
+        self.requests_per_evaluation = Histogram(
+            "review_tiers_github_requests_per_evaluation",
+            "GitHub requests of one evaluation by kind: rate_limited, free (304), write, mint",
+            ["kind"],
+            buckets=REQUEST_BUCKETS,
+            registry=r,
+        )
         self.rate_limit_remaining = Gauge(
             "review_tiers_github_rate_limit_remaining",
             "x-ratelimit-remaining of the installation's last GitHub reply",
@@ -116,6 +152,10 @@ class Metrics:
 
     def observe_request(self, verb: str, url: str, status: str) -> None:
         self.github_requests.labels(verb, endpoint_label(url), status).inc()
+
+    def observe_evaluation_requests(self, counts: Mapping[str, int]) -> None:
+        for kind in REQUEST_KINDS:
+            self.requests_per_evaluation.labels(kind).observe(counts.get(kind, 0))
 
     def observe_evaluation(self, outcome: str, tier: str | None, seconds: float) -> None:
         self.evaluations.labels(outcome.split(":", 1)[0]).inc()

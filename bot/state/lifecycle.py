@@ -117,7 +117,7 @@ def is_removed(redis: Redis, installation_id: int, owner: str, repo: str) -> boo
 
 def _patterns(installation_id: int, repos: Sequence[tuple[str, str]] | None) -> Iterator[str]:
     if repos is None:
-        for prefix in ("rt:pr", "rt:grants", "rt:etag", "rt:listing", "rt:group"):
+        for prefix in ("rt:pr", "rt:grants", "rt:etag", "rt:listing", "rt:group", "rt:role"):
             yield f"{prefix}:{installation_id}:*"
         return
     for owner, repo in repos:
@@ -128,6 +128,7 @@ def _patterns(installation_id: int, repos: Sequence[tuple[str, str]] | None) -> 
         url = _glob_escape(f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}")
         yield f"rt:etag:{installation_id}:{url}:*"
         yield f"rt:listing:{installation_id}:{url}/*"
+        yield f"rt:role:{installation_id}:{url}:*"
 
 
 def _glob_escape(text: str) -> str:

@@ -14,7 +14,7 @@ from bot.evaluation.ports import GitHubPort, GrantStore, SpecDependents
 from bot.evaluation.record import Record
 from bot.ops.audit import AuditLog
 from bot.ops.audit_pending import durable_trail
-from bot.ops.metrics import Metrics
+from bot.ops.metrics import Metrics, RequestTally
 from bot.ops.redaction import register_secret
 from bot.ops.settings import AppSettings
 from bot.state.dependents import RedisSpecDependents
@@ -84,6 +84,9 @@ class Runtime:
         installation = getattr(port, "installation_id", None)
         if isinstance(remaining, int) and installation is not None:
             self.metrics.rate_limit_remaining.labels(str(installation)).set(remaining)
+        tally = getattr(port, "requests", None)  # the real adapter counts its requests
+        if isinstance(tally, RequestTally):
+            self.metrics.observe_evaluation_requests(tally.counts)
 
     def _measure_review(self, record: Record) -> None:
         """Tier, AI provenance and approval metrics of an evaluation that decided a tier."""
