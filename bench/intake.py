@@ -149,6 +149,7 @@ def measure(name: str, args: argparse.Namespace, work: Path, redis: Redis) -> di
             "GITHUB_WEBHOOK_SECRET": SECRET,
             "REVIEW_TIERS_WEB_METRICS_PORT": "0",
         }
+        env |= dict(item.split("=", 1) for item in args.serve_env)
         venv = checkout / ".venv" / "bin" if checkout != ROOT else Path(sys.executable).parent
         proc = start([str(venv / program), *rest], env, checkout, log)
     try:
@@ -182,6 +183,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--baseline", help="another checkout whose `review-tiers serve` to run")
+    parser.add_argument(
+        "--serve-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable for review-tiers serve (e.g. REVIEW_TIERS_WEB_PROCESSES=3)",
+    )
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
     )
