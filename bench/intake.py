@@ -7,7 +7,9 @@ Each server is driven in turn by wrk over loopback with the same real payload
 @octokit/webhooks-examples), every request a distinct delivery: its own X-GitHub-Delivery and
 its own pull request number, so none is a replay. Bodies are signed beforehand (the signature
 covers only the body). Prints requests/s, p50 and p99 of each, and their ratio in this run;
-then checks that every answered request was queued, by counting Redis entries.
+then checks that every answered request was queued, by counting Redis entries. It also prints
+the CPU time each server (all its processes) spent per request: on a machine shared with other
+work, the figure that varies least from run to run.
 
     python bench/intake.py [--seconds 10] [--connections 16] [--baseline /path/to/checkout]
 
@@ -110,6 +112,17 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) used so far by ``pid`` and every process under it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:  # ended meanwhile
+        return 0.0
+    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(tree_cpu(int(child)) for child in children)
+
+
 def drive(port: int, args: argparse.Namespace, work: Path, run: str) -> dict[str, float]:
     env = os.environ | {
         "INTAKE_BENCH_DIR": str(work),
@@ -154,7 +167,9 @@ def measure(name: str, args: argparse.Namespace, work: Path, redis: Redis) -> di
         proc = start([str(venv / program), *rest], env, checkout, log)
     try:
         wait_for_port(port, proc, log)
+        before = tree_cpu(proc.pid)
         result = drive(port, args, work, uuid.uuid4().hex[:8])
+        result["cpu_ms"] = (tree_cpu(proc.pid) - before) * 1000 / max(1, result["requests"])
     finally:
         stop(proc)
     key = PEER_KEY if name == "probot" else RQ_QUEUE
@@ -212,6 +227,7 @@ def main() -> None:
         print(
             f"{name:<14}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{r['ok']:>9.0f}"
             f"{r['bad']:>7.0f}{r['errors']:>7.0f}{r['queued']:>9.0f}{r['rps'] / peer:>7.2f}"
+            f"{r['cpu_ms']:>12.3f}"
         )
     for name, r in results.items():
         if r["bad"] or r["queued"] < r["ok"]:
