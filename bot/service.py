@@ -149,8 +149,7 @@ def _serve_processes(
 
     workers = Parent(processes, child, shared.process_ended)
     try:
-        workers.start()
-        sock.close()  # the children hold it
+        workers.start()  # the socket stays open here too: a replacement process needs it
         if settings.web_metrics_port:
             _serve_metrics(shared, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
         workers.run()

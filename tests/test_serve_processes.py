@@ -146,6 +146,10 @@ def test_every_process_counts_on_the_one_metrics_port(three: Served) -> None:
     wait_until(
         lambda: victim not in three.children() and len(three.children()) == 3, 20, "a new one"
     )
+    replaced = set(three.children())
+    time.sleep(3)  # the replacement serves: it is not failing and being replaced again
+    assert set(three.children()) == replaced
+    assert three.log.read_text().count("starting another") == 1
     assert three.deliver(opened(31)).status_code == 202
     assert wait_until(lambda: three.deliveries_counted() == 31, 10, "31 counted")
     text = requests.get(f"http://127.0.0.1:{three.metrics_port}/metrics", timeout=5).text
