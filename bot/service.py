@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -23,6 +24,9 @@ from bot.worker.runtime import Runtime, install
 from bot.worker.workers import ContextWorker, supervise
 
 log = logging.getLogger("bot.service")
+
+if TYPE_CHECKING:
+    from bot.intake.process_metrics import SharedMetrics
 
 
 class StartupError(RuntimeError):
@@ -89,29 +93,76 @@ def make_ready(redis: Redis) -> Callable[[], bool]:
 
 
 def serve(host: str, port: int, environ: Mapping[str, str] = os.environ) -> None:
-    """`review-tiers serve`: the Flask intake under waitress, its metrics on a port of their own.
+    """`review-tiers serve`: the intake under waitress in one process per core (see
+    bot.intake.prefork), its metrics on a port of their own.
 
-    waitress serves with threads in this one process, so one metrics registry sees every
-    delivery; several processes would need the Prometheus client's multiprocess mode.
+    REVIEW_TIERS_WEB_PROCESSES sets the number of processes (default: the cores this process
+    may use); 1 serves from this very process. REVIEW_TIERS_WEB_THREADS sets the threads of
+    each (default: WORKER_THREADS shared out between the processes, at least 2).
     """
-    from waitress import serve as waitress_serve
-
+    from bot.intake import prefork
     from bot.intake.serving import server_options
-    from bot.intake.web import create_app
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
     redis = connect_redis(settings.redis_url)
+    try:
+        processes = prefork.count_from(environ, prefork.PROCESSES_VARIABLE, prefork.cores())
+        options = server_options(processes, environ)
+    except ValueError as err:
+        raise StartupError(str(err)) from err
     dispatcher = Dispatcher(redis, settings.debounce_seconds)
     metrics = Metrics(rubber_stamp_minutes=settings.rubber_stamp_minutes)
     metrics.track_queue(dispatcher.depth)
+    log.info(
+        "serving webhooks on %s:%d with %d process(es)",
+        host,
+        port,
+        processes,
+        extra={"server": options},
+    )
+    if processes == 1:
+        app = _web_app(settings, dispatcher, metrics)
+        if settings.web_metrics_port:
+            _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
+        from waitress import serve as waitress_serve
+
+        waitress_serve(app, host=host, port=port, **options)
+        return
+    _serve_processes(settings, prefork.listen(host, port), processes, options, metrics)
+
+
+def _serve_processes(
+    settings: AppSettings, sock: Any, processes: int, options: dict[str, Any], parent: Metrics
+) -> None:
+    """Fork the web processes onto ``sock``; this process serves their summed metrics."""
+    from bot.intake.prefork import Parent, serve_socket
+    from bot.intake.process_metrics import SharedMetrics
+
+    shared = SharedMetrics(parent)
+
+    def child() -> None:
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=3)
+        dispatcher = Dispatcher(redis, settings.debounce_seconds)
+        metrics = shared.child_metrics(settings.rubber_stamp_minutes)
+        serve_socket(_web_app(settings, dispatcher, metrics), sock, options)
+
+    workers = Parent(processes, child, shared.process_ended)
+    try:
+        workers.start()  # the socket stays open here too: a replacement process needs it
+        if settings.web_metrics_port:
+            _serve_metrics(shared, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
+        workers.run()
+    finally:
+        workers.stop()
+        shared.remove()
+
+
+def _web_app(settings: AppSettings, dispatcher: Dispatcher, metrics: Metrics) -> Any:
+    from bot.intake.web import create_app
+
     intake = make_intake(dispatcher, settings.audit_database_url, metrics)
-    app = create_app(settings, intake, make_ready(redis), metrics)
-    options = server_options()
-    if settings.web_metrics_port:
-        _serve_metrics(metrics, settings.web_metrics_port, "REVIEW_TIERS_WEB_METRICS_PORT")
-    log.info("serving webhooks on %s:%d", host, port, extra={"server": options})
-    waitress_serve(app, host=host, port=port, **options)
+    return create_app(settings, intake, make_ready(dispatcher.redis), metrics)
 
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
@@ -160,7 +211,7 @@ def warn_on_app_identity(settings: AppSettings) -> None:
         log.warning(warning)
 
 
-def _serve_metrics(metrics: Metrics, port: int, variable: str) -> None:
+def _serve_metrics(metrics: Metrics | SharedMetrics, port: int, variable: str) -> None:
     from prometheus_client import start_http_server
 
     try:

@@ -146,3 +146,16 @@ def test_the_durable_audit_trail_is_optional_everywhere() -> None:
             env = {e["name"]: e for e in container["env"]}
             ref = env["REVIEW_TIERS_AUDIT_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": "review-tiers", "key": "audit-database-url", "optional": True}
+
+
+def test_the_web_processes_are_sized_where_the_core_count_misleads() -> None:
+    # A container sees every core of its host: the deployments say how many processes to run.
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in manifests()}
+    pod = docs[("Deployment", "review-tiers-web")]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    processes = int(env["REVIEW_TIERS_WEB_PROCESSES"])
+    assert processes >= 2 and float(container["resources"]["requests"]["cpu"]) >= processes
+    web = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]["web"]
+    assert int(web["environment"]["REVIEW_TIERS_WEB_PROCESSES"]) >= 2
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"

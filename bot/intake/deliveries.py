@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 
+from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import ResponseError, WatchError
 
+from bot.intake.delivery_script import Recorder, run_accept
 from bot.state.dependents import has_dependents
 from bot.state.grants import Claim, claim_of, write_claim
 from bot.state.groups import queue_group
@@ -103,7 +105,13 @@ def body_key(body_sha256: str) -> str:
 def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
     """Record the delivery, its grant claims, mark its pull requests dirty and queue their jobs,
     all or nothing; False (and nothing written) when the delivery was recorded before, by its
-    id or by its signed body under another id."""
+    id or by its signed body under another id.
+
+    One script call does it all (one round trip), unless the delivery claims a grant: a claim
+    is itself a script, which a script cannot call, so those go through a watched transaction.
+    """
+    if not batch.claims:
+        return _accept_in_one_trip(dispatcher, batch)
     for _ in range(MAX_ATTEMPTS):
         with dispatcher.redis.pipeline(transaction=True) as pipe:
             try:
@@ -113,19 +121,50 @@ def accept(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
     raise ContendedError(f"delivery {batch.delivery_id}: {MAX_ATTEMPTS} transactions lost a race")
 
 
+def _accept_in_one_trip(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
+    records = (delivery_key(batch.delivery_id), body_key(batch.body_sha256))
+    pushes = _pushes(dispatcher.redis, batch)  # read first: a push is rare, dependents rarer
+    recorder = Recorder(dispatcher.redis)
+    try:
+        pipe = recorder.pipe
+        for key in records:
+            pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
+        for pull, actor in batch.pulls.items():
+            dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
+        for job in batch.commits:
+            dispatcher.enqueue(job, 0, pipe)
+        for group in batch.groups:
+            queue_group(pipe, dispatcher, group)
+        for push in pushes:
+            if push.policy or push.spec:
+                dispatcher.enqueue(push, 0, pipe)
+        recorder.close_group()
+        for pull in batch.pulls:  # run only by a pull request with no job queued or running
+            dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
+            recorder.close_group()
+        markers = [pull.key("queued") for pull in batch.pulls]
+        return run_accept(dispatcher.redis, records, markers, recorder.argv())
+    finally:
+        recorder.discard()
+
+
+def _pushes(redis: Redis | Pipeline, batch: DeliveryBatch) -> list[PushJob]:
+    """A push to a default branch reaches dependents only if the repository has any."""
+    return [
+        job
+        if not job.spec or has_dependents(redis, f"{job.owner}/{job.repo}")
+        else replace(job, spec=False)
+        for job in batch.pushes
+    ]
+
+
 def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
     records = (delivery_key(batch.delivery_id), body_key(batch.body_sha256))
     pipe.watch(*records, *(pull.key("queued") for pull in batch.pulls))
     if pipe.exists(*records):
         return False
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
-    # A push to a default branch reaches dependents only if the repository has any.
-    pushes = [
-        job
-        if not job.spec or has_dependents(pipe, f"{job.owner}/{job.repo}")
-        else replace(job, spec=False)
-        for job in batch.pushes
-    ]
+    pushes = _pushes(pipe, batch)
     pipe.multi()
     for key in records:
         pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import resource
+from collections.abc import Mapping
 from typing import Any
 
 from bot.intake.web import MAX_BODY_BYTES
@@ -23,12 +24,28 @@ FDS_PER_CONNECTION = 3
 FD_RESERVE = 64
 MAX_HEADER_BYTES = 64 * 1024  # GitHub's headers take a few hundred bytes
 WORKER_THREADS = 8
+MIN_THREADS = 2  # one answering while another waits on Redis
+THREADS_VARIABLE = "REVIEW_TIERS_WEB_THREADS"
 
 
-def server_options() -> dict[str, Any]:
-    """Keyword arguments for ``waitress.serve``."""
+def server_options(processes: int = 1, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``waitress.serve``, for each of ``processes`` processes.
+
+    The threads are shared out: fewer threads per process hand requests over faster (waitress
+    queues each request for a thread, and every thread contends for the one interpreter).
+    """
+    threads = max(MIN_THREADS, WORKER_THREADS // processes)
+    raw = (environ or {}).get(THREADS_VARIABLE, "").strip()
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 256:
+            raise ValueError(
+                f"{THREADS_VARIABLE} must be a whole number from 1 to 256, not {raw!r}"
+            )
+        threads = int(raw)
+    # waitress warns each time a request waits for a thread: under load that is most of them.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     return {
-        "threads": WORKER_THREADS,
+        "threads": threads,
         "ident": "review-tiers",
         "connection_limit": connection_limit(),
         "channel_timeout": IDLE_TIMEOUT_SECONDS,

@@ -46,20 +46,40 @@ _SECRET_PARAM = re.compile(r"pass|secret|token", re.IGNORECASE)
 
 _secrets: set[str] = set()
 
+# Short texts recur (a log line's field names, levels, outcomes, repository names): their
+# redacted form is kept, and forgotten whenever the registered secrets change.
+_CACHED_CHARS = 200
+_CACHE_ENTRIES = 4096
+_cache: dict[str, str] = {}
+
 
 def register_secret(value: str) -> None:
     """Redact ``value`` wherever it appears from now on (the webhook secrets, at start-up)."""
     if len(value) >= MIN_SECRET_CHARS:
         _secrets.add(value)
+        _cache.clear()
 
 
 def forget_secrets() -> None:
     """Clear the registered values (a process that reloads its settings, and tests)."""
     _secrets.clear()
+    _cache.clear()
 
 
 def redact(text: str) -> str:
     """``text`` with every credential it holds replaced by a marker."""
+    cached = _cache.get(text)
+    if cached is not None:
+        return cached
+    redacted = _redact(text)
+    if len(text) <= _CACHED_CHARS:
+        if len(_cache) >= _CACHE_ENTRIES:
+            _cache.clear()
+        _cache[text] = redacted
+    return redacted
+
+
+def _redact(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _URL_PASSWORD.sub(rf"\g<keep>{REDACTED}@", text)
