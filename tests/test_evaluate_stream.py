@@ -287,3 +287,11 @@ def test_a_patch_that_skips_a_file_stops_the_evaluation(repo: ScratchRepo) -> No
         scan_sections(entries, iter(sections[:2] + sections[3:]), Everything())
     with pytest.raises(DiffError, match="lacks"):
         scan_sections(entries[:-1], iter(sections), Everything())
+
+
+def test_a_range_without_changes_is_empty(scratch: ScratchRepo) -> None:
+    scratch.write("a.txt", "a\n")
+    scratch.commit("base")
+    scratch.branch("feature")
+    scratch.commit("nothing")
+    assert new_changes(scratch) == old_changes(scratch) == ChangeSet(files=())

@@ -92,7 +92,7 @@ def _next(sections: Iterator[bytes], entry: Listed) -> Section:
 def _file_change(entry: Listed, part: Section, full: bool) -> FileChange:
     binary = part.has(b"Binary files ")
     lines = _full_lines(part.body) if full else first_lines(part.body)
-    renamed = entry.status == "R"
+    renamed = entry.status in ("R", "C")  # git writes a copy with both paths, as a rename
     return FileChange(
         path=entry.name,
         status=_status(entry, part),
@@ -118,7 +118,7 @@ def _status(entry: Listed, part: Section) -> str:
         return "added"
     if part.has(b"deleted file mode ") or (lone and _target_empty(part.body)):
         return "removed"
-    return "renamed" if entry.status == "R" else "modified"
+    return "renamed" if entry.status in ("R", "C") else "modified"
 
 
 def _target_empty(body: bytes) -> bool:
