@@ -82,8 +82,9 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
 def patch_bytes(repo: Path, base: str, head: str) -> int:
     """The size of `git diff A B`, read in chunks."""
     proc = subprocess.Popen(["git", "-C", str(repo), "diff", base, head], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    size = sum(len(chunk) for chunk in iter(lambda: proc.stdout.read(1 << 20), b""))  # type: ignore[union-attr]
+    stdout = proc.stdout
+    assert stdout is not None
+    size = sum(len(chunk) for chunk in iter(lambda: stdout.read(1 << 20), b""))
     proc.wait()
     return size
 

@@ -4,15 +4,17 @@ equals a parse of the whole diff, on real repositories with every kind of change
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 import pytest
 
 from bot.core import diff_sections, hunk_lines
+from bot.core.config import Policy
 from bot.core.diff import DiffError, parse_unified_diff
 from bot.core.diff_sections import check_counts, scan_sections
 from bot.core.evaluate import Evaluation, evaluate
-from bot.core.git_listing import Counts, parse_raw
+from bot.core.git_listing import Counts, Listed, parse_raw
 from bot.core.models import ChangeSet, FileChange, PullMeta
 from bot.core.policy import parse_policy
 from bot.local import local_git
@@ -31,7 +33,7 @@ class Everything:
         return True
 
 
-def policy():  # type: ignore[no-untyped-def]
+def policy() -> Policy:
     result = parse_policy(CONFIG.read_text())
     assert result.policy is not None
     return result.policy
@@ -107,25 +109,27 @@ def old_changes(repo: ScratchRepo) -> ChangeSet:
     return parse_unified_diff(local_git.diff_text(repo.root, rng))
 
 
-def new_changes(repo: ScratchRepo, needs: object = None) -> ChangeSet:
+def new_changes(repo: ScratchRepo, needs: Container[str] | None = None) -> ChangeSet:
     rng = local_git.pick_range(repo.root, "main", "feature")
     if needs is None:
         return branch_changes(repo.root, rng, policy())
-    return read_changes(repo.root, rng, lambda entries: needs)  # type: ignore[arg-type,return-value]
+    return read_changes(repo.root, rng, lambda entries: needs)
 
 
 def evaluation_of(repo: ScratchRepo, changes: ChangeSet) -> Evaluation:
     rng = local_git.pick_range(repo.root, "main", "feature")
-    read = lambda ref, paths: local_git.read_files(repo.root, ref, paths)  # noqa: E731
+
+    def read(ref: str, paths: Iterable[str]) -> dict[str, str | None]:
+        return local_git.read_files(repo.root, ref, paths)
+
     context = gather_context(read, rng, changes, policy())
     return evaluate(changes, context, PullMeta(), policy())
 
 
 def without_lines(change: FileChange) -> FileChange:
-    empty: dict[str, object] = dict.fromkeys(
-        ("added_lines", "removed_lines", "added_numbers", "removed_numbers"), ()
+    return dataclasses.replace(
+        change, added_lines=(), removed_lines=(), added_numbers=(), removed_numbers=()
     )
-    return dataclasses.replace(change, **empty)  # type: ignore[arg-type]
 
 
 def test_reading_every_file_in_full_equals_the_whole_diff_parse(repo: ScratchRepo) -> None:
@@ -218,7 +222,9 @@ def test_a_submodule_change_is_read_like_the_whole_diff(scratch: ScratchRepo) ->
     assert (new.files[0].additions, new.files[0].deletions) == (1, 1)
 
 
-def test_files_no_rule_reads_build_no_lines(scratch: ScratchRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_files_no_rule_reads_build_no_lines(
+    scratch: ScratchRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for n in range(300):
         scratch.write(f"pkg/m{n}.py", "".join(f"v{n}_{k} = {k}\n" for k in range(40)))
     scratch.write("billing/pay.py", "amount = 1\n")
@@ -231,14 +237,17 @@ def test_files_no_rule_reads_build_no_lines(scratch: ScratchRepo, monkeypatch) -
     fed: list[str] = []
     full: list[bytes] = []
     real_line, real_full = hunk_lines.Collector.line, diff_sections._full_lines
-    monkeypatch.setattr(
-        hunk_lines.Collector,
-        "line",
-        lambda self, mark, value: fed.append(value) or real_line(self, mark, value),
-    )
-    monkeypatch.setattr(
-        diff_sections, "_full_lines", lambda body: full.append(body) or real_full(body)
-    )
+
+    def counted_line(self: hunk_lines.Collector, mark: str, value: str) -> None:
+        fed.append(value)
+        real_line(self, mark, value)
+
+    def counted_full(body: bytes) -> hunk_lines.HunkLines:
+        full.append(body)
+        return real_full(body)
+
+    monkeypatch.setattr(hunk_lines.Collector, "line", counted_line)
+    monkeypatch.setattr(diff_sections, "_full_lines", counted_full)
     monkeypatch.setattr("bot.core.diff.PatchSet", None)  # the whole-diff parser is not used
     changes = new_changes(scratch)
     assert len(full) == 1 and b"float(1)" in full[0]
@@ -249,7 +258,7 @@ def test_files_no_rule_reads_build_no_lines(scratch: ScratchRepo, monkeypatch) -
     assert counted["billing/pay.py"] == (1, 1, 1)
 
 
-def listing(repo: ScratchRepo):  # type: ignore[no-untyped-def]
+def listing(repo: ScratchRepo) -> tuple[local_git.Range, tuple[Listed, ...]]:
     rng = local_git.pick_range(repo.root, "main", "feature")
     raw = local_git.git_bytes(repo.root, "diff", "--raw", "-z", *DIFF_OPTIONS, rng.base, rng.head)
     return rng, parse_raw(raw)

@@ -59,9 +59,10 @@ def patch_sections(repo: Path, rng: Range) -> Generator[bytes, None, None]:
     args = ("-c", "core.quotePath=false", "diff", *DIFF_OPTIONS, *PATCH_OPTIONS)
     with tempfile.TemporaryFile() as errors:
         proc = _start(repo, (*args, rng.base, rng.head), subprocess.PIPE, errors)
-        assert proc.stdout is not None
+        stdout = proc.stdout
+        assert stdout is not None
         try:
-            yield from _split(iter(lambda: proc.stdout.read(CHUNK), b""))  # type: ignore[union-attr]
+            yield from _split(iter(lambda: stdout.read(CHUNK), b""))
             _finish(proc, errors)
         finally:
             _stop(proc)
