@@ -129,16 +129,16 @@ def time_range(repo: Path, base: str, head: str, repeat: int, compare: Path | No
         check=True,
     ).stdout.strip()
     print(f"range {base}..{head} in {repo}: {stat}; patch text {size / 2**20:.1f} MiB")
-    cmd, env = cli_command(None)
-    start_up = max(run_child([*cmd, "evaluate", "--help"], env)[2] for _ in range(repeat))
     commands = {
         "git diff --numstat": (["git", "-C", str(repo), "diff", "--numstat", base, head], None)
     }
     targets = [("review-tiers evaluate", None)] + (
         [(f"evaluate of {compare}", compare)] if compare else []
     )
+    start_up: dict[str, float] = {}
     for name, checkout in targets:
         cmd, env = cli_command(checkout)
+        start_up[name] = max(run_child([*cmd, "evaluate", "--help"], env)[2] for _ in range(2))
         commands[name] = (
             [*cmd, "evaluate", "--repo", str(repo), "--base", base, "--head", head],
             env,
@@ -163,9 +163,9 @@ def time_range(repo: Path, base: str, head: str, repeat: int, compare: Path | No
         used = f"; CPU {cpu:5.2f} s  {cpu / cpu_floor:5.2f}x numstat's" if cpu is not None else ""
         print(f"  {name:30} median {seconds:6.2f} s  {seconds / floor:5.2f}x numstat{used}")
         if peak:
-            grown = (peak - start_up) * 2**20 / size
+            grown = (peak - start_up[name]) * 2**20 / size
             print(
                 f"  {'':30} peak RSS {peak:.0f} MiB = {peak * 2**20 / size:.2f}x the patch; "
-                f"{peak - start_up:.0f} MiB = {grown:.2f}x the patch above the "
-                f"{start_up:.0f} MiB of a bare start-up (evaluate --help)"
+                f"{peak - start_up[name]:.0f} MiB = {grown:.2f}x the patch above the "
+                f"{start_up[name]:.0f} MiB of its bare start-up (evaluate --help)"
             )
