@@ -4,7 +4,7 @@ equals a parse of the whole diff, on real repositories with every kind of change
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,14 @@ from bot.core import diff_sections, hunk_lines
 from bot.core.config import Policy
 from bot.core.diff import DiffError, parse_unified_diff
 from bot.core.diff_sections import check_counts, scan_sections
+from bot.core.diff_select import marker_candidates
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.git_listing import Counts, Listed, parse_raw
+from bot.core.gitattributes import is_generated_content
 from bot.core.models import ChangeSet, FileChange, PullMeta
 from bot.core.policy import parse_policy
-from bot.local import local_git
-from bot.local.git_changes import DIFF_OPTIONS, patch_sections, read_changes
+from bot.local import git_changes, local_git
+from bot.local.git_changes import DIFF_OPTIONS, GREP_OPTIONS, patch_sections, read_changes
 from bot.local.offline import LocalRequest, branch_changes, gather_context, run_local
 from tests.builders import ScratchRepo
 
@@ -146,11 +148,20 @@ def test_the_rules_lines_are_read_and_everything_else_equals_without_lines(
     repo: ScratchRepo,
 ) -> None:
     old, new = old_changes(repo), new_changes(repo)
+    patched = {"billing/amounts.py", "src/acme/api/users.py"}
+    markers = {"gen/kept.pb.go", "gen/claims.go", "gen/new.pb.go"}
     for before, after in zip(old.files, new.files, strict=True):
-        if after.path in ("billing/amounts.py", "src/acme/api/users.py"):
+        if after.path in patched:
             assert after == before
-        else:
+        elif after.path in markers:
+            # Marker candidates have their patch read for the first lines only.
             assert after == without_lines(before)
+        else:
+            # The others come from git's listings: no lines, and first lines without a marker.
+            assert not is_generated_content(before.head_prefix)
+            assert after == dataclasses.replace(
+                without_lines(before), head_prefix=after.head_prefix, base_prefix=after.base_prefix
+            )
     assert evaluation_of(repo, new) == evaluation_of(repo, old)
 
 
@@ -193,6 +204,13 @@ def test_odd_paths_arrive_byte_for_byte(scratch: ScratchRepo) -> None:
     assert set(by_path) == {*names, "k\u00e9ep \u00e9.txt"}
     assert by_path["k\u00e9ep \u00e9.txt"].previous_path == "keep.txt"
     assert all(by_path[n].added_lines == ("one", "two") for n in names)
+    # Read from the listings, and with a marker through git grep and a patch of that name only.
+    scratch.write("new\nline.txt", GO_MARKER)
+    scratch.commit("a marker")
+    listed = {f.path: f for f in new_changes(scratch).files}
+    assert set(listed) == set(by_path)
+    assert listed["new\nline.txt"].head_prefix == (GO_MARKER.strip(),)
+    assert listed["with space.txt"].additions == 2
     # The whole-diff parse reads quoted names as written and stumbles on " b/" inside a name.
     with pytest.raises(DiffError, match="Target without source"):
         old_changes(scratch)
@@ -249,7 +267,22 @@ def test_files_no_rule_reads_build_no_lines(
     monkeypatch.setattr(hunk_lines.Collector, "line", counted_line)
     monkeypatch.setattr(diff_sections, "_full_lines", counted_full)
     monkeypatch.setattr("bot.core.diff.PatchSet", None)  # the whole-diff parser is not used
+    asked: list[list[bytes] | None] = []
+    real_sections = git_changes.patch_sections
+
+    def recorded(
+        repo: Path,
+        rng: local_git.Range,
+        args: tuple[str, ...] = (),
+        paths: list[bytes] | None = None,
+    ) -> Iterator[bytes]:
+        asked.append(paths)
+        return real_sections(repo, rng, args, paths)
+
+    monkeypatch.setattr(git_changes, "patch_sections", recorded)
     changes = new_changes(scratch)
+    # git is asked for the patch of the one file a rule reads, and nothing else.
+    assert asked == [[b"billing/pay.py"]]
     assert len(full) == 1 and b"float(1)" in full[0]
     # Each other file has only the hunk covering line 1 read, up to its first lines.
     assert len(fed) <= 2 + 300 * 2 * hunk_lines.PREFIX_LINES
@@ -273,20 +306,20 @@ def test_counts_that_disagree_with_the_patch_stop_the_evaluation(repo: ScratchRe
             s.entry.previous,
             *((None, None) if s.binary else (s.additions, s.deletions)),
         )
-        for s in scanned
+        for s in scanned.values()
     ]
-    assert len(check_counts(scanned, tuple(counts)).files) >= len(entries)
-    index = next(i for i, s in enumerate(scanned) if s.entry.name == "app/main.py")
+    assert len(check_counts(entries, scanned, tuple(counts)).files) >= len(entries)
+    index = next(i for i, s in scanned.items() if s.entry.name == "app/main.py")
     counts[index] = dataclasses.replace(counts[index], additions=1)
     with pytest.raises(DiffError, match=r"app/main\.py: --numstat counts \+1 -3, the patch \+3 -3"):
-        check_counts(scanned, tuple(counts))
+        check_counts(entries, scanned, tuple(counts))
     with pytest.raises(DiffError, match="listed"):
-        check_counts(scanned, tuple(counts[1:]))
-    binary = next(i for i, s in enumerate(scanned) if s.entry.name == "app/image.bin")
+        check_counts(entries, scanned, tuple(counts[1:]))
+    binary = next(i for i, s in scanned.items() if s.entry.name == "app/image.bin")
     counts[index] = dataclasses.replace(counts[index], additions=3)
     counts[binary] = dataclasses.replace(counts[binary], additions=0, deletions=0)
     with pytest.raises(DiffError, match=r"image\.bin: the patch says binary"):
-        check_counts(scanned, tuple(counts))
+        check_counts(entries, scanned, tuple(counts))
 
 
 def test_a_patch_that_skips_a_file_stops_the_evaluation(repo: ScratchRepo) -> None:
@@ -304,3 +337,56 @@ def test_a_range_without_changes_is_empty(scratch: ScratchRepo) -> None:
     scratch.branch("feature")
     scratch.commit("nothing")
     assert new_changes(scratch) == old_changes(scratch) == ChangeSet(files=())
+
+
+def test_only_a_marker_in_the_first_lines_makes_a_candidate(scratch: ScratchRepo) -> None:
+    scratch.write("a/early.go", "package a\n")
+    scratch.write("a/late.go", "package a\n")
+    scratch.commit("base")
+    scratch.branch("feature")
+    scratch.write("a/early.go", "\n" * 4 + GO_MARKER + "package a\n")
+    scratch.write("a/late.go", "\n" * 5 + GO_MARKER + "package a\n")
+    scratch.commit("markers")
+    rng = local_git.pick_range(scratch.root, "main", "feature")
+    out = b"".join(
+        git_changes._batched(
+            scratch.root, (*GREP_OPTIONS, rng.head), [(b"a/early.go",), (b"a/late.go",)]
+        )
+    )
+    assert marker_candidates(out) == {b"a/early.go"}
+    assert evaluation_of(scratch, new_changes(scratch)) == evaluation_of(
+        scratch, old_changes(scratch)
+    )
+
+
+def test_renames_pair_as_in_the_whole_diff_when_only_some_files_are_read(
+    scratch: ScratchRepo,
+) -> None:
+    body = "".join(f"row {n} = {n}\n" for n in range(30))
+    scratch.write("billing/a.py", body)
+    scratch.write("keep.txt", "".join(f"k{n}\n" for n in range(10)))
+    scratch.commit("base")
+    scratch.branch("feature")
+    (scratch.root / "billing/a.py").unlink()
+    scratch.write("other/b.py", body.replace("row 29", "row twenty-nine"))
+    scratch.write("billing/c.py", body.replace("row 1 ", "row one ").replace("row 2 ", "row two "))
+    for n in range(12):
+        scratch.write(f"misc/f{n}.txt", f"{n}\n")
+    scratch.commit("move and copy")
+    old, new = old_changes(scratch), new_changes(scratch)
+    assert {f.path: f.status for f in new.files if f.path != "keep.txt"} == {
+        f.path: f.status for f in old.files
+    }
+    assert next(f for f in new.files if f.path == "other/b.py").previous_path == "billing/a.py"
+    assert [f for f in new.files if f.path.startswith(("billing", "other"))] == [
+        f for f in old.files if f.path.startswith(("billing", "other"))
+    ]
+    assert evaluation_of(scratch, new) == evaluation_of(scratch, old)
+
+
+def test_paths_given_to_git_in_many_batches_give_the_same_result(
+    repo: ScratchRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_go = new_changes(repo)
+    monkeypatch.setattr(git_changes, "ARGUMENT_BYTES", 1)
+    assert new_changes(repo) == one_go

@@ -10,10 +10,11 @@ raises DiffError rather than guess.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.diff import DiffError
+from bot.core.diff_select import listed_change
 from bot.core.git_listing import Counts, Listed, header_line
 from bot.core.hunk_lines import Collector, HunkLines, hunk_starts
 from bot.core.hunk_prefix import HUNK, first_lines
@@ -55,29 +56,54 @@ class Scanned:
 
 def scan_sections(
     entries: tuple[Listed, ...], sections: Iterator[bytes], needs_lines: Container[str]
-) -> list[Scanned]:
-    """Match each listed entry with its patch section(s), in git's order."""
-    out: list[Scanned] = []
-    for entry in entries:
+) -> dict[int, Scanned]:
+    """Match each listed entry with its patch section(s), in git's order: the whole patch."""
+    out: dict[int, Scanned] = {}
+    for index, entry in enumerate(entries):
         parts = [_next(sections, entry)]
         if entry.status == "T" and parts[0].has(b"deleted file mode "):
             # git shows a change of kind (file, link, submodule) as a deletion and an addition.
             parts.append(_next(sections, entry))
-        full = entry.name in needs_lines
-        changes = tuple(_file_change(entry, part, full) for part in parts)
-        out.append(
-            Scanned(
-                entry,
-                changes,
-                sum(p.additions for p in parts),
-                sum(p.deletions for p in parts),
-                any(c.binary for c in changes),
-            )
-        )
+        out[index] = _scanned(entry, parts, entry.name in needs_lines)
     leftover = next(sections, None)
     if leftover is not None:
         raise DiffError(f"git's patch has a section the listing lacks: {leftover[:120]!r}")
     return out
+
+
+def scan_selected(
+    entries: tuple[Listed, ...],
+    selected: Sequence[int],
+    sections: Iterable[bytes],
+    needs_lines: Container[str],
+) -> dict[int, Scanned]:
+    """Match the sections of a patch git wrote for the ``selected`` entries only, by header."""
+    by_header = {header_line(entries[i]): i for i in selected}
+    parts: dict[int, list[Section]] = {i: [] for i in selected}
+    for raw in sections:
+        index = by_header.get(raw.split(b"\n", 1)[0])
+        if index is None:
+            raise DiffError(f"git's patch has a section the listing lacks: {raw[:120]!r}")
+        parts[index].append(Section.of(raw))
+    out: dict[int, Scanned] = {}
+    for index, found in parts.items():
+        entry = entries[index]
+        split = entry.status == "T" and len(found) == 2 and found[0].has(b"deleted file mode ")
+        if len(found) != 1 and not split:
+            raise DiffError(f"git's patch shows {entry.name} in {len(found)} sections")
+        out[index] = _scanned(entry, found, entry.name in needs_lines)
+    return out
+
+
+def _scanned(entry: Listed, parts: list[Section], full: bool) -> Scanned:
+    changes = tuple(_file_change(entry, part, full) for part in parts)
+    return Scanned(
+        entry,
+        changes,
+        sum(p.additions for p in parts),
+        sum(p.deletions for p in parts),
+        any(c.binary for c in changes),
+    )
 
 
 def _next(sections: Iterator[bytes], entry: Listed) -> Section:
@@ -140,25 +166,36 @@ def listed_files(entries: tuple[Listed, ...]) -> tuple[FileChange, ...]:
     return tuple(FileChange(path=e.name, previous_path=e.previous_name) for e in entries)
 
 
-def check_counts(scanned: list[Scanned], counts: tuple[Counts, ...]) -> ChangeSet:
-    """The change, once ``--numstat`` agrees with the patch on every file's counts."""
-    if len(counts) != len(scanned):
-        raise DiffError(f"git listed {len(scanned)} files with --raw, {len(counts)} with --numstat")
+def check_counts(
+    entries: tuple[Listed, ...], scanned: Mapping[int, Scanned], counts: tuple[Counts, ...]
+) -> ChangeSet:
+    """The change, once ``--numstat`` agrees with the patch on every scanned file's counts; a
+    file whose patch was not read is built from the listings alone (``listed_change``)."""
+    if len(counts) != len(entries):
+        raise DiffError(f"git listed {len(entries)} files with --raw, {len(counts)} with --numstat")
     files: list[FileChange] = []
-    for item, count in zip(scanned, counts, strict=True):
-        name = item.entry.name
-        if (count.path, count.previous) != (item.entry.path, item.entry.previous):
-            raise DiffError(f"git's --raw and --numstat listings disagree at {name}")
-        if count.additions is None or count.deletions is None:
-            # A binary file renamed unchanged shows no "Binary files" line: nothing at all.
-            if not item.binary and item.additions + item.deletions:
-                raise DiffError(f"{name}: --numstat says binary, the patch shows lines")
-        elif item.binary:
-            raise DiffError(f"{name}: the patch says binary, --numstat counts lines")
-        elif (count.additions, count.deletions) != (item.additions, item.deletions):
-            shown = f"+{item.additions} -{item.deletions}"
-            raise DiffError(
-                f"{name}: --numstat counts +{count.additions} -{count.deletions}, the patch {shown}"
-            )
+    for index, (entry, count) in enumerate(zip(entries, counts, strict=True)):
+        if (count.path, count.previous) != (entry.path, entry.previous):
+            raise DiffError(f"git's --raw and --numstat listings disagree at {entry.name}")
+        item = scanned.get(index)
+        if item is None:
+            files.append(listed_change(entry, count))
+            continue
+        _check(item, count)
         files.extend(item.changes)
     return ChangeSet(files=tuple(files))
+
+
+def _check(item: Scanned, count: Counts) -> None:
+    name = item.entry.name
+    if count.additions is None or count.deletions is None:
+        # A binary file renamed unchanged shows no "Binary files" line: nothing at all.
+        if not item.binary and item.additions + item.deletions:
+            raise DiffError(f"{name}: --numstat says binary, the patch shows lines")
+    elif item.binary:
+        raise DiffError(f"{name}: the patch says binary, --numstat counts lines")
+    elif (count.additions, count.deletions) != (item.additions, item.deletions):
+        shown = f"+{item.additions} -{item.deletions}"
+        raise DiffError(
+            f"{name}: --numstat counts +{count.additions} -{count.deletions}, the patch {shown}"
+        )

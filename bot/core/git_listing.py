@@ -22,6 +22,9 @@ class Listed:
     status: str  # A, D, M, R, T (C, U and X are not expected from the options evaluate uses)
     path: bytes
     previous: bytes | None = None  # the old path of a rename
+    # Object ids of the old and new side (all zeros for a side that does not exist).
+    old_id: bytes = b""
+    new_id: bytes = b""
 
     @property
     def name(self) -> str:
@@ -40,6 +43,13 @@ class Counts:
     previous: bytes | None
     additions: int | None
     deletions: int | None
+
+
+# The empty blob, in SHA-1 and SHA-256 repositories.
+EMPTY_BLOBS = (
+    b"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
+    b"473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813",
+)
 
 
 def decode_path(raw: bytes) -> str:
@@ -63,10 +73,10 @@ def parse_raw(out: bytes) -> tuple[Listed, ...]:
                 raise DiffError(f"unexpected git diff --raw entry: {tokens[i][:80]!r}")
             letter = fields[4][:1].decode("ascii", errors="replace")
             if letter in ("R", "C"):
-                found.append(Listed(letter, tokens[i + 2], tokens[i + 1]))
+                found.append(Listed(letter, tokens[i + 2], tokens[i + 1], fields[2], fields[3]))
                 i += 3
             else:
-                found.append(Listed(letter, tokens[i + 1]))
+                found.append(Listed(letter, tokens[i + 1], None, fields[2], fields[3]))
                 i += 2
     except IndexError as err:
         raise DiffError("git diff --raw output ends in the middle of an entry") from err
