@@ -1,11 +1,11 @@
 """Turn git's patch, one file section at a time, into FileChanges: a lean reader for big diffs.
 
 ``review-tiers evaluate`` takes a change's files and sizes from git's listings (see
-``git_listing``) and reads the patch file by file as git writes it. Only the files a rule reads
-lines of have their hunks turned into lines; every other file is counted with byte searches and
-has only the hunk covering its line 1 read, for the generated-code marker. The result equals what
-``parse_unified_diff`` gives for the same patch; any section that does not match the listing
-raises DiffError rather than guess.
+``git_listing``) and reads the patch of the files that need one (see ``diff_select``) file by
+file as git writes it. Only the files a rule reads lines of have their hunks turned into lines;
+every other file read is counted with byte searches and has only the hunk covering its line 1
+read, for the generated-code marker. The result equals what ``parse_unified_diff`` gives for the
+same patch; any section that does not match the listing raises DiffError rather than guess.
 """
 
 from __future__ import annotations
