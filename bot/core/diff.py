@@ -2,96 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
+from bot.core.hunk_lines import Collector, HunkLines, hunk_starts, line_text
 from bot.core.models import ChangeSet, FileChange
 
 # GitHub's files listing stops at 3,000 entries.
 FILES_LISTING_CAP = 3000
-# How many leading lines of a file are searched for a generated-code marker.
-PREFIX_LINES = 5
-# The digit caps keep garbage headers from reaching int()'s limit on huge numbers.
-_HUNK_STARTS = re.compile(r"@@ -(\d{1,9})(?:,\d{1,9})? \+(\d{1,9})(?:,\d{1,9})? @@")
 
 
 class DiffError(ValueError):
     """The input is not a usable diff; the message is shown to the user as is."""
-
-
-@dataclass(frozen=True)
-class _Lines:
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    head_prefix: tuple[str, ...]
-    base_prefix: tuple[str, ...] | None
-    added_numbers: tuple[int, ...] = ()
-    removed_numbers: tuple[int, ...] = ()
-
-
-class _Collector:
-    """Collects changed lines and the first lines of both sides, hunk by hunk."""
-
-    def __init__(self) -> None:
-        self.added: list[str] = []
-        self.removed: list[str] = []
-        self.head: list[str] = []
-        self.base: list[str] | None = None
-        self.head_top = self.base_top = False
-        # Line numbers of the next old and new line; numbering stops at an unreadable header.
-        self.source_no = self.target_no = 0
-        self.added_no: list[int] | None = []
-        self.removed_no: list[int] | None = []
-
-    def start_hunk(self, source_start: int, target_start: int) -> None:
-        # Only the hunk that covers line 1 of a side shows that side's first lines; an
-        # unreadable header (start -1) shows neither.
-        self.head_top = 0 <= target_start <= 1
-        self.base_top = 0 <= source_start <= 1
-        if self.base_top and self.base is None:
-            self.base = []
-        if source_start < 0 or target_start < 0:
-            self.added_no = self.removed_no = None
-        # A side with no lines ("-0,0") starts at 0; its first line, if any, is line 1.
-        self.source_no, self.target_no = max(source_start, 1), max(target_start, 1)
-
-    def line(self, mark: str, value: str) -> None:
-        if mark == "+":
-            self.added.append(value)
-            self._number(self.added_no, self.target_no)
-            self.target_no += 1
-        elif mark == "-":
-            self.removed.append(value)
-            self._number(self.removed_no, self.source_no)
-            self.source_no += 1
-        elif mark == " ":
-            self.source_no += 1
-            self.target_no += 1
-        if self.head_top and mark in ("+", " ") and len(self.head) < PREFIX_LINES:
-            self.head.append(value)
-        base = self.base if self.base_top else None
-        if base is not None and mark in ("-", " ") and len(base) < PREFIX_LINES:
-            base.append(value)
-
-    @staticmethod
-    def _number(numbers: list[int] | None, value: int) -> None:
-        if numbers is not None:
-            numbers.append(value)
-
-    def result(self) -> _Lines:
-        base = tuple(self.base) if self.base is not None else None
-        return _Lines(
-            tuple(self.added),
-            tuple(self.removed),
-            tuple(self.head),
-            base,
-            tuple(self.added_no or ()),
-            tuple(self.removed_no or ()),
-        )
 
 
 def parse_unified_diff(text: str) -> ChangeSet:
@@ -143,38 +68,25 @@ def _from_patched_file(pf: PatchedFile) -> FileChange:
     )
 
 
-def _lines_of_unidiff(pf: PatchedFile) -> _Lines:
-    lines = _Collector()
+def _lines_of_unidiff(pf: PatchedFile) -> HunkLines:
+    lines = Collector()
     for hunk in pf:
         lines.start_hunk(hunk.source_start, hunk.target_start)
         for line in hunk:
-            lines.line(line.line_type, _line_text(line.value))
+            lines.line(line.line_type, line_text(line.value))
     return lines.result()
 
 
-def parse_patch_body(patch: str) -> _Lines:
+def parse_patch_body(patch: str) -> HunkLines:
     """Parse the hunks-only ``patch`` field of the files listing (no file headers)."""
-    lines = _Collector()
+    lines = Collector()
     # Split on "\n" only: a lone "\r" or a form feed inside a line is part of that line.
     for line in patch.split("\n"):
         if line.startswith("@@"):
-            lines.start_hunk(*_hunk_starts(line))
+            lines.start_hunk(*hunk_starts(line))
         else:
-            lines.line(line[:1], _line_text(line[1:]))
+            lines.line(line[:1], line_text(line[1:]))
     return lines.result()
-
-
-def _hunk_starts(header: str) -> tuple[int, int]:
-    # "@@ -12,7 +14,8 @@ context": the source range follows the '-', the target the '+'.
-    found = _HUNK_STARTS.match(header)
-    if found is None:
-        return -1, -1
-    return int(found.group(1)), int(found.group(2))
-
-
-def _line_text(value: str) -> str:
-    """A diff line without its terminator: "\n", or "\r\n" in a file with CRLF line ends."""
-    return value.removesuffix("\n").removesuffix("\r")
 
 
 def parse_files_listing(entries: Iterable[Mapping[str, object]]) -> ChangeSet:

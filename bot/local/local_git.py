@@ -26,15 +26,25 @@ def _git(repo: Path, *args: str) -> str:
     Output is read as bytes: text mode would turn a lone carriage return inside a file's lines
     into a line break, and the diff's hunks would then hold more lines than their headers say.
     """
+    return git_bytes(repo, *args).decode("utf-8", errors="replace")
+
+
+def git_bytes(repo: Path, *args: str) -> bytes:
+    """Run git and return its output as is."""
     try:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
     except FileNotFoundError as err:
         raise GitError("git is not installed or not on PATH") from err
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", errors="replace").strip()
-        detail = (message.split("\n") or ["unknown error"])[-1].strip() or "unknown error"
-        raise GitError(f"git {args[0]} failed: {detail}")
-    return done.stdout.decode("utf-8", errors="replace")
+        raise failure(args[0], done.stderr)
+    return done.stdout
+
+
+def failure(command: str, stderr: bytes) -> GitError:
+    """The error for a failed git command: its last line of complaint."""
+    message = stderr.decode("utf-8", errors="replace").strip()
+    detail = (message.split("\n") or ["unknown error"])[-1].strip() or "unknown error"
+    return GitError(f"git {command} failed: {detail}")
 
 
 def repo_root(path: Path) -> Path:

@@ -8,13 +8,15 @@ from pathlib import Path
 
 from bot.core.codeowners import CODEOWNERS_LOCATIONS, pick_codeowners
 from bot.core.config import Policy
-from bot.core.contents import paths_needing_contents
+from bot.core.contents import paths_needing_contents, paths_needing_lines
 from bot.core.diff import parse_unified_diff
+from bot.core.diff_sections import listed_files
 from bot.core.evaluate import Evaluation, evaluate
 from bot.core.models import ChangeSet, FileVersions, Override, PullMeta, RepoContext
 from bot.core.names import CONFIG_PATH, override_tier
 from bot.core.policy import PolicyResult, default_policy, parse_policy
 from bot.local import local_git
+from bot.local.git_changes import read_changes
 from bot.local.spec_checkouts import checkout_loader
 
 
@@ -70,11 +72,18 @@ def run_local(req: LocalRequest) -> tuple[PolicyResult, Evaluation | None]:
         changes = parse_unified_diff(read_text(req.diff_file))
     else:
         assert repo is not None and rng is not None
-        changes = parse_unified_diff(local_git.diff_text(repo, rng))
+        changes = branch_changes(repo, rng, result.policy)
     context = _context(repo, rng, changes, result.policy)
     messages = local_git.commit_messages(repo, rng) if repo and rng and not req.diff_file else ()
     meta = PullMeta(labels=req.labels, commit_messages=messages)
     return result, evaluate(changes, context, meta, result.policy, _overrides(req, result.policy))
+
+
+def branch_changes(repo: Path, rng: local_git.Range, policy: Policy) -> ChangeSet:
+    """The change, its patch streamed from git with lines read only where a rule reads them."""
+    return read_changes(
+        repo, rng, lambda entries: paths_needing_lines(listed_files(entries), policy)
+    )
 
 
 def _locate(req: LocalRequest) -> tuple[Path | None, local_git.Range | None]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from bot.core.blast import interface_paths_needing_contents
@@ -93,3 +96,19 @@ def test_contents_are_wanted_for_every_kind_whose_detector_needs_them(
         "src/m.py",
         "db/s.sql",
     )
+
+
+def test_a_detector_module_is_imported_only_when_its_kind_is_asked_for() -> None:
+    script = (
+        "import sys\n"
+        "import bot.cli\n"
+        "from bot.core.interfaces import registry\n"
+        "parsers = ('sqlglot', 'graphql', 'proto_schema_parser')\n"
+        "print(sorted(m for m in parsers if m in sys.modules))\n"
+        "registry.needs_contents('sql')\n"
+        "print(sorted(m for m in parsers if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["[]", "['sqlglot']"]

@@ -19,8 +19,10 @@ graphql and sql modules were added this way):
    detector that decides touches itself (``python``, ``openapi``) is a ``Detector(kind,
    Needs.CONTENTS, classify, compare)``; one that reads only the changed lines or the path
    declares ``Needs.HUNKS`` or ``Needs.PATHS`` and gets no contents.
-3. List ``avro.DETECTOR`` in ``BUILT_IN`` below, before ``generic``. The config accepts the kind
-   from then on, and the App and ``review-tiers evaluate`` fetch contents for it.
+3. Add ``"avro": "bot.core.interfaces.avro"`` to ``_BUILT_IN_MODULES`` below (``BUILT_IN`` lists
+   their detectors, then ``generic``). The config accepts the kind from then on, and the App and
+   ``review-tiers evaluate`` fetch contents for it; the module is imported when a policy first
+   asks for the kind.
 4. Test the module in ``tests/core/interfaces/`` on real material in
    ``tests/fixtures/contracts/avro/`` (with a README saying where it came from); add the kind to
    ``KINDS`` in ``tests/core/test_interface_registry.py``.
@@ -28,19 +30,37 @@ graphql and sql modules were added this way):
 
 from __future__ import annotations
 
-from bot.core.interfaces import graphql, openapi, protobuf, python_change, sql
+from importlib import import_module
+
 from bot.core.interfaces.detector import Detector, Needs, path_only
 
-BUILT_IN: tuple[Detector, ...] = (
-    python_change.DETECTOR,
-    openapi.DETECTOR,
-    protobuf.DETECTOR,
-    graphql.DETECTOR,
-    sql.DETECTOR,
-    path_only("generic"),
-)
+# The built-in kinds in order, each with the module whose ``DETECTOR`` classifies it. A module is
+# imported the first time its kind is asked for: the parsers behind them (sqlglot, graphql-core,
+# a protobuf parser) then cost nothing to a run whose policy declares no interface of that kind.
+_BUILT_IN_MODULES: dict[str, str] = {
+    "python": "bot.core.interfaces.python_change",
+    "openapi": "bot.core.interfaces.openapi",
+    "protobuf": "bot.core.interfaces.protobuf",
+    "graphql": "bot.core.interfaces.graphql",
+    "sql": "bot.core.interfaces.sql",
+}
+_GENERIC = path_only("generic")
 
-_DETECTORS: dict[str, Detector] = {}
+# kind -> detector, in registration order; None for a built-in kind not imported yet.
+_DETECTORS: dict[str, Detector | None] = {}
+
+
+def _built_in(kind: str) -> Detector:
+    detector = import_module(_BUILT_IN_MODULES[kind]).DETECTOR
+    assert isinstance(detector, Detector) and detector.kind == kind, kind
+    return detector
+
+
+def __getattr__(name: str) -> tuple[Detector, ...]:
+    # BUILT_IN: every built-in detector, which imports all their modules.
+    if name == "BUILT_IN":
+        return (*(_built_in(kind) for kind in _BUILT_IN_MODULES), _GENERIC)
+    raise AttributeError(name)
 
 
 def register(detector: Detector) -> None:
@@ -52,7 +72,10 @@ def register(detector: Detector) -> None:
 
 def detector_for(kind: str) -> Detector:
     """The detector of ``kind``; for an unknown kind, one that any change touches."""
-    return _DETECTORS.get(kind) or path_only(kind)
+    found = _DETECTORS.get(kind)
+    if found is None and kind in _DETECTORS and kind in _BUILT_IN_MODULES:
+        found = _DETECTORS[kind] = _built_in(kind)
+    return found or path_only(kind)
 
 
 def registered_kinds() -> tuple[str, ...]:
@@ -65,5 +88,5 @@ def needs_contents(kind: str) -> bool:
     return detector_for(kind).needs is Needs.CONTENTS
 
 
-for _detector in BUILT_IN:
-    register(_detector)
+_DETECTORS.update(dict.fromkeys(_BUILT_IN_MODULES))
+register(_GENERIC)
