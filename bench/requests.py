@@ -1,9 +1,10 @@
 """GitHub requests per evaluation of one pull request, before → after, side by side in one run.
 
 Evaluates 20-, 300- and 3,000-file pull requests in-process through the real adapter against
-the GitHub simulator and counts requests from the simulator's log, by kind: rate-limited reads,
-free reads (answered 304), writes and token mints; reads of changed files' contents (for
-interface and invariant rules) and of spec files are shown apart. Three evaluations per size:
+the GitHub simulator and counts requests from the simulator's log, by kind: rate-limited reads
+(a GraphQL query is one), free reads (answered 304), writes and token mints; reads of changed
+files' contents (for interface and invariant rules) and of spec files are shown apart.
+Three evaluations per size:
 
 - ``cold``: nothing cached (a new installation, or Redis lost its data);
 - ``first``: a new pull request in a repository already evaluated (its base files known);
@@ -47,6 +48,8 @@ KINDS = ("rate_limited", "free", "write", "mint", "content")
 def kind_of(record: Any, head: str) -> str:
     if record.path.endswith("/access_tokens"):
         return "mint"
+    if record.path == "/graphql":
+        return "rate_limited"  # a query reads, and always costs (no 304 in GraphQL)
     if record.method != "GET":
         return "write"
     if record.status == 304:

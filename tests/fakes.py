@@ -118,6 +118,12 @@ class FakePort:
         self._call("fetch_file", path, ref)
         return self.contents.get((ref, path))
 
+    def fetch_base_files(
+        self, repo: RepoRef, paths: tuple[str, ...], ref: str
+    ) -> dict[str, str | None]:
+        self._call("fetch_base_files", paths, ref)
+        return {path: self.contents.get((ref, path)) for path in paths}
+
     def fetch_org_config(self, owner: str) -> str | None:
         self._call("fetch_org_config", owner)
         return self.org_config

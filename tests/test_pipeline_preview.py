@@ -56,7 +56,8 @@ def test_lowering_min_owners_previews_the_pull_requests_that_move_to_l3() -> Non
     assert "- = #13 L3 → L3: change 13" in summary
     # Each previewed pull request's inputs are read once, for both evaluations.
     assert [c[1] for c in port.calls if c[0] == "fetch_files"] == [(7,), (13,), (12,), (11,)]
-    assert sum(1 for c in port.calls if c == ("fetch_file", (".github/CODEOWNERS", "main"))) == 2
+    base = [c for c in port.calls if c[0] == "fetch_base_files" and c[1][1] == "main"]
+    assert len(base) == 3  # for the policy, for the context, and once for every preview
 
 
 def test_only_pull_requests_to_the_same_base_are_previewed() -> None:

@@ -25,6 +25,7 @@ from tests.test_pipeline import SPEC_CONFIG, make_port
 
 APP_ID = 4545
 OWNER, NAME = "acme", "shop"
+API = f"/repos/{OWNER}/{NAME}"
 REPO = RepoRef(1, OWNER, NAME)
 PATCH = "@@ -0,0 +1,2 @@\n+a = 1\n+b = 2"
 FILES = [{"filename": f"src/app/mod_{i}.py", "additions": 2, "patch": PATCH} for i in range(20)]
@@ -63,19 +64,24 @@ def test_the_request_budget_of_a_20_file_pull_request(
     sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
 ) -> None:
     cold, port = evaluation(sim, keys, redis_client, 1)
-    # Nothing cached yet: the base branch's tip and files, and every listing, are read.
-    assert cold["rate_limited"] <= 11 and cold["mint"] == 1
+    # Nothing cached yet: the base branch's tip, its five files in one GraphQL query (no REST
+    # read of them), and every listing of the pull request.
+    assert cold["rate_limited"] <= 9 and cold["mint"] == 1
+    assert sim.count("POST", "/graphql") == 1 and sim.count("GET", f"{API}/contents/") == 0
     assert cold["write"] == 3  # the check, the labels, the review request
     assert sim.count("GET", "/orgs/") == 0  # nobody reviewed: team members do not matter yet
     # The adapter's own count, which the worker's metrics report, agrees with GitHub's log.
     assert port.requests.counts == {kind: cold[kind] for kind in REQUEST_KINDS}
     first, _ = evaluation(sim, keys, redis_client, 2)
-    # A new pull request of a repository already evaluated: its base files are known.
+    # A new pull request of a repository already evaluated: its base files are known, and the
+    # branch's tip revalidated for free; a query would cost a request each time.
     assert first["rate_limited"] <= 7 and first["mint"] == 0
+    assert sim.count("POST", "/graphql") == 0 and sim.count("GET", f"{API}/contents/") == 0
     repeat, _ = evaluation(sim, keys, redis_client, 2)
     # Only what the App's own writes changed is read again: the pull request and its checks.
     assert repeat["rate_limited"] <= 2 and repeat["write"] == 0
     again, port = evaluation(sim, keys, redis_client, 2)
+    assert sim.count("POST", "/graphql") == 0
     assert again["rate_limited"] == 0 and again["write"] == 0 and again["free"] >= 8
     metrics = Metrics()
     metrics.observe_evaluation_requests(port.requests.counts)

@@ -74,6 +74,17 @@ class MemoFiles:
             self.seen[(path, ref)] = self.port.fetch_file(repo, path, ref)
         return self.seen[(path, ref)]
 
+    def fetch_base_files(
+        self, repo: RepoRef, paths: tuple[str, ...], ref: str
+    ) -> dict[str, str | None]:
+        new = [path for path in paths if (path, ref) not in self.seen]
+        if new:
+            if len(self.seen) + len(new) > self.limit:
+                raise FileReadsSpent()
+            read = self.port.fetch_base_files(repo, paths, ref)
+            self.seen.update({(path, ref): read[path] for path in paths})
+        return {path: self.seen[(path, ref)] for path in paths}
+
 
 @dataclass(frozen=True)
 class Visited:

@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, cast
 
-from bot.core.codeowners import CODEOWNERS_LOCATIONS
-from bot.core.names import CHECK_NAME, COMMENT_MARKER, CONFIG_PATH
+from bot.core.names import CHECK_NAME, COMMENT_MARKER
 from bot.evaluation.ports import GitHubPort, PullInfo, RepoRef
+from bot.evaluation.snapshot import BASE_FILES
 
 THREADS = 4
 Key = tuple[str, tuple[Any, ...]]
@@ -29,11 +29,10 @@ SAME_LISTING = {"fetch_checks": "fetch_check_run"}
 
 def planned(repo: RepoRef, pull: PullInfo) -> list[list[Key]]:
     """The calls, with their arguments, that every evaluation of ``pull`` makes; the calls of
-    one list are made in turn (the base branch's files share one resolution of its tip)."""
-    number, base = pull.number, pull.base_ref
-    base_files = (CONFIG_PATH, CODEOWNERS_LOCATIONS[0], ".gitattributes")
+    one list are made in turn."""
+    number = pull.number
     return [
-        [("fetch_file", (repo, path, base)) for path in base_files],
+        [("fetch_base_files", (repo, BASE_FILES, pull.base_ref))],
         [("fetch_files", (repo, number))],
         [("fetch_commit_messages", (repo, number))],
         [("fetch_reviews", (repo, number))],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.core.codeowners import CODEOWNERS_LOCATIONS
 from bot.core.config import Policy
 from bot.core.contents import paths_needing_contents
@@ -13,6 +15,16 @@ from bot.core.specs import SpecLoader, SpecRef
 from bot.core.unpatch import rebuild_before
 from bot.evaluation.ports import FileSource, GitHubPort, PullInfo, RepoRef
 
+# Every file an evaluation reads from the base branch, read together (see fetch_base_files).
+GITATTRIBUTES = ".gitattributes"
+BASE_FILES = (CONFIG_PATH, *CODEOWNERS_LOCATIONS, GITATTRIBUTES)
+
+
+def base_files(port: FileSource, repo: RepoRef, pull: PullInfo) -> Mapping[str, str | None]:
+    """BASE_FILES on the base branch's current tip. Never the head: a pull request must not be
+    able to weaken its own policy, nor choose its own owners."""
+    return port.fetch_base_files(repo, BASE_FILES, pull.base_ref)
+
 
 def fetch_policy(
     port: GitHubPort, repo: RepoRef, pull: PullInfo, loader: SpecLoader
@@ -22,7 +34,7 @@ def fetch_policy(
 
     Never the head: a pull request must not be able to weaken its own policy.
     """
-    text = port.fetch_file(repo, CONFIG_PATH, pull.base_ref)
+    text = base_files(port, repo, pull)[CONFIG_PATH]
     if text is not None:
         home = SpecRef(repo.full_name, CONFIG_PATH)
         return parse_policy(text, f"{CONFIG_PATH} on {pull.base_ref}", loader, home)
@@ -51,17 +63,18 @@ def fetch_context(
     port: FileSource, repo: RepoRef, pull: PullInfo, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
     """CODEOWNERS and .gitattributes from the base; contents only for files the rules read."""
+    base = base_files(port, repo, pull)
     codeowners = path = None
     if policy.codeowners:
         for location in CODEOWNERS_LOCATIONS:  # GitHub's own search order; first found wins
-            codeowners = port.fetch_file(repo, location, pull.base_ref)
+            codeowners = base[location]
             if codeowners is not None:
                 path = location
                 break
     return RepoContext(
         codeowners=codeowners,
         codeowners_path=path,
-        gitattributes=port.fetch_file(repo, ".gitattributes", pull.base_ref),
+        gitattributes=base[GITATTRIBUTES],
         contents=_contents(port, repo, pull, changes, policy),
     )
 

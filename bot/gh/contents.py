@@ -5,6 +5,11 @@ A branch is first resolved to its current commit with a conditional request, fre
 branch has not moved, each time a file of it is read: a file is always read at the branch's
 tip of the moment, never at a commit remembered from earlier. The default
 branch of another repository (ref None) is read with the file's last ETag instead.
+
+Several files of a branch (the base files every evaluation reads) share one resolution of its
+tip; those not cached at that commit yet are read in one GraphQL query rather than a REST
+request each. A GraphQL query always costs a request, a conditional REST read of a known file
+none: so GraphQL serves only what the cache lacks, and REST stays the way to revalidate.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +26,10 @@ from urllib.parse import quote
 from github.GithubException import GithubException
 from redis import Redis
 
+from bot.evaluation.ports import RepoRef
+from bot.gh.commit_files import read_commit_files
 from bot.gh.conditional import Conditional
-from bot.gh.rest import Rest
+from bot.gh.rest import Rest, repo_url
 
 ETAG_KEY = "rt:etag:{installation_id}:{repo}:{ref}:{path}"
 # Texts above this size are read again each time rather than held in Redis.
@@ -70,6 +78,41 @@ class FileReader:
         sha = self._tip(rest, repo_url, ref)
         return None if sha is None else self._at_commit(rest, repo_url, path, sha, resolved=True)
 
+    def read_many(
+        self, rest: Rest, repo: RepoRef, paths: Sequence[str], ref: str
+    ) -> dict[str, str | None]:
+        """The texts at ``paths`` on ``ref`` (None: absent); a branch's tip is resolved once."""
+        url = repo_url(repo)
+        resolved = not COMMIT_SHA.fullmatch(ref)
+        sha = self._tip(rest, url, ref) if resolved else ref
+        if sha is None:
+            return dict.fromkeys(paths)
+        found: dict[str, str | None] = {}
+        for path in paths:
+            cached = self._load(self._key(url, sha, path))
+            if cached is not None:
+                found[path] = cached.text
+        missing = [path for path in paths if path not in found]
+        if len(missing) > 1:  # one file costs one request either way
+            # An answer about a path is one about a commit GitHub just showed exists.
+            for path, text in read_commit_files(rest, repo.owner, repo.name, sha, missing).items():
+                self._keep(self._key(url, sha, path), text)
+                found[path] = text
+        for path in paths:
+            if path not in found:  # what the query could not answer for certain
+                found[path] = self._at_commit(rest, url, path, sha, resolved=resolved)
+        return {path: found[path] for path in paths}
+
+    def _key(self, repo_url: str, ref: str, path: str) -> str:
+        return ETAG_KEY.format(
+            installation_id=self.installation_id, repo=repo_url, ref=ref, path=path
+        )
+
+    def _keep(self, key: str, text: str | None) -> None:
+        """Keep a file (or its absence) read at a commit, unless it is too large to hold."""
+        if text is None or len(text) <= MAX_CACHED_CHARS:
+            self._store(key, CachedFile("", text))
+
     def _tip(self, rest: Rest, repo_url: str, branch: str) -> str | None:
         """The commit ``branch`` names now (None: no such branch, or an empty repository)."""
         url = f"{repo_url}/commits/{quote(branch, safe='')}"
@@ -87,9 +130,7 @@ class FileReader:
     ) -> str | None:
         """The text at a commit; its absence is kept only for a commit a branch named (one
         GitHub just showed exists), never for a SHA GitHub may not know yet."""
-        key = ETAG_KEY.format(
-            installation_id=self.installation_id, repo=repo_url, ref=sha, path=path
-        )
+        key = self._key(repo_url, sha, path)
         cached = self._load(key)
         if cached is not None:
             return cached.text
@@ -102,8 +143,7 @@ class FileReader:
             if resolved:
                 self._store(key, CachedFile("", None))
             return None
-        if text is None or len(text) <= MAX_CACHED_CHARS:
-            self._store(key, CachedFile("", text))
+        self._keep(key, text)
         return text
 
     def _by_etag(self, rest: Rest, repo_url: str, path: str, ref: str | None) -> str | None:

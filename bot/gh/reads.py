@@ -193,6 +193,12 @@ class RepoReads(PortBase):
         return self.files.read(self.rest, repo_url(repo), path, ref)
 
     @port_call
+    def fetch_base_files(
+        self, repo: RepoRef, paths: tuple[str, ...], ref: str
+    ) -> dict[str, str | None]:
+        return self.files.read_many(self.rest, repo, paths, ref)
+
+    @port_call
     def fetch_org_config(self, owner: str) -> str | None:
         # The organisation-wide file lives at the root of the owner's ".github" repository,
         # read from its default branch; either may be missing (404 → None).

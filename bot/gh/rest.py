@@ -36,17 +36,21 @@ class Rest:
         self.requester: Requester = client.requester
         self.observe = observe
 
-    def _checked(self, verb: str, url: str, **kwargs: Any) -> tuple[dict[str, Any], Any]:
-        """One request; every outcome (status or error) goes to the observer for metrics."""
+    def _checked(
+        self, verb: str, url: str, *, noted: str | None = None, **kwargs: Any
+    ) -> tuple[dict[str, Any], Any]:
+        """One request; every outcome (status or error) goes to the observer for metrics, under
+        ``noted`` when given (the GraphQL URL is absolute)."""
+        label = noted or url
         try:
             headers, data = self.requester.requestJsonAndCheck(verb, url, **kwargs)
         except GithubException as err:
-            self._note(verb, url, str(err.status))
+            self._note(verb, label, str(err.status))
             raise
         except Exception:
-            self._note(verb, url, "error")
+            self._note(verb, label, "error")
             raise
-        self._note(verb, url, "2xx")
+        self._note(verb, label, "2xx")
         return headers, data
 
     def _note(self, verb: str, url: str, status: str) -> None:
@@ -65,6 +69,23 @@ class Rest:
 
     def send(self, verb: str, url: str, body: Any = None) -> Any:
         _, data = self._checked(verb, url, input=body)
+        return data
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> Any:
+        """One GraphQL query, counted like a read; the reply as sent, ``errors`` included.
+
+        The URL is the requester's: ``/graphql`` on GitHub, ``/api/graphql`` on an Enterprise
+        server. GitHub answers 200 with ``errors`` for a query it refuses or cannot fully answer.
+        """
+        body = {"query": query, "variables": variables}
+        url = self.requester.graphql_url
+        # The reply's x-ratelimit-* headers tell GraphQL's own budget, not the REST one that
+        # ``rate_limit_remaining`` reports: the requester keeps what it knew before.
+        kept = self.requester.rate_limiting, self.requester.rate_limiting_resettime
+        try:
+            _, data = self._checked("POST", url, noted="/graphql", input=body)
+        finally:
+            self.requester.rate_limiting, self.requester.rate_limiting_resettime = kept
         return data
 
     def pages(

@@ -69,6 +69,8 @@ def request_kind(verb: str, url: str, status: str) -> str:
     """Which of REQUEST_KINDS a request is: a mint, a write, a free 304 or a counted read."""
     if url.endswith("/access_tokens"):
         return "mint"
+    if url.endswith("/graphql"):
+        return "rate_limited"  # a query (a POST) reads, from GitHub's GraphQL budget
     if verb not in ("GET", "HEAD"):
         return "write"
     return "free" if status == "304" else "rate_limited"

@@ -54,6 +54,7 @@ class GitHubSimulator(Seeding):
         self.description = shared_description()
         self.validate_responses = validate_responses
         self.rate = RateLimit()
+        self.graphql_rate = RateLimit(resource="graphql")  # GitHub's separate GraphQL budget
         self.faults: list[Fault] = []
         self.requests: list[RequestRecord] = []
         self.invalid_requests: list[tuple[str, str, list[str]]] = []

@@ -32,7 +32,8 @@ class RequestRecord:
 
     @property
     def is_write(self) -> bool:
-        return self.method not in READ_METHODS
+        # A GraphQL query is a POST that reads.
+        return self.method not in READ_METHODS and self.path != "/graphql"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from tests.ghsim import events, merge_groups, reads, recovery, repos, writes
+from tests.ghsim import events, graphql_api, merge_groups, reads, recovery, repos, writes
 from tests.ghsim.auth import AuthError, IssuedToken
 from tests.ghsim.calls import ROUTES, Call, HttpError, Reply, error_body
 from tests.ghsim.openapi import Operation, check_body, check_parameters, check_response
@@ -60,13 +60,21 @@ def answer(sim: GitHubSimulator, request: Request, record: RequestRecord) -> Res
     op: Operation | None = None
     try:
         body, present = parse_body(sim, request, record)
-        op, params = validate(sim, record, body, present)
+        # GraphQL queries are checked against GitHub's GraphQL schema, not the REST description.
+        graphql = (record.method, record.path) == ("POST", graphql_api.PATH)
+        if graphql:
+            record.template = graphql_api.PATH
+        else:
+            op, params = validate(sim, record, body, present)
         fault = take_fault(sim, record)
         if fault is not None:
             time.sleep(fault.delay)
             if fault.status is not None:
                 return fault_response(sim, fault)
-        reply = dispatch(sim, request, op, params, body)
+        if op is None:
+            reply = query(sim, request, record, body)
+        else:
+            reply = dispatch(sim, request, op, params, body)
     except HttpError as err:
         reply = Reply(err.status, error_body(err.status, err.message, err.errors))
     except NotFoundError as err:
@@ -161,6 +169,22 @@ def dispatch(
         return ROUTES[(op.method, op.template)](call)
 
 
+def query(sim: GitHubSimulator, request: Request, record: RequestRecord, body: Any) -> Reply:
+    """A GraphQL query, run as the installation its token belongs to; one the schema refuses
+    is recorded as an invalid request."""
+    with sim.lock:
+        try:
+            token = sim.authority.check_token(request.headers.get("Authorization"))
+        except AuthError as err:
+            raise HttpError(401, err.message) from err
+        call = Call(sim.store, sim.authority, request.host_url.rstrip("/"), {}, {}, body, token)
+        reply = graphql_api.run(call)
+        sim.graphql_rate.spend()  # a query of a few nodes costs one point
+    if "data" not in reply.body:
+        sim.note_invalid(record, [str(e.get("message")) for e in reply.body["errors"]])
+    return reply
+
+
 JSON_TYPE = "application/json; charset=utf-8"
 
 
@@ -205,7 +229,8 @@ def finish(sim: GitHubSimulator, request: Request, op: Operation | None, reply: 
                 sim.rate.remaining = min(sim.rate.remaining + 1, sim.rate.limit)
             return Response(status=304, headers={**sim.rate.headers(), **headers})
     with sim.lock:
-        headers.update(sim.rate.headers())
+        rate = sim.graphql_rate if request.path == graphql_api.PATH else sim.rate
+        headers.update(rate.headers())
     if reply.status == 204:
         return Response(status=204, headers=headers)
     return Response(payload, status=reply.status, headers=headers, content_type=JSON_TYPE)
