@@ -1,6 +1,6 @@
 """The GitHub request budget of one evaluation of a 20-file pull request (no interfaces,
 overrides or extends), through the real adapter against the simulator: a regression that adds
-rate-limited reads fails here. bench/requests.py prints the same figures for larger ones."""
+rate-limited reads fails here. bench/github_requests.py prints the same figures for larger ones."""
 
 from __future__ import annotations
 

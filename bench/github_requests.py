@@ -18,7 +18,7 @@ is measured in a process of its own, with that tree's adapter and simulator. It 
 Redis database named by REDIS_URL (use one of its own, e.g. ``/12``)::
 
     git worktree add --detach ../base main
-    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/requests.py \\
+    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/github_requests.py \\
         --before ../base
 """
 
@@ -62,7 +62,6 @@ def kind_of(record: Any, head: str) -> str:
 
 def load(root: str) -> SimpleNamespace:
     """The tree's adapter, pipeline and simulator; only APIs both trees share are used."""
-    # This file's own directory would shadow the ``requests`` package PyGithub imports.
     sys.path[:] = [root] + [p for p in sys.path if Path(p or ".").resolve() != HERE / "bench"]
     from redis import Redis
 
