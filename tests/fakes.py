@@ -46,6 +46,8 @@ class FakePort:
     org_config: str | None = None
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "org/slug"
     roles: dict[str, str] = field(default_factory=dict)
+    # Roles as a cache may still hold them (minutes old), answered unless asked ``fresh``.
+    cached_roles: dict[str, str] = field(default_factory=dict)
     label_actors: dict[int, list[LabelEvent]] = field(default_factory=dict)
     checks: dict[str, dict[str, CheckRunInfo]] = field(default_factory=dict)  # sha -> name
     # Shorthand: name -> conclusion of a completed run by a CI app (FAKE_CI_APP); seen_checks
@@ -132,8 +134,10 @@ class FakePort:
         self._call("fetch_team_members", org, slug)
         return self.teams.get(f"{org}/{slug}", ())
 
-    def fetch_role(self, repo: RepoRef, user: str) -> str:
+    def fetch_role(self, repo: RepoRef, user: str, fresh: bool = False) -> str:
         self._call("fetch_role", user)
+        if not fresh and user in self.cached_roles:
+            return self.cached_roles[user]
         return self.roles.get(user, "none")
 
     def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:

@@ -116,3 +116,7 @@ def test_a_role_is_kept_five_minutes_and_a_refusal_not_at_all(
     assert 0 < redis_client.ttl(key) <= ROLE_SECONDS == 300
     redis_client.delete(key)  # the minutes are over
     assert port.fetch_role(repo, "bob") == "read"
+    sim.set_role(OWNER, NAME, "bob", "admin")
+    assert port.fetch_role(repo, "bob") == "read"  # cached again
+    assert port.fetch_role(repo, "bob", fresh=True) == "admin"  # asked of GitHub now
+    assert port.fetch_role(repo, "bob") == "admin"  # and the cache took the answer

@@ -161,6 +161,15 @@ def test_override_by_maintainer_lowers_the_tier() -> None:
     assert "`tier-override/L2` granted by @lead (maintain) on h1 at 2026-05-04" in summary
 
 
+def test_an_override_is_judged_on_the_role_github_gives_now_not_a_cached_one() -> None:
+    port, store = make_port([entry("billing/ledger.py", 3, "float(x)")]), FakeGrantStore()
+    port.cached_roles["lead"] = "maintain"  # looked up a minute ago
+    port.roles["lead"] = "read"  # revoked since
+    add_label(port, store, "tier-override/L2", "lead", "d-l")
+    record = run(port, store=store)
+    assert record.tier == "L3" and store.records[7]["tier-override/L2"].state == "refused"
+
+
 def test_push_suspends_an_override_and_adding_it_again_renews_it() -> None:
     port, store = make_port([entry("docs/guide.md", 3)]), FakeGrantStore()
     port.roles["lead"] = "maintain"

@@ -70,8 +70,10 @@ def settle_label_grants(
 
 
 def _role(port: GitHubPort, repo: RepoRef, actor: str, known: dict[str, str]) -> str:
+    # A grant is decided once and kept: the role is asked of GitHub now, never a cached one,
+    # so a role revoked a minute ago cannot grant an override.
     if actor not in known:
-        known[actor] = port.fetch_role(repo, actor) if actor else "none"
+        known[actor] = port.fetch_role(repo, actor, fresh=True) if actor else "none"
     return known[actor]
 
 

@@ -224,9 +224,9 @@ class RepoReads(PortBase):
         return tuple(members)
 
     @port_call
-    def fetch_role(self, repo: RepoRef, user: str) -> str:
+    def fetch_role(self, repo: RepoRef, user: str, fresh: bool = False) -> str:
         try:
-            return self.roles.role(self.rest, repo_url(repo), user)
+            return self.roles.role(self.rest, repo_url(repo), user, fresh)
         except GithubException as err:
             # 404: the user is no collaborator of this private repository.
             if err.status == 404:

@@ -22,12 +22,13 @@ class Roles:
         self.redis = redis
         self.installation_id = installation_id
 
-    def role(self, rest: Rest, repo_url: str, user: str) -> str:
-        """The user's role name on the repository (raises PyGithub's errors, 404 included)."""
+    def role(self, rest: Rest, repo_url: str, user: str, fresh: bool = False) -> str:
+        """The user's role name on the repository (raises PyGithub's errors, 404 included);
+        ``fresh`` asks GitHub even when a role is cached, and caches the answer."""
         key = ROLE_KEY.format(
             installation_id=self.installation_id, repo=repo_url, user=user.lower()
         )
-        cached = self.redis.get(key)
+        cached = None if fresh else self.redis.get(key)
         if cached is not None:
             return cached.decode() if isinstance(cached, bytes) else str(cached)
         data = rest.get(f"{repo_url}/collaborators/{quote(user, safe='')}/permission")
