@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 
 import pytest
 from redis import Redis
@@ -18,7 +20,7 @@ from bot.gh.client import PyGithubPort
 from bot.ops.errors import TransientGitHubError
 from bot.ops.metrics import REQUEST_KINDS, Metrics, request_kind
 from bot.ops.settings import AppSettings
-from tests.fakes import FakeGrantStore
+from tests.fakes import FakeGrantStore, FakePort
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 from tests.test_pipeline import SPEC_CONFIG, make_port
@@ -128,3 +130,19 @@ def test_each_read_ahead_has_a_client_of_its_own(
     fake = make_port([])
     with reading_ahead(fake, REPO, fake.pulls[7]) as ahead:
         assert ahead is fake  # a port without siblings (the tests' fake) is used as it is
+
+
+def test_a_read_ahead_that_cannot_start_raises_where_the_read_is_asked_for() -> None:
+    fake = make_port([])
+
+    class Refusing(FakePort):
+        def sibling(self) -> FakePort:
+            raise TransientGitHubError("no client for a read ahead")
+
+    port = Refusing(**{f.name: getattr(fake, f.name) for f in fields(fake)})
+    pull = port.pulls[7]
+    with reading_ahead(port, REPO, pull) as ahead:
+        asked = ThreadPoolExecutor(1).submit(ahead.fetch_files, REPO, 7)
+        # Raised at once, never a wait until the job's time limit.
+        with pytest.raises(TransientGitHubError, match="no client"):
+            asked.result(timeout=10)

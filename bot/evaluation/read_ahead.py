@@ -55,7 +55,13 @@ class ReadAhead:
         self._ahead.update(futures)
 
         def read() -> None:
-            other = sibling()
+            try:
+                other = sibling()
+            except BaseException as err:  # every call of this thread then raises it
+                for _, future in futures:
+                    if future.set_running_or_notify_cancel():
+                        future.set_exception(err)
+                return
             try:
                 for (name, args), future in futures:
                     if not future.set_running_or_notify_cancel():
