@@ -43,8 +43,13 @@ def load_settings(environ: Mapping[str, str]) -> AppSettings:
     return settings
 
 
+def redis_client(url: str) -> Redis:
+    """A client of every process: connects within 3 s, checks an idle connection before use."""
+    return Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+
+
 def connect_redis(url: str) -> Redis:
-    redis = Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+    redis = redis_client(url)
     try:
         redis.ping()
     except RedisError as err:
@@ -142,7 +147,7 @@ def _serve_processes(
     shared = SharedMetrics(parent)
 
     def child() -> None:
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=3)
+        redis = redis_client(settings.redis_url)  # no ping: /readyz reports an absent Redis
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
         metrics = shared.child_metrics(settings.rubber_stamp_minutes)
         serve_socket(_web_app(settings, dispatcher, metrics), sock, options)
