@@ -4,6 +4,7 @@ adds them up, next to the queue depth it reads from Redis itself."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -50,6 +51,15 @@ class _Children(Collector):
         self.skip = skip
 
     def collect(self) -> Iterator[Metric]:
-        collector = MultiProcessCollector(None, path=self.directory)  # type: ignore[no-untyped-call]
-        families = collector.collect()  # type: ignore[no-untyped-call]
+        # A child starting up creates its files empty, then sizes them: not read yet.
+        paths = glob.glob(os.path.join(self.directory, "*.db"))
+        files = [path for path in paths if _sized(path)]
+        families = MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
         return (family for family in families if family.name not in self.skip)
+
+
+def _sized(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except FileNotFoundError:  # a live gauge of a child that ended meanwhile
+        return False
