@@ -4,6 +4,7 @@ another (as in a crash loop): every count stays, and the files read at each scra
 from __future__ import annotations
 
 import os
+import threading
 
 from bot.intake.process_metrics import SharedMetrics
 from bot.ops.metrics import Metrics
@@ -41,4 +42,35 @@ def test_a_scrape_while_a_child_creates_its_files_skips_them() -> None:
         open(os.path.join(shared.directory, f"counter_{pid + 1}.db"), "wb").close()
         assert delivered(shared) == 2
     finally:
+        shared.remove()
+
+
+def test_children_that_ended_leave_their_counts_in_one_file() -> None:
+    shared = SharedMetrics(Metrics())
+    scraped: list[float] = []
+    done = threading.Event()
+
+    def scrape() -> None:  # the metrics port, read all along
+        while not done.is_set():
+            scraped.append(delivered(shared))
+
+    scraper = threading.Thread(target=scrape)
+    scraper.start()
+    try:
+        for number in range(1, 13):
+            pid = run_child(shared, number)
+            counted = delivered(shared)
+            shared.process_ended(pid)
+            assert delivered(shared) == counted == sum(range(1, number + 1))
+        done.set()
+        scraper.join(10)
+        assert sorted(os.listdir(shared.directory)) == ["counter_ended.db", "histogram_ended.db"]
+        get = shared.registry.get_sample_value
+        assert get("review_tiers_evaluation_seconds_count") == 12
+        assert get("review_tiers_evaluation_seconds_sum") == 6.0
+        assert get("review_tiers_evaluation_seconds_bucket", {"le": "+Inf"}) == 12
+        assert scraped == sorted(scraped), "a counter went down between two scrapes"
+    finally:
+        done.set()
+        scraper.join(10)
         shared.remove()
