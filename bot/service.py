@@ -43,8 +43,13 @@ def load_settings(environ: Mapping[str, str]) -> AppSettings:
     return settings
 
 
+def redis_client(url: str) -> Redis:
+    """A client of every process: connects within 3 s, checks an idle connection before use."""
+    return Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+
+
 def connect_redis(url: str) -> Redis:
-    redis = Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+    redis = redis_client(url)
     try:
         redis.ping()
     except RedisError as err:
@@ -142,7 +147,7 @@ def _serve_processes(
     shared = SharedMetrics(parent)
 
     def child() -> None:
-        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=3)
+        redis = redis_client(settings.redis_url)  # no ping: /readyz reports an absent Redis
         dispatcher = Dispatcher(redis, settings.debounce_seconds)
         metrics = shared.child_metrics(settings.rubber_stamp_minutes)
         serve_socket(_web_app(settings, dispatcher, metrics), sock, options)
@@ -167,7 +172,8 @@ def _web_app(settings: AppSettings, dispatcher: Dispatcher, metrics: Metrics) ->
 
 def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     """`review-tiers worker`: an rq worker, plus the thread that moves due jobs to the queue
-    and re-queues stuck pull requests (every worker runs it; none is special).
+    and re-queues stuck pull requests, and the one that mints installation tokens ahead of
+    expiry (every worker runs them; none is special).
 
     Jobs run in the worker's own process (rq's SimpleWorker, no fork per job), so its
     metrics and its HTTP connections live as long as the worker. The worker stays up while
@@ -176,7 +182,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     from rq import Queue
 
     from bot.worker.recovery import start_recovery  # PyGithub: only workers need it
-    from bot.worker.scheduling import Upkeep
+    from bot.worker.scheduling import TokenRefresher, Upkeep
 
     settings = load_settings(environ)
     configure_logging(settings.log_level)
@@ -187,10 +193,12 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
     if settings.metrics_port:
         _serve_metrics(runtime.metrics, settings.metrics_port, "REVIEW_TIERS_METRICS_PORT")
     upkeep = Upkeep(runtime.dispatcher, chores=(runtime.audit.drain,))
+    tokens = TokenRefresher()
     if burst:
         upkeep.once()
     else:
         upkeep.start()
+        tokens.start()
         start_recovery(settings, runtime.dispatcher, runtime.metrics.observe_request)
 
     def make_worker() -> ContextWorker:
@@ -200,6 +208,7 @@ def work(burst: bool, environ: Mapping[str, str] = os.environ) -> None:
 
     supervise(make_worker, burst, settings.log_level)
     upkeep.stopped.set()
+    tokens.stopped.set()
 
 
 def warn_on_app_identity(settings: AppSettings) -> None:

@@ -1,27 +1,28 @@
-"""Installation tokens minted again ahead of expiry by the workers' upkeep, on a fake clock,
+"""Installation tokens minted again ahead of expiry by the workers' token thread, on a fake clock,
 against the simulator and a real Redis: once across workers, never for a dropped token."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from redis import Redis
 
 from bot.gh.auth import LOCK_KEY, REFRESH_KEY, TOKEN_KEY, InstallationTokens
 from bot.ops.settings import AppSettings
-from bot.state.keys import TOKEN_USED_KEY
+from bot.state.keys import TOKEN_USED_KEY, PullKey
 from bot.state.queueing import Dispatcher
 from bot.worker.runtime import Runtime, install, refresh_installed_tokens
-from bot.worker.scheduling import Upkeep
+from bot.worker.scheduling import TokenRefresher, Upkeep
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 
 APP_ID = 4242
 MINT = "/app/installations/1/access_tokens"
 KEY = TOKEN_KEY.format(installation_id=1)
+ENDPOINT = "/app/installations/{id}/access_tokens"
 
 
 class Clock:
@@ -119,22 +120,75 @@ def test_a_refresh_github_fails_is_tried_again_later(
     assert tokens.refresh_due() == 1 and tokens.get(1) != first
 
 
-def test_upkeep_refreshes_with_the_installed_runtime(
+def test_mints_made_ahead_are_counted_in_the_runtime_metrics(
     sim: GitHubSimulator, settings: AppSettings, redis_client: Redis
 ) -> None:
     assert refresh_installed_tokens() == 0  # no runtime: nothing to mint with
     InstallationTokens(settings, redis_client).get(1)
     redis_client.zadd(REFRESH_KEY, {"1": 0})  # due long ago
-    install(Runtime.build(settings, redis_client))
+    runtime = Runtime.build(settings, redis_client)
+    install(runtime)
     try:
         assert refresh_installed_tokens() == 1 and sim.count("POST", MINT) == 2
     finally:
         install(None)
-    passes = threading.Event()
-    upkeep = Upkeep(Dispatcher(redis_client), refresh_tokens=passes.set)
+    counted = runtime.metrics.registry.get_sample_value(
+        "review_tiers_github_requests_total",
+        {"method": "POST", "endpoint": ENDPOINT, "status": "2xx"},
+    )
+    assert counted == 1
+
+
+def test_due_jobs_are_queued_while_a_token_mint_waits_on_github(redis_client: Redis) -> None:
+    minting, github_answers = threading.Event(), threading.Event()
+
+    def slow_mint() -> None:  # GitHub taking its whole HTTP timeout to answer
+        minting.set()
+        github_answers.wait(10)
+
+    refresher, upkeep = TokenRefresher(slow_mint), Upkeep(Dispatcher(redis_client))
+    refresher.start()
     upkeep.start()
     try:
-        assert passes.wait(5), "the upkeep thread never looked for tokens to refresh"
+        assert minting.wait(5), "the token thread never looked for tokens to refresh"
+        Dispatcher(redis_client).replace_job(PULL, None, "d-1", delay=0.01)  # a held job
+        assert wait_for(lambda: redis_client.llen("rq:queue:review-tiers") == 1, 5)
+        assert refresher.is_alive() and not github_answers.is_set()
     finally:
-        upkeep.stopped.set()
-        upkeep.join(5)
+        github_answers.set()
+        for thread in (refresher, upkeep):
+            thread.stopped.set()
+            thread.join(5)
+    assert not refresher.is_alive() and not upkeep.is_alive()
+
+
+def test_the_token_thread_outlives_a_failed_pass(caplog: pytest.LogCaptureFixture) -> None:
+    passes: list[int] = []
+    again = threading.Event()
+
+    def refresh() -> None:
+        passes.append(1)
+        if len(passes) == 1:
+            raise ConnectionError("GitHub went away")
+        again.set()
+
+    refresher = TokenRefresher(refresh)
+    refresher.start()
+    try:
+        assert again.wait(5), "no pass after a failed one"
+    finally:
+        refresher.stopped.set()
+        refresher.join(5)
+    assert any("token refresh pass failed" in r.getMessage() for r in caplog.records)
+
+
+PULL = PullKey(1, "acme", "shop", 7)
+
+
+def wait_for(check: Callable[[], bool], seconds: float) -> bool:
+    pause = threading.Event()
+    for _ in range(int(seconds / 0.01)):
+        if check():
+            return True
+        pause.wait(0.01)
+    return False

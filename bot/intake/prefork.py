@@ -16,7 +16,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 log = logging.getLogger("bot.service")
 
@@ -24,6 +24,8 @@ PROCESSES_VARIABLE = "REVIEW_TIERS_WEB_PROCESSES"
 BACKLOG = 1024  # waitress's own default
 STOP_SECONDS = 8.0  # then what is left is killed: within a 10 s termination grace period
 RESTART_DELAY_SECONDS = 1.0
+WAIT_SECONDS = 0.1  # how often the parent looks for a child that ended
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def cores() -> int:
@@ -56,7 +58,12 @@ def listen(host: str, port: int) -> socket.socket:
 
 class Parent:
     """Forks ``count`` children running ``child()``, restarts those that die, stops them all
-    on SIGTERM or SIGINT. ``on_exit(pid)`` runs for every child that ended."""
+    on SIGTERM or SIGINT. ``on_exit(pid)`` runs for every child that ended.
+
+    The parent's handlers are in place before the first fork, and SIGTERM and SIGINT are
+    blocked from each fork until the new child is known: a signal then reaches every child,
+    and a child never runs the parent's handler. Stopping ends within STOP_SECONDS.
+    """
 
     def __init__(
         self, count: int, child: Callable[[], None], on_exit: Callable[[int], None]
@@ -66,49 +73,51 @@ class Parent:
         self.on_exit = on_exit
         self.pids: set[int] = set()
         self.stopping = False
+        self.deadline = 0.0
+        self.previous: dict[int, Any] = {}
 
     def start(self) -> None:
+        self.previous = {sig: signal.signal(sig, self._stop) for sig in STOP_SIGNALS}
         for _ in range(self.count):
             self._fork()
 
     def run(self) -> None:
         """Until stopped: wait for children, replacing any that ended."""
-        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            while self.pids:
-                pid, status = os.wait()
-                self._ended(pid, status)
-                if not self.stopping:
-                    time.sleep(RESTART_DELAY_SECONDS)  # a child failing at once cannot spin
-                    if not self.stopping:
-                        self._fork()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        while self.pids and not self.stopping:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                time.sleep(WAIT_SECONDS)  # a signal's handler runs meanwhile
+                continue
+            self._ended(pid, status)
+            if not self.stopping:
+                time.sleep(RESTART_DELAY_SECONDS)  # a child failing at once cannot spin
+                self._fork()
 
     def stop(self) -> None:
-        """SIGTERM every child, wait up to STOP_SECONDS, then kill what is left."""
-        self.stopping = True
-        self._signal_all(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_SECONDS
-        while self.pids and time.monotonic() < deadline:
+        """SIGTERM every child, wait up to STOP_SECONDS from the first SIGTERM, then kill what
+        is left; the signal handlers in place before start() are put back."""
+        self._stop(signal.SIGTERM, None)
+        while self.pids and time.monotonic() < self.deadline:
             pid, status = os.waitpid(-1, os.WNOHANG)
             if pid:
                 self._ended(pid, status)
             else:
-                time.sleep(0.05)
+                time.sleep(WAIT_SECONDS)
         self._signal_all(signal.SIGKILL)
         for pid in list(self.pids):
             self._ended(*os.waitpid(pid, 0))
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         if not self.stopping:
             log.info("stopping %d web processes", len(self.pids))
             self.stopping = True
+            self.deadline = time.monotonic() + STOP_SECONDS
             self._signal_all(signal.SIGTERM)
 
     def _signal_all(self, signum: int) -> None:
-        for pid in self.pids:
+        for pid in list(self.pids):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
 
@@ -122,22 +131,33 @@ class Parent:
             log.error("web process %d ended (exit %d); starting another", pid, code)
 
     def _fork(self) -> None:
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into the parent's code
-            code = 1
-            try:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    signal.signal(sig, _exit_gracefully)
-                self.child()
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else 0
-            except BaseException:
-                log.exception("web process failed")
-            finally:
-                logging.shutdown()
-                os._exit(code)
-        self.pids.add(pid)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            if self.stopping:
+                return
+            pid = os.fork()
+            if pid == 0:
+                self._be_child(mask)
+            self.pids.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held back runs now
+
+    def _be_child(self, mask: Iterable[int]) -> NoReturn:
+        """The child's life: its own handlers first, then the signals; never returns."""
+        code = 1
+        try:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, _exit_gracefully)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            self.child()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0
+        except BaseException:
+            log.exception("web process failed")
+        finally:
+            logging.shutdown()
+            os._exit(code)
 
 
 def _exit_gracefully(signum: int, frame: FrameType | None) -> None:

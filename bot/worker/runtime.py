@@ -121,9 +121,12 @@ def current_runtime() -> Runtime:
 
 def refresh_installed_tokens() -> int:
     """Mint again, ahead of expiry, the installation tokens due for it with the installed
-    runtime's settings (see ``InstallationTokens.refresh_due``); none without a runtime."""
+    runtime's settings, counted in its request metrics (see ``InstallationTokens.refresh_due``);
+    none without a runtime."""
     if _current is None:
         return 0
     from bot.gh.auth import InstallationTokens  # PyGithub: only workers need it
 
-    return InstallationTokens(_current.settings, _current.redis).refresh_due()
+    runtime = _current
+    observe = runtime.metrics.observe_request
+    return InstallationTokens(runtime.settings, runtime.redis, observe=observe).refresh_due()

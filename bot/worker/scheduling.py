@@ -1,6 +1,6 @@
-"""Work every worker does besides jobs: move due jobs to the queue, re-queue stuck PRs, mint
-installation tokens before they lapse, and run the periodic chores it is given (such as
-writing waiting audit records to their database).
+"""Work every worker does besides jobs: move due jobs to the queue, re-queue stuck PRs, and run
+the periodic chores it is given (such as writing waiting audit records to their database); and,
+in a thread of its own, mint installation tokens before they lapse.
 
 Both are safe with any number of workers, so no single process is needed for scheduling: a
 due job is moved in one transaction that also removes it from the due set (one worker wins),
@@ -125,22 +125,19 @@ def _job_alive(dispatcher: Dispatcher, job_id: str, due: set[str]) -> bool:
 
 
 class Upkeep(threading.Thread):
-    """The worker's scheduling thread: polls the due set and the tokens due for a refresh
-    every second, sweeps (and runs its chores) every 15 s, and waits with backoff while
-    Redis is away."""
+    """The worker's scheduling thread: polls the due set every second, sweeps (and runs its
+    chores) every 15 s, and waits with backoff while Redis is away. It never waits on GitHub."""
 
     def __init__(
         self,
         dispatcher: Dispatcher,
         sweep_seconds: float = SWEEP_SECONDS,
         chores: Sequence[Callable[[], object]] = (),
-        refresh_tokens: Callable[[], object] = refresh_installed_tokens,
     ) -> None:
         super().__init__(name="upkeep", daemon=True)
         self.dispatcher = dispatcher
         self.sweep_seconds = sweep_seconds
         self.chores = tuple(chores)
-        self.refresh_tokens = refresh_tokens
         self.stopped = threading.Event()
 
     def once(self) -> None:
@@ -162,7 +159,6 @@ class Upkeep(threading.Thread):
                     next_sweep = time.monotonic() + self.sweep_seconds
                 while promote_due(self.dispatcher) >= BATCH:
                     pass
-                self.refresh_tokens()
             except RedisError as err:
                 if not failing:
                     log.warning("scheduling paused, Redis is unreachable: %s", err)
@@ -173,4 +169,31 @@ class Upkeep(threading.Thread):
             if failing:
                 log.info("scheduling resumed, Redis is reachable again")
                 next_sweep = 0.0  # look for work a restart may have stranded
+            failing, wait = False, POLL_SECONDS
+
+
+class TokenRefresher(threading.Thread):
+    """The worker's token thread: every second, mints the installation tokens due for it
+    (``InstallationTokens.refresh_due``, once across workers). Apart from the upkeep because
+    each mint may wait on GitHub for its whole HTTP timeout, and due jobs must not wait."""
+
+    def __init__(self, refresh: Callable[[], object] = refresh_installed_tokens) -> None:
+        super().__init__(name="token-refresh", daemon=True)
+        self.refresh = refresh
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        wait, failing = POLL_SECONDS, False
+        while not self.stopped.wait(wait):
+            try:
+                self.refresh()
+            except RedisError as err:
+                if not failing:
+                    log.warning("token refresh paused, Redis is unreachable: %s", err)
+                failing, wait = True, min(MAX_BACKOFF, wait * 2)
+                continue
+            except Exception:  # the thread must outlive any one failed mint
+                log.exception("token refresh pass failed")
+            if failing:
+                log.info("token refresh resumed, Redis is reachable again")
             failing, wait = False, POLL_SECONDS
