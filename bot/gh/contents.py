@@ -117,7 +117,9 @@ class FileReader:
         """The commit ``branch`` names now (None: no such branch, or an empty repository)."""
         url = f"{repo_url}/commits/{quote(branch, safe='')}"
         try:
-            sha: str | None = str(self.cached.get(rest, url, lambda data: str(data["sha"])))
+            sha: str | None = str(
+                self.cached.get(rest, url, lambda data: str(data["sha"]), kind="sha")
+            )
         except GithubException as err:
             # 404: no repository; 422: no commit of that name; 409: an empty repository.
             if err.status not in (404, 409, 422):
