@@ -1,5 +1,6 @@
-"""Conditional reads of paged listings: each reader keeps entries of its own shape, apart from
-those of earlier releases, and an entry that does not parse is read again."""
+"""Conditional reads of paged listings: a full page answered 304 does not hide a page added
+after it, each reader keeps entries of its own shape, apart from those of earlier releases, and
+an entry that does not parse is read again."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
+from bot.core.names import COMMENT_MARKER
 from bot.evaluation.ports import RepoRef
 from bot.gh.client import PyGithubPort
 from bot.gh.listings import Listings
 from bot.ops.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
-from tests.ghsim.state import Review
+from tests.ghsim.state import Comment, IssueEvent, Review
 
 APP_ID = 4646
 OWNER, NAME, HEAD = "acme", "widgets", "a" * 40
@@ -43,6 +45,47 @@ def port_of(sim: GitHubSimulator, keys: tuple[str, str], redis: Redis) -> PyGith
 
 def pages(sim: GitHubSimulator, path: str) -> list[tuple[str, int]]:
     return [(r.query.get("page", ""), r.status) for r in sim.requests if r.path == path]
+
+
+def test_a_review_after_a_full_last_page_is_read(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    reviews = sim.pull(OWNER, NAME, 7).reviews
+    reviews.extend(Review(1000 + i, "carl", "COMMENTED", HEAD) for i in range(99))
+    reviews.append(Review(2000, "bob", "APPROVED", HEAD))
+    assert len(port_of(sim, keys, redis_client).fetch_reviews(REPO, 7)) == 100
+    reviews.append(Review(3000, "dana", "CHANGES_REQUESTED", HEAD))
+    sim.reset_log()
+    seen = port_of(sim, keys, redis_client).fetch_reviews(REPO, 7)
+    assert [r.state for r in seen[-2:]] == ["APPROVED", "CHANGES_REQUESTED"]
+    # Page 1 is unchanged (free); page 2 is asked for because page 1 was full.
+    assert pages(sim, f"{API}/pulls/7/reviews") == [("1", 304), ("2", 200)]
+    sim.reset_log()
+    assert len(port_of(sim, keys, redis_client).fetch_reviews(REPO, 7)) == 101
+    assert pages(sim, f"{API}/pulls/7/reviews") == [("1", 304), ("2", 304)]
+
+
+def test_the_apps_comment_after_a_full_last_page_is_found(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    comments = sim.pull(OWNER, NAME, 7).comments
+    comments.extend(Comment(100 + i, "alice", f"c{i}") for i in range(100))
+    assert port_of(sim, keys, redis_client).fetch_sticky_comment(REPO, 7, COMMENT_MARKER) is None
+    ident = port_of(sim, keys, redis_client).create_comment(REPO, 7, f"{COMMENT_MARKER}\nhi")
+    found = port_of(sim, keys, redis_client).fetch_sticky_comment(REPO, 7, COMMENT_MARKER)
+    assert found is not None and found.id == ident
+
+
+def test_a_label_event_after_a_full_last_page_is_read(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    events = sim.pull(OWNER, NAME, 7).events
+    events.append(IssueEvent(1, "labeled", "override", "maintainer"))
+    events.extend(IssueEvent(10 + i, "labeled", "other", "alice") for i in range(99))
+    assert port_of(sim, keys, redis_client).fetch_label_actors(REPO, 7)
+    events.append(IssueEvent(500, "labeled", "override", "triager"))
+    actors = port_of(sim, keys, redis_client).fetch_label_actors(REPO, 7)
+    assert {(e.label, e.actor) for e in actors} == {("override", "triager"), ("other", "alice")}
 
 
 def test_readers_of_one_listing_keep_entries_of_their_own(

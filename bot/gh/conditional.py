@@ -125,15 +125,19 @@ class Conditional:
                 if not isinstance(cached["data"], list):
                     raise TypeError("not a page")
                 chunk = [parse(item) for item in cached["data"]]
+                count = int(cached["count"])
             except SHAPE_ERRORS:
                 status, headers, data = rest.conditional_get(url, query, None)
             else:
-                return chunk, bool(cached["next"])
+                # The stored ``next`` tells what the Link header said then; a page that was full
+                # may have been the last one then and not be now: the next page is asked for too
+                # (conditionally, so a 304 once seen).
+                return chunk, bool(cached["next"]) or count >= PER_PAGE
         raw = data[key] if key else data
         found = (compact(item) for item in raw)
         kept = [item for item in found if item is not None]
         more = has_next_page(headers)
-        self._store(cache_key, headers, {"data": kept, "next": more})
+        self._store(cache_key, headers, {"data": kept, "count": len(raw), "next": more})
         return [parse(item) for item in kept], more
 
     def _store(self, key: str, headers: dict[str, Any], entry: dict[str, Any]) -> None:
