@@ -1,6 +1,6 @@
 """Conditional reads of paged listings: a full page answered 304 does not hide a page added
-after it, each reader keeps entries of its own shape, apart from those of earlier releases, and
-an entry that does not parse is read again."""
+after it, each reader keeps entries of its own shape, an entry that does not parse is read
+again, and a listing read whole is never decided on in part."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from redis import Redis
 
 from bot.core.names import COMMENT_MARKER
 from bot.evaluation.ports import RepoRef
+from bot.gh import conditional
 from bot.gh.client import PyGithubPort
 from bot.gh.listings import Listings
+from bot.ops.errors import PermanentGitHubError
 from bot.ops.settings import AppSettings
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
@@ -133,3 +135,39 @@ def test_entries_are_kept_apart_from_those_of_earlier_releases(
     port_of(sim, keys, redis_client).fetch_open_pulls(REPO, None)
     assert list(redis_client.scan_iter(match="rt:listing:*")) == []
     assert len(list(redis_client.scan_iter(match="rt:cached:1:*"))) == 2
+
+
+def test_a_listing_read_whole_is_refused_past_the_cap(
+    sim: GitHubSimulator,
+    keys: tuple[str, str],
+    redis_client: Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(conditional, "MAX_PAGES", 1)
+    pull = sim.pull(OWNER, NAME, 7)
+    pull.reviews.extend(Review(1 + i, "carl", "COMMENTED", HEAD) for i in range(100))
+    pull.comments.extend(Comment(1 + i, "alice", "c") for i in range(100))
+    pull.events.extend(IssueEvent(1 + i, "labeled", "x", "alice") for i in range(100))
+    port = port_of(sim, keys, redis_client)
+    # Exactly the cap: nothing past it, nothing refused.
+    assert len(port.fetch_reviews(REPO, 7)) == 100
+    pull.reviews.append(Review(500, "dana", "CHANGES_REQUESTED", HEAD))
+    pull.comments.append(Comment(500, "alice", "c"))
+    pull.events.append(IssueEvent(500, "labeled", "override", "alice"))
+    with pytest.raises(PermanentGitHubError, match="more than 100 items"):
+        port.fetch_reviews(REPO, 7)
+    with pytest.raises(PermanentGitHubError, match="more than 100 items"):
+        port.fetch_sticky_comment(REPO, 7, COMMENT_MARKER)
+    with pytest.raises(PermanentGitHubError, match="more than 100 items"):
+        port.fetch_label_actors(REPO, 7)
+
+
+def test_listings_read_in_full_have_no_cut_of_5000(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    # Reviews were read in full before conditional reads: 5,001 are still all read.
+    reviews = sim.pull(OWNER, NAME, 7).reviews
+    reviews.extend(Review(1 + i, "carl", "COMMENTED", HEAD) for i in range(5000))
+    reviews.append(Review(9000, "dana", "CHANGES_REQUESTED", HEAD))
+    seen = port_of(sim, keys, redis_client).fetch_reviews(REPO, 7)
+    assert len(seen) == 5001 and seen[-1].state == "CHANGES_REQUESTED"

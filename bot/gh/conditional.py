@@ -17,6 +17,7 @@ from typing import Any
 from redis import Redis
 
 from bot.gh.rest import PER_PAGE, Rest, has_next_page
+from bot.ops.errors import PermanentGitHubError
 
 # The prefix is the one purged per installation and repository when the App is removed. It
 # differs from the ``rt:listing`` prefix of earlier releases, whose entries had another shape:
@@ -26,8 +27,9 @@ CONDITIONAL_KEY = "rt:cached:{installation_id}:{kind}:{url}?{query}"
 CONDITIONAL_TTL = 24 * 3600
 # A compacted reply above this size is not kept: the next read is a full one again.
 MAX_ENTRY_CHARS = 1_000_000
-# 5,000 items of a listing unless the caller caps it lower.
-MAX_PAGES = 50
+# A bound against a listing that never ends (100,000 items), not a cut of real ones: a listing
+# read ``whole`` that goes on past it is refused rather than decided on in part.
+MAX_PAGES = 1000
 
 # Compacts one item of a reply into what the caller keeps; None drops the item.
 Compact = Callable[[dict[str, Any]], Any]
@@ -90,20 +92,28 @@ class Conditional:
         kind: str,
         key: str | None = None,
         parse: Parse = _same,
-        max_pages: int = MAX_PAGES,
+        max_pages: int | None = None,
+        whole: bool = False,
     ) -> list[Any]:
         """Every item of a paged listing, compacted then parsed; each page is asked for with
         its own ETag.
 
-        ``key`` names the list inside an object reply (``{"check_runs": [...]}``).
+        ``key`` names the list inside an object reply (``{"check_runs": [...]}``). A listing
+        longer than ``max_pages`` pages (MAX_PAGES unless given) is cut there, unless ``whole``:
+        then it is refused, since deciding on a part could let through what the rest forbids.
         """
+        cap = MAX_PAGES if max_pages is None else max_pages
         items: list[Any] = []
-        for page in range(1, max_pages + 1):
+        for page in range(1, cap + 1):
             query = {**(params or {}), "per_page": PER_PAGE, "page": page}
             chunk, more = self._page(rest, url, compact, query, kind, key, parse)
             items.extend(chunk)
             if not more:
-                break
+                return items
+        if whole:
+            raise PermanentGitHubError(
+                f"{url} lists more than {cap * PER_PAGE} items: not decided on a part"
+            )
         return items
 
     def _page(

@@ -13,6 +13,9 @@ from bot.gh.checks import app_id_of
 from bot.gh.errors import port_call
 from bot.gh.rest import repo_url
 
+# 5,000 repositories or open pull requests: past that a scan reads only the first ones.
+MAX_LISTING_PAGES = 50
+
 
 @dataclass(frozen=True)
 class AppCheck:
@@ -52,6 +55,7 @@ class Listings(PortBase):
             kind="repos",
             key="repositories",
             parse=_pair,
+            max_pages=MAX_LISTING_PAGES,
         )
 
     @port_call
@@ -67,6 +71,7 @@ class Listings(PortBase):
             params,
             kind="pull-shas",
             parse=_pair,
+            max_pages=MAX_LISTING_PAGES,
         )
         return [(int(number), sha) for number, sha in found]
 
@@ -82,6 +87,7 @@ class Listings(PortBase):
             kind="app-check",
             key="check_runs",
             parse=_run,
+            max_pages=MAX_LISTING_PAGES,
         )
         if not found:
             return None

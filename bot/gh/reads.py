@@ -175,9 +175,10 @@ class PullReads(PortBase):
 
     @port_call
     def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
+        # A review past a cut could be the one that withdraws an approval: read whole or not.
         url = f"{repo_url(repo)}/pulls/{number}/reviews"
         reviews = self.cached.pages(
-            self.rest, url, _review, kind="reviews", parse=lambda r: ReviewInfo(*r)
+            self.rest, url, _review, kind="reviews", parse=lambda r: ReviewInfo(*r), whole=True
         )
         return tuple(reviews)
 
@@ -185,7 +186,9 @@ class PullReads(PortBase):
     def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:
         url = f"{repo_url(repo)}/issues/{number}/events"
         latest: dict[str, tuple[int, str]] = {}
-        events = self.cached.pages(self.rest, url, _labeled, kind="labeled", parse=_label_event)
+        events = self.cached.pages(
+            self.rest, url, _labeled, kind="labeled", parse=_label_event, whole=True
+        )
         for name, ident, actor in events:
             # Event ids grow with time; comparing them does not rely on the listing's order.
             if name not in latest or ident > latest[name][0]:
@@ -197,8 +200,9 @@ class PullReads(PortBase):
         # Anyone can paste the marker into a comment: only the App's own comment is the sticky,
         # and only the App's comments are kept.
         url = f"{repo_url(repo)}/issues/{number}/comments"
+        # Past a cut the App's own comment would go unseen and be posted again.
         comments = self.cached.pages(
-            self.rest, url, self._own_comment, kind="own-comments", parse=_comment
+            self.rest, url, self._own_comment, kind="own-comments", parse=_comment, whole=True
         )
         for ident, body in comments:
             if marker in body:
