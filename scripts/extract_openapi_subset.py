@@ -62,6 +62,8 @@ ENDPOINTS: tuple[tuple[str, str], ...] = (
     # Spec repositories: the default branch, the commit a ref names, and which installation of
     # the App (if any) covers a repository that an installation could not read.
     ("get", "/repos/{owner}/{repo}/commits/{ref}"),
+    # The commit a base branch points at, for reading the base's files at it.
+    ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
     ("get", "/repos/{owner}/{repo}/installation"),
 )
 

@@ -110,7 +110,7 @@ def test_fetch_file_revalidates_the_branch_tip(sim: GitHubSimulator, port: PyGit
     # The second read asks only whether the branch moved (a free 304); the file at that
     # commit comes from Redis.
     again = sim.requests[-1]
-    assert again.path == f"{API}/commits/main" and again.status == 304
+    assert again.path == f"{API}/git/ref/heads/main" and again.status == 304
     assert again.headers["If-None-Match"].startswith('W/"')
     assert port.fetch_file(REPO, "CODEOWNERS", "main") is None
     sim.reset_log()

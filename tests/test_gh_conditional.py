@@ -96,7 +96,7 @@ def test_an_entry_over_the_size_cap_is_not_kept(
 
 
 def keys_of(redis: Redis) -> list[bytes]:
-    return list(redis.scan_iter(match="rt:listing:*"))
+    return list(redis.scan_iter(match="rt:cached:*"))
 
 
 def test_a_role_is_kept_five_minutes_and_a_refusal_not_at_all(

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from bot.evaluation.ports import RepoRef
+from bot.gh.conditional import Conditional
 from bot.intake.web import create_app
 from bot.ops.audit import AuditLog
 from bot.service import make_intake, make_ready
@@ -93,6 +94,10 @@ def cached(redis: Redis, installation_id: int, owner: str, repo: str) -> None:
     redis.set(f"rt:token:{installation_id}", "ghs_x", ex=60)
     redis.set(f"rt:etag:{installation_id}:/repos/{owner}/{repo}:main:a.yml", "{}", ex=60)
     redis.set(f"rt:role:{installation_id}:/repos/{owner}/{repo}:bob", "write", ex=60)
+    # A conditional read's entry, and one in the shape of earlier releases.
+    url = f"/repos/{owner}/{repo}/pulls/3/reviews"
+    redis.set(Conditional(redis, installation_id).key("reviews", url, {"page": 1}), "{}", ex=60)
+    redis.set(f"rt:listing:{installation_id}:{url}?page=1", "{}", ex=60)
     redis.hset(group_key(installation_id, owner, repo, "a" * 40), "base_sha", "b" * 40)
 
 
@@ -109,6 +114,12 @@ def test_removed_repositories_are_purged_and_marked(
     assert pull_keys(redis_client, gone) == [] and len(pull_keys(redis_client, kept)) == 6
     assert redis_client.keys("rt:etag:*") == [b"rt:etag:2:/repos/octocat/Kept:main:a.yml"]
     assert redis_client.keys("rt:role:*") == [b"rt:role:2:/repos/octocat/Kept:bob"]
+    assert redis_client.keys("rt:cached:*") == [
+        b"rt:cached:2:reviews:/repos/octocat/Kept/pulls/3/reviews?page=1"
+    ]
+    assert redis_client.keys("rt:listing:*") == [
+        b"rt:listing:2:/repos/octocat/Kept/pulls/3/reviews?page=1"
+    ]
     assert redis_client.keys("rt:group:*") == [group_key(2, "octocat", "Kept", "a" * 40).encode()]
     assert not redis_client.exists("rt:token:2")
     assert dispatcher.is_removed(2, "octocat", "Hello-World")
@@ -126,6 +137,8 @@ def test_a_deleted_installation_is_purged_whole(
     assert post(client, "installation", fixture_body("installation.deleted")).status_code == 202
     assert pull_keys(redis_client, mine) == [] and len(pull_keys(redis_client, other)) == 6
     assert redis_client.keys("rt:token:*") == [b"rt:token:9"]
+    assert [key.split(b":")[2] for key in redis_client.keys("rt:cached:*")] == [b"9"]
+    assert [key.split(b":")[2] for key in redis_client.keys("rt:listing:*")] == [b"9"]
     assert redis_client.keys("rt:group:*") == [group_key(9, "someone", "else", "a" * 40).encode()]
     assert redis_client.smembers(PENDING_KEY) == {other.member().encode()}
     assert dispatcher.is_removed(2, "octocat", "Anything")

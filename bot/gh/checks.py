@@ -103,6 +103,23 @@ def _workflow(run: Mapping[str, Any]) -> list[Any] | None:
     return [int(run["check_suite_id"]), str(run["name"])] if run.get("name") else None
 
 
+# What was kept, read back: each raises on an entry of another shape (a cache miss then).
+def _kept_run(item: Any) -> dict[str, Any]:
+    for name in ("id", "name", "status", "app", "check_suite"):
+        item[name]  # a KeyError: an entry of another shape
+    return dict(item)
+
+
+def _seen_status(item: Any) -> SeenStatus:
+    ident, context, state, at = item
+    return SeenStatus(int(ident), str(context), str(state), str(at))
+
+
+def _suite(item: Any) -> tuple[int, str]:
+    suite, name = item
+    return int(suite), str(name)
+
+
 class Checks(PortBase):
     """Reads and writes of check runs and commit statuses."""
 
@@ -116,7 +133,9 @@ class Checks(PortBase):
             url,
             lambda run: compact_run(run, app_id),
             {"filter": "latest"},
+            kind="runs",
             key="check_runs",
+            parse=_kept_run,
         )
 
     @port_call
@@ -133,8 +152,10 @@ class Checks(PortBase):
     def fetch_checks(self, repo: RepoRef, sha: str, workflows: bool) -> CheckObservations:
         # The combined status lists the latest status of each context.
         url = f"{repo_url(repo)}/commits/{sha}/status"
-        found = self.cached.pages(self.rest, url, _status, key="statuses")
-        statuses = tuple(SeenStatus(*item) for item in found)
+        found = self.cached.pages(
+            self.rest, url, _status, kind="statuses", key="statuses", parse=_seen_status
+        )
+        statuses = tuple(found)
         # The App's own check never gates itself, nor does another app's run under its name.
         runs = [
             seen_run(run)
@@ -150,8 +171,10 @@ class Checks(PortBase):
         """Check suite id → the name of the Actions workflow run that owns it."""
         params = {"head_sha": sha, "exclude_pull_requests": "true"}
         url = f"{repo_url(repo)}/actions/runs"
-        found = self.cached.pages(self.rest, url, _workflow, params, key="workflow_runs")
-        return {suite: name for suite, name in found}
+        found = self.cached.pages(
+            self.rest, url, _workflow, params, kind="workflows", key="workflow_runs", parse=_suite
+        )
+        return dict(found)
 
     @port_call
     def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: CheckState) -> int:

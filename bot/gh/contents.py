@@ -1,10 +1,10 @@
 """File contents, cached in Redis per installation.
 
 A file at a commit never changes: once read (or found absent) it is served without a request.
-A branch is first resolved to its current commit with a conditional request, free while the
-branch has not moved, each time a file of it is read: a file is always read at the branch's
-tip of the moment, never at a commit remembered from earlier. The default
-branch of another repository (ref None) is read with the file's last ETag instead.
+A branch is first resolved to its current commit (its ref) with a conditional request, free
+while the branch has not moved, each time a file of it is read: a file is always read at the
+branch's tip of the moment, never at a commit remembered from earlier. The default branch of
+another repository (ref None) is read with the file's last ETag instead.
 
 Several files of a branch (the base files every evaluation reads) share one resolution of its
 tip; those not cached at that commit yet are read in one GraphQL query rather than a REST
@@ -61,6 +61,11 @@ def decode_file(data: Any) -> str | None:
     return None if "\x00" in text else text
 
 
+def _ref_sha(data: Any) -> str:
+    """The commit a branch's ref points at."""
+    return str(data["object"]["sha"])
+
+
 class FileReader:
     """Reads files for one installation; a 304 answer does not count against the rate limit."""
 
@@ -114,16 +119,19 @@ class FileReader:
             self._store(key, CachedFile("", text))
 
     def _tip(self, rest: Rest, repo_url: str, branch: str) -> str | None:
-        """The commit ``branch`` names now (None: no such branch, or an empty repository)."""
-        url = f"{repo_url}/commits/{quote(branch, safe='')}"
+        """The commit ``branch`` points at now (None: no such branch).
+
+        The branch's ref is small, where the commit's own reply carries its files and patches.
+        Only a 404 says the branch is missing; any other refusal is raised, never read as an
+        absent branch (whose files would be absent too, and the policy another one).
+        """
+        url = f"{repo_url}/git/ref/heads/{quote(branch, safe='/')}"
         try:
-            sha: str | None = str(self.cached.get(rest, url, lambda data: str(data["sha"])))
+            return str(self.cached.get(rest, url, _ref_sha, kind="ref"))
         except GithubException as err:
-            # 404: no repository; 422: no commit of that name; 409: an empty repository.
-            if err.status not in (404, 409, 422):
+            if err.status != 404:
                 raise
-            sha = None
-        return sha
+            return None
 
     def _at_commit(
         self, rest: Rest, repo_url: str, path: str, sha: str, *, resolved: bool

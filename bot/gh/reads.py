@@ -114,37 +114,82 @@ def _head_of(pull: dict[str, Any]) -> list[Any]:
     return [int(pull["number"]), str(pull["state"]), str(pull["head"]["sha"])]
 
 
+# What was kept, read back: each raises on an entry of another shape (a cache miss then).
+def _file(entry: Any) -> dict[str, object]:
+    for name in LISTING_KEYS:
+        entry[name]  # a KeyError: an entry of another shape
+    return dict(entry)
+
+
+def _text(item: Any) -> str:
+    if not isinstance(item, str):
+        raise TypeError("not a text")
+    return item
+
+
+def _label_event(item: Any) -> tuple[str, int, str]:
+    name, ident, actor = item
+    return str(name), int(ident), str(actor)
+
+
+def _comment(item: Any) -> tuple[int, str]:
+    ident, body = item
+    return int(ident), _text(body)
+
+
+def _head(item: Any) -> tuple[int, str, str]:
+    number, state, sha = item
+    return int(number), str(state), str(sha)
+
+
 class PullReads(PortBase):
     """Reads addressed by pull request number, each with its last ETag (see bot/gh/conditional)."""
 
     @port_call
     def fetch_pull(self, repo: RepoRef, number: int) -> PullInfo:
         url = f"{repo_url(repo)}/pulls/{number}"
-        return pull_info(repo, self.cached.get(self.rest, url, compact_pull))
+        pull: PullInfo = self.cached.get(
+            self.rest, url, compact_pull, kind="pull", parse=lambda p: pull_info(repo, p)
+        )
+        return pull
 
     @port_call
     def fetch_files(self, repo: RepoRef, number: int) -> list[Mapping[str, object]]:
         url = f"{repo_url(repo)}/pulls/{number}/files"
-        return self.cached.pages(self.rest, url, listing_entry, max_pages=MAX_FILE_PAGES)
+        return self.cached.pages(
+            self.rest, url, listing_entry, kind="files", parse=_file, max_pages=MAX_FILE_PAGES
+        )
 
     @port_call
     def fetch_commit_messages(self, repo: RepoRef, number: int) -> tuple[str, ...]:
         url = f"{repo_url(repo)}/pulls/{number}/commits"
         messages = self.cached.pages(
-            self.rest, url, lambda c: str(c["commit"]["message"]), max_pages=MAX_COMMIT_PAGES
+            self.rest,
+            url,
+            lambda c: str(c["commit"]["message"]),
+            kind="messages",
+            parse=_text,
+            max_pages=MAX_COMMIT_PAGES,
         )
         return tuple(messages)
 
     @port_call
     def fetch_reviews(self, repo: RepoRef, number: int) -> tuple[ReviewInfo, ...]:
-        reviews = self.cached.pages(self.rest, f"{repo_url(repo)}/pulls/{number}/reviews", _review)
-        return tuple(ReviewInfo(*r) for r in reviews)
+        # A review past a cut could be the one that withdraws an approval: read whole or not.
+        url = f"{repo_url(repo)}/pulls/{number}/reviews"
+        reviews = self.cached.pages(
+            self.rest, url, _review, kind="reviews", parse=lambda r: ReviewInfo(*r), whole=True
+        )
+        return tuple(reviews)
 
     @port_call
     def fetch_label_actors(self, repo: RepoRef, number: int) -> tuple[LabelEvent, ...]:
         url = f"{repo_url(repo)}/issues/{number}/events"
         latest: dict[str, tuple[int, str]] = {}
-        for name, ident, actor in self.cached.pages(self.rest, url, _labeled):
+        events = self.cached.pages(
+            self.rest, url, _labeled, kind="labeled", parse=_label_event, whole=True
+        )
+        for name, ident, actor in events:
             # Event ids grow with time; comparing them does not rely on the listing's order.
             if name not in latest or ident > latest[name][0]:
                 latest[name] = (ident, actor)
@@ -155,7 +200,11 @@ class PullReads(PortBase):
         # Anyone can paste the marker into a comment: only the App's own comment is the sticky,
         # and only the App's comments are kept.
         url = f"{repo_url(repo)}/issues/{number}/comments"
-        for ident, body in self.cached.pages(self.rest, url, self._own_comment):
+        # Past a cut the App's own comment would go unseen and be posted again.
+        comments = self.cached.pages(
+            self.rest, url, self._own_comment, kind="own-comments", parse=_comment, whole=True
+        )
+        for ident, body in comments:
             if marker in body:
                 return CommentInfo(ident, body)
         return None
@@ -170,7 +219,7 @@ class PullReads(PortBase):
         # GitHub lists every pull request containing the commit, merged ones included; only
         # open pull requests whose head it is are evaluated for it.
         url = f"{repo_url(repo)}/commits/{sha}/pulls"
-        pulls = self.cached.pages(self.rest, url, _head_of)
+        pulls = self.cached.pages(self.rest, url, _head_of, kind="heads", parse=_head)
         return tuple(sorted(n for n, state, head in pulls if state == "open" and head == sha))
 
     @port_call
@@ -180,9 +229,15 @@ class PullReads(PortBase):
         params = {"state": "open"} | ({} if base_ref is None else {"base": base_ref})
         url = f"{repo_url(repo)}/pulls"
         pulls = self.cached.pages(
-            self.rest, url, compact_pull, params, max_pages=MAX_OPEN_PULL_PAGES
+            self.rest,
+            url,
+            compact_pull,
+            params,
+            kind="pulls",
+            parse=lambda p: pull_info(repo, p),
+            max_pages=MAX_OPEN_PULL_PAGES,
         )
-        return tuple(pull_info(repo, p) for p in pulls)
+        return tuple(pulls)
 
 
 class RepoReads(PortBase):
@@ -209,7 +264,7 @@ class RepoReads(PortBase):
     def fetch_team_members(self, org: str, slug: str) -> tuple[str, ...]:
         try:
             url = f"/orgs/{quote(org, safe='')}/teams/{quote(slug, safe='')}/members"
-            members = self.cached.pages(self.rest, url, login)
+            members = self.cached.pages(self.rest, url, login, kind="logins", parse=_text)
         except GithubException as err:
             if not quiet_refusal(err):
                 raise

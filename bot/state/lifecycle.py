@@ -117,7 +117,16 @@ def is_removed(redis: Redis, installation_id: int, owner: str, repo: str) -> boo
 
 def _patterns(installation_id: int, repos: Sequence[tuple[str, str]] | None) -> Iterator[str]:
     if repos is None:
-        for prefix in ("rt:pr", "rt:grants", "rt:etag", "rt:listing", "rt:group", "rt:role"):
+        prefixes = (
+            "rt:pr",
+            "rt:grants",
+            "rt:etag",
+            "rt:listing",
+            "rt:cached",
+            "rt:group",
+            "rt:role",
+        )
+        for prefix in prefixes:
             yield f"{prefix}:{installation_id}:*"
         return
     for owner, repo in repos:
@@ -127,7 +136,9 @@ def _patterns(installation_id: int, repos: Sequence[tuple[str, str]] | None) -> 
         yield f"rt:group:{installation_id}:{name}@*"
         url = _glob_escape(f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}")
         yield f"rt:etag:{installation_id}:{url}:*"
+        # Entries of earlier releases, then today's, whose kind comes before the URL.
         yield f"rt:listing:{installation_id}:{url}/*"
+        yield f"rt:cached:{installation_id}:*:{url}/*"
         yield f"rt:role:{installation_id}:{url}:*"
 
 
