@@ -45,6 +45,20 @@ def test_a_scrape_while_a_child_creates_its_files_skips_them() -> None:
         shared.remove()
 
 
+def test_a_child_that_ended_while_starting_up_leaves_nothing_to_fold() -> None:
+    shared = SharedMetrics(Metrics())
+    try:
+        pid = run_child(shared, 3)
+        shared.process_ended(pid)
+        # Stopped before it sized its file: the parent is told it ended all the same.
+        open(os.path.join(shared.directory, f"counter_{pid + 1}.db"), "wb").close()
+        shared.process_ended(pid + 1)
+        assert delivered(shared) == 3
+        assert sorted(os.listdir(shared.directory)) == ["counter_ended.db", "histogram_ended.db"]
+    finally:
+        shared.remove()
+
+
 def test_children_that_ended_leave_their_counts_in_one_file() -> None:
     shared = SharedMetrics(Metrics())
     scraped: list[float] = []

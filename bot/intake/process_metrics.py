@@ -70,6 +70,9 @@ def _fold(source: str, total: str) -> None:
     """Add every value of the file ``source`` to the file ``total``, then remove ``source``."""
     if not os.path.exists(source):
         return
+    if not _sized(source):  # ended while starting up: its file was never sized, holds nothing
+        os.remove(source)
+        return
     values_of = MmapedDict.read_all_values_from_file(source)  # type: ignore[no-untyped-call]
     into = MmapedDict(total)  # type: ignore[no-untyped-call]
     try:
