@@ -124,9 +124,45 @@ def _job_alive(dispatcher: Dispatcher, job_id: str, due: set[str]) -> bool:
     return False
 
 
-class Upkeep(threading.Thread):
+class Periodic(threading.Thread):
+    """A worker thread that makes ``step`` every second and outlives any one failed step,
+    waiting with backoff (1 s growing to 30 s) while Redis is away."""
+
+    what = "a periodic pass"  # the thread's work, as its log lines name it
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self.stopped = threading.Event()
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def resumed(self) -> None:
+        """Redis is back after an outage."""
+
+    def run(self) -> None:
+        wait, failing = POLL_SECONDS, False
+        while not self.stopped.wait(wait):
+            try:
+                self.step()
+            except RedisError as err:
+                if not failing:
+                    log.warning("%s paused, Redis is unreachable: %s", self.what, err)
+                failing, wait = True, min(MAX_BACKOFF, wait * 2)
+                continue
+            except Exception:  # the thread must outlive any one bad entry or failed mint
+                log.exception("%s pass failed", self.what)
+            if failing:
+                log.info("%s resumed, Redis is reachable again", self.what)
+                self.resumed()
+            failing, wait = False, POLL_SECONDS
+
+
+class Upkeep(Periodic):
     """The worker's scheduling thread: polls the due set every second, sweeps (and runs its
     chores) every 15 s, and waits with backoff while Redis is away. It never waits on GitHub."""
+
+    what = "scheduling"
 
     def __init__(
         self,
@@ -134,11 +170,11 @@ class Upkeep(threading.Thread):
         sweep_seconds: float = SWEEP_SECONDS,
         chores: Sequence[Callable[[], object]] = (),
     ) -> None:
-        super().__init__(name="upkeep", daemon=True)
+        super().__init__("upkeep")
         self.dispatcher = dispatcher
         self.sweep_seconds = sweep_seconds
         self.chores = tuple(chores)
-        self.stopped = threading.Event()
+        self.next_sweep = 0.0
 
     def once(self) -> None:
         """One sweep and one poll, for a worker that runs in burst mode."""
@@ -150,50 +186,27 @@ class Upkeep(threading.Thread):
         for chore in self.chores:
             chore()
 
-    def run(self) -> None:
-        wait, failing, next_sweep = POLL_SECONDS, False, 0.0
-        while not self.stopped.wait(wait):
-            try:
-                if time.monotonic() >= next_sweep:
-                    self._sweep()
-                    next_sweep = time.monotonic() + self.sweep_seconds
-                while promote_due(self.dispatcher) >= BATCH:
-                    pass
-            except RedisError as err:
-                if not failing:
-                    log.warning("scheduling paused, Redis is unreachable: %s", err)
-                failing, wait = True, min(MAX_BACKOFF, wait * 2)
-                continue
-            except Exception:  # the thread must outlive any one bad entry
-                log.exception("scheduling pass failed")
-            if failing:
-                log.info("scheduling resumed, Redis is reachable again")
-                next_sweep = 0.0  # look for work a restart may have stranded
-            failing, wait = False, POLL_SECONDS
+    def step(self) -> None:
+        if time.monotonic() >= self.next_sweep:
+            self._sweep()
+            self.next_sweep = time.monotonic() + self.sweep_seconds
+        while promote_due(self.dispatcher) >= BATCH:
+            pass
+
+    def resumed(self) -> None:
+        self.next_sweep = 0.0  # look for work a restart may have stranded
 
 
-class TokenRefresher(threading.Thread):
+class TokenRefresher(Periodic):
     """The worker's token thread: every second, mints the installation tokens due for it
     (``InstallationTokens.refresh_due``, once across workers). Apart from the upkeep because
     each mint may wait on GitHub for its whole HTTP timeout, and due jobs must not wait."""
 
-    def __init__(self, refresh: Callable[[], object] = refresh_installed_tokens) -> None:
-        super().__init__(name="token-refresh", daemon=True)
-        self.refresh = refresh
-        self.stopped = threading.Event()
+    what = "token refresh"
 
-    def run(self) -> None:
-        wait, failing = POLL_SECONDS, False
-        while not self.stopped.wait(wait):
-            try:
-                self.refresh()
-            except RedisError as err:
-                if not failing:
-                    log.warning("token refresh paused, Redis is unreachable: %s", err)
-                failing, wait = True, min(MAX_BACKOFF, wait * 2)
-                continue
-            except Exception:  # the thread must outlive any one failed mint
-                log.exception("token refresh pass failed")
-            if failing:
-                log.info("token refresh resumed, Redis is reachable again")
-            failing, wait = False, POLL_SECONDS
+    def __init__(self, refresh: Callable[[], object] = refresh_installed_tokens) -> None:
+        super().__init__("token-refresh")
+        self.refresh = refresh
+
+    def step(self) -> None:
+        self.refresh()
