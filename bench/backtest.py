@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.classify import AREAS, CODEOWNERS, CONFIG, LINES_PER_FILE  # noqa: E402
+from bench.synthetic import AREAS, CODEOWNERS, CONFIG, LINES_PER_FILE  # noqa: E402
 from bot.cli import main as cli  # noqa: E402
 from bot.local import backtest_git  # noqa: E402
 

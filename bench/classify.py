@@ -25,16 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synthetic import AREAS, CODEOWNERS, CONFIG, LINES_PER_FILE
 from bot.core.diff import parse_files_listing, parse_unified_diff
 from bot.core.evaluate import evaluate
 from bot.core.models import PullMeta, RepoContext
 from bot.core.policy import parse_policy
-
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / "tests" / "fixtures" / "configs" / "spec-example.yml"
-LINES_PER_FILE = 33  # 3,000 files ≈ 100,000 changed lines
-AREAS = ("billing", "src/acme/api", "docs", "web", "infra", "lib")
-CODEOWNERS = "\n".join(f"/{a}/ @acme/{a.split('/')[-1]}" for a in AREAS) + "\n*.md @acme/docs\n"
 
 
 def synthetic_listing(files: int) -> list[dict[str, object]]:
