@@ -78,7 +78,12 @@ def _file_reasons(
     cited = f"{change.path} touches {invariant.cited} ({invariant.statement})"
     if not regexes:
         return (Reason("invariant", f"{cited}: the file changed"),)
-    if not change.has_patch and not change.binary:
+    if change.binary:
+        # A NUL byte, or a ``-diff`` attribute, is enough for git and GitHub to show no lines:
+        # a pull request must not hide a pattern's match that way, so do not pass silently.
+        why = f"{cited}: a binary file (as git shows it), so the patterns cannot be checked"
+        return (Reason("truncated", why),)
+    if not change.has_patch:
         # GitHub left the patch out: the lines cannot be checked, so do not pass silently.
         why = f"{cited}: changed lines not available to check the patterns"
         return (Reason("truncated", why),)
