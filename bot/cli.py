@@ -174,9 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="classify a local branch or a diff file, offline")
     ev.add_argument("--repo", default=".", help="git repository (default: current directory)")
-    ev.add_argument("--base", help="base ref (default: merge-base with the default branch)")
+    ev.add_argument(
+        "--base",
+        help="base ref (default: the default branch); the change is measured from its merge-base",
+    )
     ev.add_argument("--head", help="head ref (default: HEAD)")
-    ev.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at base)")
+    ev.add_argument("--config", help=f"config file (default: {CONFIG_PATH} at the base's tip)")
     ev.add_argument("--diff", help="a unified diff file instead of git refs")
     ev.add_argument("--label", action="append", help="simulate a PR label (repeatable)")
     ev.add_argument("--format", choices=("text", "json", "markdown"), default="text")

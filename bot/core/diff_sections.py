@@ -77,14 +77,24 @@ def scan_selected(
     sections: Iterable[bytes],
     needs_lines: Container[str],
 ) -> dict[int, Scanned]:
-    """Match the sections of a patch git wrote for the ``selected`` entries only, by header."""
+    """Match the sections of a patch git wrote for the ``selected`` entries only, by header.
+
+    A path given to git also names the directory of that name, so a file replaced by a
+    directory (or the reverse) brings that directory's files in: their sections, of listed
+    entries, are passed over, and so is a section a later batch of paths brings in again."""
     by_header = {header_line(entries[i]): i for i in selected}
+    listed = _listed_headers(entries)
     parts: dict[int, list[Section]] = {i: [] for i in selected}
     for raw in sections:
-        index = by_header.get(raw.split(b"\n", 1)[0])
+        header = raw.split(b"\n", 1)[0]
+        index = by_header.get(header)
         if index is None:
-            raise DiffError(f"git's patch has a section the listing lacks: {raw[:120]!r}")
-        parts[index].append(Section.of(raw))
+            if header not in listed:
+                raise DiffError(f"git's patch has a section the listing lacks: {raw[:120]!r}")
+            continue
+        section = Section.of(raw)
+        if section not in parts[index]:
+            parts[index].append(section)
     out: dict[int, Scanned] = {}
     for index, found in parts.items():
         entry = entries[index]
@@ -93,6 +103,13 @@ def scan_selected(
             raise DiffError(f"git's patch shows {entry.name} in {len(found)} sections")
         out[index] = _scanned(entry, found, entry.name in needs_lines)
     return out
+
+
+def _listed_headers(entries: tuple[Listed, ...]) -> frozenset[bytes]:
+    """The ``diff --git`` lines git may write for listed entries: each as listed, and each
+    path on its own (a renamed file's paths in a patch asked for without rename detection)."""
+    plain = (Listed("M", p) for e in entries for p in (e.path, e.previous) if p is not None)
+    return frozenset(header_line(e) for e in (*entries, *plain))
 
 
 def _scanned(entry: Listed, parts: list[Section], full: bool) -> Scanned:

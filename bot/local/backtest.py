@@ -126,7 +126,8 @@ def _classify(change: Change, diff: str, result: PolicyResult, read: _CachedRead
         reasons = tuple(Reason("config", p.render()) for p in result.problems)
         return ChangeResult(*head, tier=None, size=None, reasons=reasons, ai_assisted=False)
     changes = parse_unified_diff(diff)
-    rng = local_git.Range(change.base, change.commit, change.base, change.commit)
+    # The first parent is both where the diff starts and the base branch's tip of the day.
+    rng = local_git.Range(change.base, change.commit, change.base, change.commit, change.base)
     context = gather_context(read, rng, changes, result.policy)
     meta = PullMeta(commit_messages=change.messages)
     evaluation = evaluate(changes, context, meta, result.policy)

@@ -14,10 +14,13 @@ class GitError(RuntimeError):
 
 @dataclass(frozen=True)
 class Range:
-    base: str  # commit SHA the change is measured against (merge-base by default)
+    base: str  # commit SHA the change is measured against: the merge-base of base and head
     head: str
     base_name: str
     head_name: str
+    # The commit the base ref names: the policy, CODEOWNERS and .gitattributes are read there,
+    # as the App reads them on the base branch, whichever old commit the branch started from.
+    base_tip: str
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -80,7 +83,7 @@ def pick_range(repo: Path, base: str | None, head: str | None) -> Range:
     base_name = base or default_base(repo)
     base_sha = resolve(repo, base_name)
     merge_base = _git(repo, "merge-base", base_sha, head_sha).strip() or base_sha
-    return Range(merge_base, head_sha, base_name, head_name)
+    return Range(merge_base, head_sha, base_name, head_name, base_tip=base_sha)
 
 
 def diff_text(repo: Path, rng: Range) -> str:

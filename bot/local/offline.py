@@ -41,8 +41,8 @@ class InputError(ValueError):
 
 
 def load_policy(req: LocalRequest, repo: Path | None, base: str | None) -> PolicyResult:
-    """--config FILE, else the config at the base, else the built-in defaults; merged with
-    the spec files it extends, read from the checkouts `--spec` gives."""
+    """--config FILE, else the config at ``base`` (the base ref's tip), else the built-in
+    defaults; merged with the spec files it extends, read from the checkouts `--spec` gives."""
     loader = checkout_loader(dict(req.specs))
     if req.config_file is not None:
         return parse_policy(read_text(req.config_file), str(req.config_file), loader)
@@ -64,7 +64,7 @@ def read_text(path: Path) -> str:
 def run_local(req: LocalRequest) -> tuple[PolicyResult, Evaluation | None]:
     """Evaluate a branch (or a diff file); the evaluation is None when the config is invalid."""
     repo, rng = _locate(req)
-    base = rng.base if rng is not None else None
+    base = rng.base_tip if rng is not None else None
     result = load_policy(req, repo, base)
     if result.policy is None:
         return result, None
@@ -111,8 +111,9 @@ def _context(
 def gather_context(
     read: FileReader, rng: local_git.Range, changes: ChangeSet, policy: Policy
 ) -> RepoContext:
-    """CODEOWNERS and .gitattributes at the base, and the contents the policy's rules need."""
-    at_base = read(rng.base, [*CODEOWNERS_LOCATIONS, ".gitattributes"])
+    """CODEOWNERS and .gitattributes at the base ref's tip, and the contents the policy's rules
+    need: before the change at the merge-base the diff starts from, after it at the head."""
+    at_base = read(rng.base_tip, [*CODEOWNERS_LOCATIONS, ".gitattributes"])
     found = pick_codeowners({p: at_base[p] for p in CODEOWNERS_LOCATIONS})
     return RepoContext(
         codeowners=found[1] if found else None,
