@@ -13,7 +13,7 @@ from bot.evaluation.ports import RepoRef
 from bot.evaluation.snapshot import BASE_FILES
 from bot.gh.client import PyGithubPort
 from bot.gh.commit_files import files_query
-from bot.ops.errors import TransientGitHubError
+from bot.ops.errors import PermanentGitHubError, TransientGitHubError
 from tests.ghsim import GitHubSimulator
 from tests.ghsim.clients import checked_simulator
 from tests.ghsim.graphql_api import TEXT_LIMIT, schema
@@ -125,9 +125,12 @@ def test_a_server_error_on_the_query_is_transient(sim: GitHubSimulator, port: Py
     assert sim.count("POST", "/graphql") == 1
 
 
-def test_a_missing_branch_reads_as_no_files(sim: GitHubSimulator, port: PyGithubPort) -> None:
+def test_a_missing_branch_is_refused_not_read_as_no_files(
+    sim: GitHubSimulator, port: PyGithubPort
+) -> None:
     sim.reset_log()
-    assert read(port, "gone") == dict.fromkeys(BASE_FILES)
+    with pytest.raises(PermanentGitHubError, match="not found"):
+        read(port, "gone")
     assert sim.count("POST", "/graphql") == 0
 
 

@@ -58,14 +58,15 @@ def test_a_branch_with_slashes_is_read_at_its_ref(
     assert reads(sim) == [("GET", f"{API}/git/ref/heads/{BRANCH}", 304)]
 
 
-def test_a_missing_branch_has_no_files(
+def test_a_missing_branch_is_no_branch_without_files(
     sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
 ) -> None:
     port = port_of(sim, keys, redis_client)
-    assert port.fetch_base_files(REPO, (POLICY, "CODEOWNERS"), "gone") == dict.fromkeys(
-        (POLICY, "CODEOWNERS")
-    )
+    # Read as absent, the base files would give the pull request the default policy.
+    with pytest.raises(PermanentGitHubError, match="'gone' was not found"):
+        port.fetch_base_files(REPO, (POLICY, "CODEOWNERS"), "gone")
     assert reads(sim) == [("GET", f"{API}/git/ref/heads/gone", 404)]
+    assert port.fetch_file(REPO, POLICY, "gone") is None  # one file alone: absent, as before
 
 
 @pytest.mark.parametrize(

@@ -146,3 +146,16 @@ def test_a_read_ahead_that_cannot_start_raises_where_the_read_is_asked_for() -> 
         # Raised at once, never a wait until the job's time limit.
         with pytest.raises(TransientGitHubError, match="no client"):
             asked.result(timeout=10)
+
+
+def test_a_pull_request_whose_base_branch_is_gone_fails_its_check(
+    sim: GitHubSimulator, keys: tuple[str, str], redis_client: Redis
+) -> None:
+    sim.add_pull(OWNER, NAME, 3, author="dev", head_sha=f"{3:040x}", files=FILES, base_ref="gone")
+    settings = AppSettings(app_id=APP_ID, private_key=keys[0], webhook_secret="s", api_url=sim.url)
+    port = PyGithubPort(settings, redis_client, 1)
+    record = evaluate_pull(port, REPO, 3, RunInfo("d-1", (None,)), FakeGrantStore())
+    # Never the default policy of a branch read as empty: the check fails, saying why.
+    assert record.tier is None and "'gone' was not found" in record.outcome
+    (check,) = sim.check_runs(OWNER, NAME, f"{3:040x}")
+    assert check.conclusion == "failure"

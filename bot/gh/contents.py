@@ -30,6 +30,7 @@ from bot.evaluation.ports import RepoRef
 from bot.gh.commit_files import read_commit_files
 from bot.gh.conditional import Conditional
 from bot.gh.rest import Rest, repo_url
+from bot.ops.errors import PermanentGitHubError
 
 ETAG_KEY = "rt:etag:{installation_id}:{repo}:{ref}:{path}"
 # Texts above this size are read again each time rather than held in Redis.
@@ -86,12 +87,17 @@ class FileReader:
     def read_many(
         self, rest: Rest, repo: RepoRef, paths: Sequence[str], ref: str
     ) -> dict[str, str | None]:
-        """The texts at ``paths`` on ``ref`` (None: absent); a branch's tip is resolved once."""
+        """The texts at ``paths`` on ``ref`` (None: absent); a branch's tip is resolved once.
+
+        A branch that does not exist raises: its files are not absent but unknown, and a base
+        branch read as empty would hand its pull request a weaker policy (the organisation's or
+        the built-in one) and no owners.
+        """
         url = repo_url(repo)
         resolved = not COMMIT_SHA.fullmatch(ref)
         sha = self._tip(rest, url, ref) if resolved else ref
         if sha is None:
-            return dict.fromkeys(paths)
+            raise PermanentGitHubError(f"the branch {ref!r} was not found: its files are unknown")
         found: dict[str, str | None] = {}
         for path in paths:
             cached = self._load(self._key(url, sha, path))
