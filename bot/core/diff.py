@@ -8,7 +8,7 @@ from dataclasses import replace
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchedFile, PatchSet
 
-from bot.core.hunk_lines import Collector, HunkLines, hunk_starts, line_text
+from bot.core.hunk_lines import Collector, HunkLines, hunk_starts, line_text, with_lines
 from bot.core.models import ChangeSet, FileChange
 
 # GitHub's files listing stops at 3,000 entries.
@@ -51,7 +51,7 @@ def _from_patched_file(pf: PatchedFile) -> FileChange:
     elif pf.is_rename:
         status = "renamed"
     path = _strip_prefix(pf.target_file) or _strip_prefix(pf.source_file) or pf.path
-    return FileChange(
+    change = FileChange(
         path=path,
         status=status,
         additions=len(lines.added),
@@ -59,13 +59,8 @@ def _from_patched_file(pf: PatchedFile) -> FileChange:
         previous_path=_strip_prefix(pf.source_file) if pf.is_rename else None,
         binary=bool(pf.is_binary_file),
         has_patch=not pf.is_binary_file,
-        added_lines=lines.added,
-        removed_lines=lines.removed,
-        head_prefix=lines.head_prefix,
-        base_prefix=lines.base_prefix,
-        added_numbers=lines.added_numbers,
-        removed_numbers=lines.removed_numbers,
     )
+    return with_lines(change, lines)
 
 
 def _lines_of_unidiff(pf: PatchedFile) -> HunkLines:
@@ -113,17 +108,7 @@ def _from_listing_entry(entry: Mapping[str, object]) -> FileChange:
     )
     patch = entry.get("patch")
     if isinstance(patch, str):
-        lines = parse_patch_body(patch)
-        return replace(
-            base,
-            added_lines=lines.added,
-            removed_lines=lines.removed,
-            head_prefix=lines.head_prefix,
-            base_prefix=lines.base_prefix,
-            patch=patch,
-            added_numbers=lines.added_numbers,
-            removed_numbers=lines.removed_numbers,
-        )
+        return replace(with_lines(base, parse_patch_body(patch)), patch=patch)
     # GitHub omits ``patch`` for binaries (no line counts) and for large text diffs (counts
     # present). A pure rename without content changes has neither, and nothing to check.
     no_content = additions + deletions == 0

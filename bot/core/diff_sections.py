@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.core.diff import DiffError
 from bot.core.diff_select import listed_change
 from bot.core.git_listing import Counts, Listed, header_line
-from bot.core.hunk_lines import Collector, HunkLines, hunk_starts
+from bot.core.hunk_lines import Collector, HunkLines, hunk_starts, with_lines
 from bot.core.hunk_prefix import HUNK, first_lines
 from bot.core.models import ChangeSet, FileChange
 
@@ -136,7 +136,7 @@ def _file_change(entry: Listed, part: Section, full: bool) -> FileChange:
     binary = part.has(b"Binary files ")
     lines = _full_lines(part.body) if full else first_lines(part.body)
     renamed = entry.status in ("R", "C")  # git writes a copy with both paths, as a rename
-    return FileChange(
+    change = FileChange(
         path=entry.name,
         status=_status(entry, part),
         additions=part.additions,
@@ -144,13 +144,8 @@ def _file_change(entry: Listed, part: Section, full: bool) -> FileChange:
         previous_path=entry.previous_name if renamed else None,
         binary=binary,
         has_patch=not binary,
-        added_lines=lines.added,
-        removed_lines=lines.removed,
-        head_prefix=lines.head_prefix,
-        base_prefix=lines.base_prefix,
-        added_numbers=lines.added_numbers,
-        removed_numbers=lines.removed_numbers,
     )
+    return with_lines(change, lines)
 
 
 def _status(entry: Listed, part: Section) -> str:

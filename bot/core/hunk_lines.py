@@ -7,7 +7,9 @@ per-file sections ``review-tiers evaluate`` streams from git.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bot.core.models import FileChange
 
 # How many leading lines of a file are searched for a generated-code marker.
 PREFIX_LINES = 5
@@ -23,6 +25,19 @@ class HunkLines:
     base_prefix: tuple[str, ...] | None
     added_numbers: tuple[int, ...] = ()
     removed_numbers: tuple[int, ...] = ()
+
+
+def with_lines(change: FileChange, lines: HunkLines) -> FileChange:
+    """``change`` carrying the lines read from its hunks."""
+    return replace(
+        change,
+        added_lines=lines.added,
+        removed_lines=lines.removed,
+        head_prefix=lines.head_prefix,
+        base_prefix=lines.base_prefix,
+        added_numbers=lines.added_numbers,
+        removed_numbers=lines.removed_numbers,
+    )
 
 
 class Collector:
