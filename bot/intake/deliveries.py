@@ -127,17 +127,7 @@ def _accept_in_one_trip(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
     recorder = Recorder(dispatcher.redis)
     try:
         pipe = recorder.pipe
-        for key in records:
-            pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
-        for pull, actor in batch.pulls.items():
-            dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
-        for job in batch.commits:
-            dispatcher.enqueue(job, 0, pipe)
-        for group in batch.groups:
-            queue_group(pipe, dispatcher, group)
-        for push in pushes:
-            if push.policy or push.spec:
-                dispatcher.enqueue(push, 0, pipe)
+        _record(pipe, dispatcher, batch, records, pushes)
         recorder.close_group()
         for pull in batch.pulls:  # run only by a pull request with no job queued or running
             dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
@@ -146,6 +136,28 @@ def _accept_in_one_trip(dispatcher: Dispatcher, batch: DeliveryBatch) -> bool:
         return run_accept(dispatcher.redis, records, markers, recorder.argv())
     finally:
         recorder.discard()
+
+
+def _record(
+    pipe: Pipeline,
+    dispatcher: Dispatcher,
+    batch: DeliveryBatch,
+    records: tuple[str, str],
+    pushes: list[PushJob],
+) -> None:
+    """The writes every accepted delivery makes, either way it is accepted: its replay
+    records, its pull requests' events, and the jobs of its commits, groups and pushes."""
+    for key in records:
+        pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
+    for pull, actor in batch.pulls.items():
+        dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
+    for job in batch.commits:
+        dispatcher.enqueue(job, 0, pipe)
+    for group in batch.groups:
+        queue_group(pipe, dispatcher, group)
+    for push in pushes:
+        if push.policy or push.spec:
+            dispatcher.enqueue(push, 0, pipe)
 
 
 def _pushes(redis: Redis | Pipeline, batch: DeliveryBatch) -> list[PushJob]:
@@ -166,21 +178,11 @@ def _transact(pipe: Pipeline, dispatcher: Dispatcher, batch: DeliveryBatch) -> b
     idle = [pull for pull in batch.pulls if not pipe.exists(pull.key("queued"))]
     pushes = _pushes(pipe, batch)
     pipe.multi()
-    for key in records:
-        pipe.set(key, batch.delivery_id, ex=DELIVERY_TTL)
     for claim in batch.claims:  # visible to the job's run, as they commit together
         write_claim(pipe, claim)
-    for pull, actor in batch.pulls.items():
-        dispatcher.record_event(pipe, pull, batch.delivery_id, actor)
+    _record(pipe, dispatcher, batch, records, pushes)
     for pull in idle:  # a pull request with a job queued or running coalesces into it
         dispatcher.start(pipe, pull, batch.delivery_id, dispatcher.debounce, settle=False)
-    for job in batch.commits:
-        dispatcher.enqueue(job, 0, pipe)
-    for group in batch.groups:
-        queue_group(pipe, dispatcher, group)
-    for push in pushes:
-        if push.policy or push.spec:
-            dispatcher.enqueue(push, 0, pipe)
     try:
         pipe.execute()
     except ResponseError:
